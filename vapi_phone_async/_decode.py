@@ -1,0 +1,161 @@
+"""Response decoding: one strict msgspec call, and a lenient fallback for unknown shapes.
+
+The fast path decodes a whole body into typed Structs in one call. Only when that fails is
+the body decoded as plain JSON and each item converted on its own: an unknown provider
+becomes an `UnknownPhoneNumber`, an unknown nested tag (a hook, a destination, an action,
+a context plan) stays in its place as an `UnknownItem`, and a value of an unexpected type is
+kept as it came. Nothing the server sent is dropped, except fields this version has no
+attribute for.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from typing import Any, Union, get_args, get_origin
+
+import msgspec
+
+from .errors import ResponseDecodeError
+from .models import KnownPhoneNumber, PaginationMeta, PhoneNumber, PhoneNumberPage
+from .models._base import UnknownItem
+from .models.phone_numbers import UnknownPhoneNumber
+
+__all__ = ["decode_page", "decode_phone_number", "decode_phone_number_list", "excerpt"]
+
+_PHONE_NUMBER = msgspec.json.Decoder(KnownPhoneNumber)
+_PHONE_NUMBER_LIST = msgspec.json.Decoder(list[KnownPhoneNumber])
+_PAGE = msgspec.json.Decoder(PhoneNumberPage)
+_ANY = msgspec.json.Decoder()
+
+_BY_PROVIDER: dict[str, type[msgspec.Struct]] = {
+    cls.__struct_config__.tag: cls for cls in get_args(KnownPhoneNumber)
+}
+
+
+def decode_phone_number(data: bytes) -> PhoneNumber:
+    """Decode one phone number (the body of create, get, update, delete)."""
+    try:
+        number: PhoneNumber = _PHONE_NUMBER.decode(data)
+        return number
+    except msgspec.ValidationError:
+        return _lenient_phone_number(_decode_any(data), data)
+    except msgspec.DecodeError as exc:
+        raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
+
+
+def decode_phone_number_list(data: bytes) -> list[PhoneNumber]:
+    """Decode the JSON array of `GET /phone-number`."""
+    try:
+        return list(_PHONE_NUMBER_LIST.decode(data))
+    except msgspec.ValidationError:
+        items = _decode_any(data)
+    except msgspec.DecodeError as exc:
+        raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
+    if not isinstance(items, list):
+        raise ResponseDecodeError("expected a JSON array of phone numbers", excerpt(data))
+    return [_lenient_phone_number(item, data) for item in items]
+
+
+def decode_page(data: bytes) -> PhoneNumberPage:
+    """Decode a `/v2/phone-number` page (`results` and `metadata`)."""
+    try:
+        return _PAGE.decode(data)
+    except msgspec.ValidationError:
+        raw = _decode_any(data)
+    except msgspec.DecodeError as exc:
+        raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("results"), list):
+        raise ResponseDecodeError("expected an object with a `results` array", excerpt(data))
+    try:
+        metadata = msgspec.convert(raw.get("metadata"), PaginationMeta)
+    except msgspec.ValidationError as exc:
+        raise ResponseDecodeError(f"bad page metadata ({exc})", excerpt(data)) from None
+    results = [_lenient_phone_number(item, data) for item in raw["results"]]
+    return PhoneNumberPage(results=results, metadata=metadata)
+
+
+def _decode_any(data: bytes) -> Any:
+    try:
+        return _ANY.decode(data)
+    except msgspec.DecodeError as exc:  # pragma: no cover - the typed decode saw it first
+        raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
+
+
+def _lenient_phone_number(item: Any, data: bytes) -> PhoneNumber:
+    if not (
+        isinstance(item, dict)
+        and isinstance(item.get("id"), str)
+        and isinstance(item.get("provider"), str)
+    ):
+        raise ResponseDecodeError(
+            "not a phone number (an object with string `id` and `provider`)", excerpt(data)
+        )
+    cls = _BY_PROVIDER.get(item["provider"])
+    if cls is None:
+        return UnknownPhoneNumber(item)
+    number: PhoneNumber = _lenient_struct(item, cls)
+    return number
+
+
+def _lenient(value: Any, tp: Any) -> Any:
+    """Convert `value` to `tp` where possible; keep what cannot be typed as raw data."""
+    try:
+        return msgspec.convert(value, tp)
+    except msgspec.ValidationError:
+        pass
+    if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+        return _lenient_struct(value, tp)
+    origin = get_origin(tp)
+    if origin is Union or origin is types.UnionType:
+        return _lenient_union(value, get_args(tp))
+    if origin is list and isinstance(value, list):
+        (item_type,) = get_args(tp)
+        return [_lenient(item, item_type) for item in value]
+    return value
+
+
+def _lenient_struct(value: Any, cls: type[msgspec.Struct]) -> Any:
+    if not isinstance(value, dict):
+        return value
+    kwargs = {
+        field.name: _lenient(value[field.encode_name], field.type)
+        for field in msgspec.structs.fields(cls)
+        if field.encode_name in value
+    }
+    try:
+        return cls(**kwargs)
+    except TypeError:  # a required field is missing: keep the object as it came
+        return UnknownItem(value)
+
+
+def _lenient_union(value: Any, members: tuple[Any, ...]) -> Any:
+    if isinstance(value, list):
+        lists = [m for m in members if get_origin(m) is list]
+        return _lenient(value, lists[0]) if lists else value
+    structs = [m for m in members if isinstance(m, type) and issubclass(m, msgspec.Struct)]
+    if not isinstance(value, dict) or not structs:
+        return value
+    tag_field = structs[0].__struct_config__.tag_field
+    if tag_field is None:
+        return _lenient_struct(value, structs[0])
+    for member in structs:
+        if member.__struct_config__.tag == value.get(tag_field):
+            return _lenient_struct(value, member)
+    return UnknownItem(value)
+
+
+_SECRET_VALUE = re.compile(
+    r'"(twilioAuthToken|twilioApiSecret|password|secret)"\s*:\s*"(?:[^"\\]|\\.)*"'
+)
+_HEADERS = re.compile(r'"headers"\s*:\s*\{[^{}]*\}')
+_EXCERPT_CHARS = 200
+
+
+def excerpt(data: bytes) -> str:
+    """The start of a body for an error message, with secret values redacted."""
+    # Redact before cutting, so a cut never leaves half a secret unredacted.
+    text = data[: 16 * _EXCERPT_CHARS].decode("utf-8", errors="replace")
+    text = _SECRET_VALUE.sub(r'"\1":"<set>"', text)
+    text = _HEADERS.sub('"headers":{<redacted>}', text)
+    return text[:_EXCERPT_CHARS]

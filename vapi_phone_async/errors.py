@@ -1,0 +1,194 @@
+"""The exception hierarchy: every error this package raises.
+
+```
+VapiError
+├── RequestValidationError          bad input, caught before anything is sent
+├── ResponseDecodeError             the server's body is not what the API describes
+├── ClientClosedError               a call on a client after aclose()
+├── PaginationError                 a walk that would loop forever (same page, stuck cursor)
+├── APIConnectionError              the network failed
+│   └── APITimeoutError             ... by running out of time
+└── APIStatusError                  the server answered with a non-2xx status
+    ├── BadRequestError             400
+    ├── AuthenticationError         401
+    ├── PermissionDeniedError       403
+    ├── NotFoundError               404
+    ├── ConflictError               409
+    ├── UnprocessableEntityError    422
+    ├── RateLimitError              429
+    └── InternalServerError         5xx
+```
+
+Any of them may also be an `OutcomeUnknownError` (a mixin): a `create` whose request may or
+may not have been acted on by the server. Look the number up before creating it again.
+
+Messages never contain the API key or a secret field of a body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConflictError",
+    "FieldError",
+    "InternalServerError",
+    "NotFoundError",
+    "OutcomeUnknownError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestValidationError",
+    "ResponseDecodeError",
+    "UnprocessableEntityError",
+    "VapiError",
+]
+
+
+class VapiError(Exception):
+    """The root of every error raised by vapi_phone_async."""
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    """One broken rule: `path` is the wire path of the field (`hooks[0].do[1].exact`)."""
+
+    path: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.rule}"
+
+
+class RequestValidationError(VapiError, ValueError):
+    """Input that breaks the API's rules, raised before any request is sent.
+
+    `errors` lists every broken rule; `field` and `rule` name the first.
+    """
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        if not errors:
+            raise ValueError("RequestValidationError needs at least one FieldError")
+        self.errors = tuple(errors)
+        super().__init__("invalid request: " + "; ".join(str(e) for e in self.errors))
+
+    @property
+    def field(self) -> str:
+        return self.errors[0].path
+
+    @property
+    def rule(self) -> str:
+        return self.errors[0].rule
+
+
+class ResponseDecodeError(VapiError):
+    """A response body that is not JSON, or not the shape the API describes.
+
+    `excerpt` is the start of the body with secret values redacted.
+    """
+
+    def __init__(self, reason: str, excerpt: str) -> None:
+        self.reason = reason
+        self.excerpt = excerpt
+        super().__init__(f"could not decode response: {reason}; body starts: {excerpt!r}")
+
+
+class ClientClosedError(VapiError, RuntimeError):
+    """A call on a client that has been closed."""
+
+
+class PaginationError(VapiError):
+    """A paginated walk that the server would make loop forever."""
+
+
+class OutcomeUnknownError(VapiError):
+    """Mixin: the request may or may not have been acted on by the server.
+
+    Raised only for `create`, which is never retried blindly: look the number up (by
+    `number` or name) before creating it again.
+    """
+
+    outcome_unknown = True
+
+
+class APIConnectionError(VapiError):
+    """The request could not be completed over the network."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        self.method = method
+        self.path = path
+        super().__init__(f"{method} {path}: {message}" if method else message)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request ran out of time (a timeout or the call's deadline)."""
+
+
+class APIStatusError(VapiError):
+    """The server answered with a non-2xx status.
+
+    Attributes: `status_code`, `message` (readable, from the NestJS body), `body` (the
+    decoded JSON body, or its text), `request_id` (the `x-request-id` header), `method`
+    and `path`.
+    """
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        message: str,
+        body: Any,
+        request_id: str | None,
+        method: str,
+        path: str,
+    ) -> None:
+        self.status_code = status_code
+        self.message = message
+        self.body = body
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        suffix = f" (request id {request_id})" if request_id else ""
+        super().__init__(f"{method} {path} answered {status_code}: {message}{suffix}")
+
+
+class BadRequestError(APIStatusError):
+    """400: the server rejected the request's content."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or wrong."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such phone number (or path)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the current state."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the server understood the request but will not act on it."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests. `retry_after` is the server's requested wait, if any."""
+
+    retry_after: float | None = None
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server failed."""
