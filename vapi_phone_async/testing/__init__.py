@@ -1,0 +1,1 @@
+"""Test support: FakeVapiServer and the pytest plugin (fixtures `fake_vapi`, `vapi_client`)."""
