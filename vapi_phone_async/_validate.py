@@ -8,7 +8,7 @@ not what we receive.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any, get_args
 
@@ -41,7 +41,9 @@ from .models.transfer import (
 )
 
 __all__ = [
+    "DATE_FILTERS",
     "body_errors",
+    "date_filter_params",
     "format_datetime",
     "validate_body",
     "validate_id",
@@ -286,6 +288,28 @@ def format_datetime(field: str, value: datetime | str) -> str:
         )
     utc = value.astimezone(timezone.utc)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+DATE_FILTERS = {
+    "created_at_gt": "createdAtGt",
+    "created_at_lt": "createdAtLt",
+    "created_at_ge": "createdAtGe",
+    "created_at_le": "createdAtLe",
+    "updated_at_gt": "updatedAtGt",
+    "updated_at_lt": "updatedAtLt",
+    "updated_at_ge": "updatedAtGe",
+    "updated_at_le": "updatedAtLe",
+}
+
+
+def date_filter_params(filters: Mapping[str, datetime | str | None]) -> dict[str, str]:
+    """Query parameters for the date filters given by their snake_case names."""
+    params: dict[str, str] = {}
+    for name, value in filters.items():
+        if value is not None:
+            wire = DATE_FILTERS[name]
+            params[wire] = format_datetime(wire, value)
+    return params
 
 
 def validate_list_query(

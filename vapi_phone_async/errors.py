@@ -6,6 +6,7 @@ VapiError
 ├── ResponseDecodeError             the server's body is not what the API describes
 ├── ClientClosedError               a call on a client after aclose()
 ├── PaginationError                 a walk that would loop forever (same page, stuck cursor)
+├── OutcomeUnknownError             a create that may or may not have happened
 ├── APIConnectionError              the network failed
 │   └── APITimeoutError             ... by running out of time
 └── APIStatusError                  the server answered with a non-2xx status
@@ -19,8 +20,9 @@ VapiError
     └── InternalServerError         5xx
 ```
 
-Any of them may also be an `OutcomeUnknownError` (a mixin): a `create` whose request may or
-may not have been acted on by the server. Look the number up before creating it again.
+A `create` is never retried once the server may have acted on it: a 5xx, a timeout or a
+dropped connection after the request went out raises `OutcomeUnknownError`, whose `cause`
+is the error it stands for. Look the number up before creating it again.
 
 Messages never contain the API key or a secret field of a body.
 """
@@ -110,21 +112,35 @@ class PaginationError(VapiError):
 
 
 class OutcomeUnknownError(VapiError):
-    """Mixin: the request may or may not have been acted on by the server.
+    """A `create` that the server may or may not have acted on.
 
-    Raised only for `create`, which is never retried blindly: look the number up (by
-    `number` or name) before creating it again.
+    `cause` is the error that made the outcome unknown (a 5xx, a timeout, a dropped
+    connection). Look the number up (by `number`, or name) before creating it again.
     """
 
-    outcome_unknown = True
+    def __init__(self, cause: VapiError, *, method: str, path: str) -> None:
+        self.cause = cause
+        self.method = method
+        self.path = path
+        super().__init__(
+            f"{method} {path}: outcome unknown, the server may have acted on the request "
+            f"({cause}); look the number up before creating it again"
+        )
 
 
 class APIConnectionError(VapiError):
-    """The request could not be completed over the network."""
+    """The request could not be completed over the network.
 
-    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+    `connect_failed` is True when no connection could be opened, so the server cannot
+    have seen the request.
+    """
+
+    def __init__(
+        self, message: str, *, method: str = "", path: str = "", connect_failed: bool = False
+    ) -> None:
         self.method = method
         self.path = path
+        self.connect_failed = connect_failed
         super().__init__(f"{method} {path}: {message}" if method else message)
 
 
@@ -136,8 +152,8 @@ class APIStatusError(VapiError):
     """The server answered with a non-2xx status.
 
     Attributes: `status_code`, `message` (readable, from the NestJS body), `body` (the
-    decoded JSON body, or its text), `request_id` (the `x-request-id` header), `method`
-    and `path`.
+    decoded JSON body, or its text), `request_id` (the `x-request-id` header), `method`,
+    `path`, and `retry_after` (seconds the server asked to wait, or None).
     """
 
     def __init__(
@@ -149,7 +165,9 @@ class APIStatusError(VapiError):
         request_id: str | None,
         method: str,
         path: str,
+        retry_after: float | None = None,
     ) -> None:
+        self.retry_after = retry_after
         self.status_code = status_code
         self.message = message
         self.body = body
@@ -186,8 +204,6 @@ class UnprocessableEntityError(APIStatusError):
 
 class RateLimitError(APIStatusError):
     """429: too many requests. `retry_after` is the server's requested wait, if any."""
-
-    retry_after: float | None = None
 
 
 class InternalServerError(APIStatusError):
