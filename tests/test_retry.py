@@ -1,0 +1,121 @@
+"""The retry decisions of `_retry.py`, as pure functions: no network, no waiting."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+
+import pytest
+
+from vapi_phone_async._retry import (
+    RetrySettings,
+    backoff_delay,
+    parse_retry_after,
+    should_retry,
+)
+from vapi_phone_async._transport import status_error
+from vapi_phone_async.errors import APIConnectionError, APITimeoutError
+from vapi_phone_async.models import BackoffPlan
+
+EXPONENTIAL = RetrySettings(
+    plan=BackoffPlan(type="exponential", max_retries=5, base_delay_seconds=1), jitter=0
+)
+FIXED = RetrySettings(plan=BackoffPlan(type="fixed", max_retries=5, base_delay_seconds=2))
+
+
+def status(code: int, headers: dict[str, str] | None = None) -> BaseException:
+    return status_error("GET", "/phone-number/x", code, headers or {}, b"{}")
+
+
+@pytest.mark.parametrize("code", [408, 429, 500, 502, 503, 504])
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+def test_idempotent_calls_retry_transient_statuses(method: str, code: int) -> None:
+    assert should_retry(method, status(code), EXPONENTIAL)
+
+
+@pytest.mark.parametrize("code", [400, 401, 403, 404, 409, 422])
+def test_statuses_a_retry_cannot_fix_are_excluded_by_default(code: int) -> None:
+    assert not should_retry("GET", status(code), EXPONENTIAL)
+
+
+def test_an_explicit_empty_exclusion_list_retries_every_non_2xx_as_vapi_does() -> None:
+    literal = RetrySettings(
+        plan=BackoffPlan(
+            type="fixed", max_retries=1, base_delay_seconds=0, excluded_status_codes=[]
+        )
+    )
+    assert should_retry("GET", status(404), literal)
+    assert should_retry("PATCH", status(400), literal)
+
+
+def test_an_excluded_status_is_never_retried() -> None:
+    plan = BackoffPlan(
+        type="fixed", max_retries=3, base_delay_seconds=0, excluded_status_codes=[503]
+    )
+    settings = RetrySettings(plan=plan)
+    assert not should_retry("GET", status(503), settings)
+    assert should_retry("GET", status(502), settings)
+
+
+def test_post_is_retried_only_where_the_server_certainly_did_not_act() -> None:
+    assert should_retry("POST", status(429), EXPONENTIAL)
+    assert should_retry("POST", APIConnectionError("refused", connect_failed=True), EXPONENTIAL)
+    assert should_retry("POST", APITimeoutError("connect", connect_failed=True), EXPONENTIAL)
+    assert not should_retry("POST", status(503), EXPONENTIAL)
+    assert not should_retry("POST", status(500), EXPONENTIAL)
+    assert not should_retry("POST", APIConnectionError("reset after sending"), EXPONENTIAL)
+    assert not should_retry("POST", APITimeoutError("read timed out"), EXPONENTIAL)
+
+
+def test_connection_failures_and_timeouts_are_retried_for_idempotent_calls() -> None:
+    assert should_retry("GET", APIConnectionError("reset"), EXPONENTIAL)
+    assert should_retry("DELETE", APITimeoutError("read"), EXPONENTIAL)
+
+
+def test_foreign_exceptions_and_cancellation_are_never_retried() -> None:
+    import asyncio
+
+    assert not should_retry("GET", asyncio.CancelledError(), EXPONENTIAL)
+    assert not should_retry("GET", ValueError("bug"), EXPONENTIAL)
+
+
+def test_a_retry_after_longer_than_the_limit_is_not_waited_for() -> None:
+    settings = RetrySettings(plan=EXPONENTIAL.plan, max_retry_after=60)
+    assert should_retry("GET", status(429, {"retry-after": "60"}), settings)
+    assert not should_retry("GET", status(429, {"retry-after": "61"}), settings)
+
+
+def test_fixed_waits_base_delay_before_every_retry() -> None:
+    assert [backoff_delay(FIXED, n) for n in (1, 2, 3, 4)] == [2, 2, 2, 2]
+
+
+def test_exponential_doubles_from_base_delay_and_is_capped() -> None:
+    capped = RetrySettings(plan=EXPONENTIAL.plan, max_delay=5, jitter=0)
+    assert [backoff_delay(capped, n) for n in (1, 2, 3, 4, 5)] == [1, 2, 4, 5, 5]
+
+
+def test_jitter_only_shortens_an_exponential_wait_by_up_to_its_fraction() -> None:
+    jittery = RetrySettings(plan=EXPONENTIAL.plan, jitter=0.2)
+    rng = random.Random(1)
+    delays = [backoff_delay(jittery, 3, rng=rng) for _ in range(200)]
+    assert all(3.2 <= d <= 4.0 for d in delays)
+    assert len(set(delays)) > 100
+
+
+def test_retry_after_in_seconds_http_date_and_milliseconds() -> None:
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    http_date = format_datetime(now + timedelta(seconds=30), usegmt=True)
+    assert parse_retry_after({"retry-after": "7"}) == 7
+    assert parse_retry_after({"retry-after": "1.5"}) == 1.5
+    assert parse_retry_after({"retry-after": http_date}, now=now) == 30
+    assert parse_retry_after({"retry-after-ms": "250"}) == 0.25
+    assert parse_retry_after({"retry-after-ms": "250", "retry-after": "9"}) == 0.25
+
+
+def test_a_missing_or_unreadable_retry_after_is_none_and_a_past_date_is_zero() -> None:
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert parse_retry_after({}) is None
+    assert parse_retry_after({"retry-after": "soon"}) is None
+    past = format_datetime(now - timedelta(seconds=30), usegmt=True)
+    assert parse_retry_after({"retry-after": past}, now=now) == 0

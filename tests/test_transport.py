@@ -1,0 +1,228 @@
+"""The transport's edges: status → error, aiohttp errors → ours, headers, URLs, timeouts.
+
+These are the narrow unit tests that stage a response with aioresponses; everything that
+needs a real server runs against FakeVapiServer in test_client*.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+import pytest
+import yarl
+from aiohttp.client_exceptions import UnixClientConnectorError
+from aiohttp.client_reqrep import ConnectionKey
+from aioresponses import aioresponses
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from vapi_phone_async._transport import (
+    USER_AGENT,
+    Transport,
+    check_base_url,
+    client_timeout,
+    map_client_error,
+    status_error,
+)
+from vapi_phone_async.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestValidationError,
+    UnprocessableEntityError,
+)
+
+BASE = "https://api.vapi.ai"
+
+
+class CompatResponse(aiohttp.ClientResponse):
+    """aioresponses 0.7.9 predates the `stream_writer` argument aiohttp 3.14 requires
+    (aioresponses issue 289); supply it so the staged responses can be built."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("stream_writer", SimpleNamespace(output_size=0))
+        super().__init__(*args, **kwargs)
+
+
+KEY = "sk-live-very-secret-key"
+
+
+@pytest.mark.parametrize(
+    ("code", "error_class"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (422, UnprocessableEntityError),
+        (429, RateLimitError),
+        (500, InternalServerError),
+        (502, InternalServerError),
+        (503, InternalServerError),
+        (418, APIStatusError),
+    ],
+)
+def test_each_status_family_has_its_error_class(
+    code: int, error_class: type[APIStatusError]
+) -> None:
+    error = status_error("GET", "/phone-number/1", code, {"x-request-id": "req-1"}, b"{}")
+    assert type(error) is error_class
+    assert error.status_code == code
+    assert error.request_id == "req-1"
+    assert (error.method, error.path) == ("GET", "/phone-number/1")
+
+
+def test_a_list_shaped_nestjs_message_is_readable() -> None:
+    body = (
+        b'{"message": ["number must be a valid phone number", "name must be shorter"],'
+        b' "error": "Bad Request", "statusCode": 400}'
+    )
+    error = status_error("POST", "/phone-number", 400, {}, body)
+    assert error.message == "number must be a valid phone number; name must be shorter"
+    assert "number must be a valid phone number" in str(error)
+    assert error.body["error"] == "Bad Request"
+
+
+def test_a_string_message_a_text_body_and_an_empty_body() -> None:
+    assert status_error("GET", "/p", 404, {}, b'{"message": "Not Found"}').message == "Not Found"
+    assert status_error("GET", "/p", 502, {}, b"Bad gateway").message == "Bad gateway"
+    assert status_error("GET", "/p", 503, {}, b"").message == "HTTP 503"
+
+
+def test_retry_after_is_read_onto_the_error() -> None:
+    error = status_error("GET", "/p", 429, {"retry-after": "3"}, b"{}")
+    assert isinstance(error, RateLimitError)
+    assert error.retry_after == 3
+
+
+def _client_error_classes() -> list[type[aiohttp.ClientError]]:
+    seen: list[type[aiohttp.ClientError]] = []
+    stack: list[type[aiohttp.ClientError]] = [aiohttp.ClientError]
+    while stack:
+        cls = stack.pop()
+        seen.append(cls)
+        stack.extend(cls.__subclasses__())
+    return [c for c in seen if c.__module__.startswith("aiohttp")]
+
+
+def _instance(cls: type[aiohttp.ClientError]) -> aiohttp.ClientError:
+    # Build each aiohttp error with plausible arguments; the mapping must not depend on them.
+    url = yarl.URL(BASE)
+    headers = CIMultiDictProxy(CIMultiDict({"Authorization": f"Bearer {KEY}"}))
+    if issubclass(cls, aiohttp.ClientResponseError):
+        info = aiohttp.RequestInfo(url=url, method="GET", headers=headers, real_url=url)
+        return cls(info, (), status=500, message="boom")
+    key = ConnectionKey("api.vapi.ai", 443, True, True, None, None, None)
+    if issubclass(cls, UnixClientConnectorError):
+        return cls("/tmp/socket", key, OSError(111, "refused"))
+    if issubclass(cls, aiohttp.ClientConnectorError):
+        return cls(key, OSError(111, "refused"))
+    for args in ((), ("x",), ("x", "x"), (b"x", b"y", "host", 443)):
+        try:
+            return cls(*args)
+        except TypeError:
+            continue
+    raise AssertionError(f"add a way to build {cls.__name__} to this test")
+
+
+@pytest.mark.parametrize("cls", _client_error_classes(), ids=lambda c: c.__name__)
+def test_every_aiohttp_client_error_maps_to_our_connection_error(
+    cls: type[aiohttp.ClientError],
+) -> None:
+    mapped = map_client_error(_instance(cls), "GET", "/phone-number")
+    assert isinstance(mapped, APIConnectionError)
+    assert KEY not in str(mapped) and KEY not in repr(mapped)
+
+
+def test_timeouts_map_to_the_timeout_error_and_connect_timeouts_say_nothing_was_sent() -> None:
+    assert isinstance(map_client_error(TimeoutError(), "GET", "/p"), APITimeoutError)
+    assert isinstance(map_client_error(asyncio.TimeoutError(), "GET", "/p"), APITimeoutError)
+    read = map_client_error(aiohttp.SocketTimeoutError(), "POST", "/p")
+    assert isinstance(read, APITimeoutError) and not read.connect_failed
+    connect = map_client_error(aiohttp.ConnectionTimeoutError(), "POST", "/p")
+    assert isinstance(connect, APITimeoutError) and connect.connect_failed
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://api.vapi.ai", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"],
+)
+def test_https_and_loopback_http_base_urls_are_accepted(url: str) -> None:
+    assert check_base_url(url + "/") == url
+
+
+@pytest.mark.parametrize(
+    "url", ["http://api.vapi.ai", "http://10.0.0.5", "ftp://api.vapi.ai", "api.vapi.ai"]
+)
+def test_other_base_urls_are_refused_naming_the_field(url: str) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        check_base_url(url)
+    assert caught.value.field == "base_url"
+
+
+def test_client_timeout_from_seconds_none_or_a_client_timeout() -> None:
+    assert client_timeout(5).total == 5
+    assert client_timeout(None).total is None
+    explicit = aiohttp.ClientTimeout(total=1, sock_read=1)
+    assert client_timeout(explicit) is explicit
+
+
+async def test_requests_carry_the_bearer_key_user_agent_and_no_redirects() -> None:
+    transport = Transport(api_key=KEY, base_url=BASE)
+    try:
+        with aioresponses() as mocked:
+            mocked.get(
+                f"{BASE}/phone-number/1",
+                status=200,
+                body=b'{"id": "1"}',
+                response_class=CompatResponse,
+            )
+            body = await transport.request("GET", "/phone-number/1", timeout=client_timeout(5))
+            assert body == b'{"id": "1"}'
+            ((_, calls),) = mocked.requests.items()
+            kwargs = calls[0].kwargs
+            assert kwargs["headers"]["Authorization"] == f"Bearer {KEY}"
+            assert kwargs["headers"]["User-Agent"] == USER_AGENT
+            assert kwargs["allow_redirects"] is False
+    finally:
+        await transport.aclose()
+
+
+async def test_a_redirect_is_an_error_not_followed_with_the_key() -> None:
+    transport = Transport(api_key=KEY, base_url=BASE)
+    try:
+        with aioresponses() as mocked:
+            mocked.get(
+                f"{BASE}/phone-number/1",
+                status=302,
+                headers={"Location": "https://elsewhere.example/steal"},
+                response_class=CompatResponse,
+            )
+            with pytest.raises(APIStatusError) as caught:
+                await transport.request("GET", "/phone-number/1", timeout=client_timeout(5))
+            assert caught.value.status_code == 302
+            assert len(mocked.requests) == 1
+    finally:
+        await transport.aclose()
+
+
+async def test_a_closed_transport_refuses_calls() -> None:
+    transport = Transport(api_key=KEY, base_url=BASE)
+    await transport.aclose()
+    with pytest.raises(ClientClosedError):
+        await transport.request("GET", "/phone-number/1", timeout=client_timeout(5))
+
+
+def test_the_transport_repr_has_no_key() -> None:
+    assert KEY not in repr(Transport(api_key=KEY, base_url=BASE))
