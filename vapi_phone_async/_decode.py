@@ -39,9 +39,12 @@ def decode_phone_number(data: bytes) -> PhoneNumber:
         number: PhoneNumber = _PHONE_NUMBER.decode(data)
         return number
     except msgspec.ValidationError:
-        return _lenient_phone_number(_decode_any(data), data)
+        raw = _decode_any(data)
     except msgspec.DecodeError as exc:
         raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
+    # Outside the handler, as in the decoders below: a ResponseDecodeError raised by the
+    # fallback does not drag the fast path's ValidationError along as its context.
+    return _lenient_phone_number(raw, data)
 
 
 def decode_phone_number_list(data: bytes) -> list[PhoneNumber]:
@@ -145,10 +148,12 @@ def _lenient_union(value: Any, members: tuple[Any, ...]) -> Any:
     return UnknownItem(value)
 
 
+# A secret's string value, also when the body is cut off inside it (no closing quote).
 _SECRET_VALUE = re.compile(
-    r'"(twilioAuthToken|twilioApiSecret|password|secret)"\s*:\s*"(?:[^"\\]|\\.)*"'
+    r'"(twilioAuthToken|twilioApiSecret|password|secret|serverUrlSecret)"\s*:\s*'
+    r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)'
 )
-_HEADERS = re.compile(r'"headers"\s*:\s*\{[^{}]*\}')
+_HEADERS_START = re.compile(r'"headers"\s*:\s*\{')
 _EXCERPT_CHARS = 200
 
 
@@ -157,5 +162,41 @@ def excerpt(data: bytes) -> str:
     # Redact before cutting, so a cut never leaves half a secret unredacted.
     text = data[: 16 * _EXCERPT_CHARS].decode("utf-8", errors="replace")
     text = _SECRET_VALUE.sub(r'"\1":"<set>"', text)
-    text = _HEADERS.sub('"headers":{<redacted>}', text)
-    return text[:_EXCERPT_CHARS]
+    return _redact_headers(text)[:_EXCERPT_CHARS]
+
+
+def _redact_headers(text: str) -> str:
+    """Hide each `headers` object whole, up to its closing brace or the end of the text."""
+    parts: list[str] = []
+    pos = 0
+    while (match := _HEADERS_START.search(text, pos)) is not None:
+        parts.append(text[pos : match.start()] + '"headers":{<redacted>}')
+        pos = _object_end(text, match.end())
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _object_end(text: str, start: int) -> int:
+    """The index after the `}` closing the object whose body starts at `start` (or the end).
+
+    Braces inside strings do not count, so a header value like `"a}b"` hides nothing after.
+    """
+    depth, in_string, escaped = 1, False, False
+    for index in range(start, len(text)):
+        char = text[index]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return len(text)
