@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import dataclasses
 import enum
 import os
 from collections.abc import Mapping
@@ -16,7 +17,7 @@ from urllib.parse import quote
 import anyio
 import msgspec
 
-from ._decode import decode_phone_number, decode_phone_number_list
+from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, retrying
 from ._transport import DEFAULT_TIMEOUT, Transport, client_timeout
 from ._validate import date_filter_params, validate_body, validate_id, validate_list_query
@@ -31,7 +32,14 @@ from .errors import (
     RequestValidationError,
     VapiError,
 )
-from .models import BackoffPlan, CreatePhoneNumber, PhoneNumber, UpdatePhoneNumber
+from .models import (
+    BackoffPlan,
+    CreatePhoneNumber,
+    PhoneNumber,
+    PhoneNumberPage,
+    UpdatePhoneNumber,
+)
+from .pagination import Pager
 
 if TYPE_CHECKING:
     import aiohttp
@@ -269,6 +277,86 @@ class VapiPhoneClient:
         )
         return decode_phone_number_list(_required(data))
 
+    def paginate(
+        self,
+        *,
+        search: str | None = None,
+        sort_order: str | None = None,
+        sort_by: str | None = None,
+        page_size: int = 100,
+        created_at_gt: datetime | str | None = None,
+        created_at_lt: datetime | str | None = None,
+        created_at_ge: datetime | str | None = None,
+        created_at_le: datetime | str | None = None,
+        updated_at_gt: datetime | str | None = None,
+        updated_at_lt: datetime | str | None = None,
+        updated_at_ge: datetime | str | None = None,
+        updated_at_le: datetime | str | None = None,
+        max_items: int | None = None,
+        prefetch: int = 1,
+        consistent: bool = True,
+    ) -> Pager:
+        """Walk `/v2/phone-number`: `async for number in client.paginate(...)`.
+
+        `search` matches name, number or SIP URI (partial, case-insensitive, at most 100
+        characters); `sort_order` is `"ASC"` or `"DESC"` (the default); `page_size` is
+        1..1000. Dates are aware datetimes or ISO 8601 strings. `prefetch` is how many
+        page requests may be in flight at once. `consistent=True` makes the walk a
+        snapshot that survives concurrent creates and deletes (see `Pager`); it sorts by
+        `createdAt`. Every page request is retried like any other call. Raises
+        `RequestValidationError` for bad arguments before any request.
+        """
+        validate_list_query(limit=page_size, search=search, sort_order=sort_order, sort_by=sort_by)
+        errors = []
+        if page_size < 1:
+            errors.append(FieldError("page_size", f"must be from 1 to 1000 (got {page_size})"))
+        if isinstance(prefetch, bool) or not isinstance(prefetch, int) or prefetch < 1:
+            errors.append(
+                FieldError("prefetch", f"must be an integer of at least 1 (got {prefetch!r})")
+            )
+        if max_items is not None and max_items < 0:
+            errors.append(FieldError("max_items", f"must be at least 0 (got {max_items})"))
+        if consistent and sort_by not in (None, "createdAt"):
+            errors.append(
+                FieldError("sort_by", "consistent walks sort by createdAt; pass consistent=False")
+            )
+        if errors:
+            raise RequestValidationError(errors)
+        params = date_filter_params(
+            {
+                "created_at_gt": created_at_gt,
+                "created_at_lt": created_at_lt,
+                "created_at_ge": created_at_ge,
+                "created_at_le": created_at_le,
+                "updated_at_gt": updated_at_gt,
+                "updated_at_lt": updated_at_lt,
+                "updated_at_ge": updated_at_ge,
+                "updated_at_le": updated_at_le,
+            }
+        )
+        for name, value in (("search", search), ("sortOrder", sort_order), ("sortBy", sort_by)):
+            if value is not None:
+                params[name] = value
+        return Pager(
+            self._fetch_page,
+            params,
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
+            consistent=consistent,
+        )
+
+    async def _fetch_page(self, params: dict[str, str]) -> PhoneNumberPage:
+        data = await self._call(
+            "GET",
+            "/v2/phone-number",
+            params=params,
+            timeout=USE_CLIENT_DEFAULT,
+            backoff=USE_CLIENT_DEFAULT,
+            deadline=USE_CLIENT_DEFAULT,
+        )
+        return decode_page(_required(data))
+
     # The one path every call takes.
 
     async def _call(
@@ -286,7 +374,7 @@ class VapiPhoneClient:
         """Send one call with its retries; None only for `gone_ok_on_retry` (see delete)."""
         settings = self._settings
         if not isinstance(backoff, UseClientDefault):
-            settings = msgspec.structs.replace(settings, plan=backoff)
+            settings = dataclasses.replace(settings, plan=backoff)
         attempt_timeout = (
             self._timeout if isinstance(timeout, UseClientDefault) else client_timeout(timeout)
         )
