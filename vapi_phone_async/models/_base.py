@@ -38,13 +38,16 @@ class Model(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True):
                 continue
             if field.name in self.__secret_fields__ and value is not None:
                 yield f"{field.name}={REDACTED!r}"
-            elif field.name in self.__secret_mapping_fields__ and isinstance(value, dict):
-                yield f"{field.name}={ {key: REDACTED for key in value}!r}"
+            elif field.name in self.__secret_mapping_fields__ and value is not None:
+                yield f"{field.name}={_redact_values(value)!r}"
             else:
                 yield f"{field.name}={value!r}"
 
 
-_SECRET_KEYS = frozenset({"twilioAuthToken", "twilioApiSecret", "password", "secret"})
+# serverUrlSecret: the older docs' name for server.secret, which old numbers may carry.
+_SECRET_KEYS = frozenset(
+    {"twilioAuthToken", "twilioApiSecret", "password", "secret", "serverUrlSecret"}
+)
 
 
 class UnknownItem(dict[str, Any]):
@@ -67,11 +70,18 @@ def redact_mapping(value: Any) -> Any:
         for key, item in value.items():
             if key in _SECRET_KEYS and item is not None:
                 out[key] = REDACTED
-            elif key == "headers" and isinstance(item, dict):
-                out[key] = {k: REDACTED for k in item}
+            elif key == "headers" and item is not None:
+                out[key] = _redact_values(item)
             else:
                 out[key] = redact_mapping(item)
         return out
     if isinstance(value, list):
         return [redact_mapping(item) for item in value]
     return value
+
+
+def _redact_values(value: Any) -> Any:
+    """A mapping's keys with every value hidden; anything else (a malformed one) hidden whole."""
+    if isinstance(value, dict):
+        return {key: REDACTED for key in value}
+    return REDACTED

@@ -1,0 +1,189 @@
+"""Secrets never show in a repr, a str or an error message; that they are set does."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgspec
+import pytest
+
+from vapi_phone_async import decode_page, decode_phone_number, validate_body
+from vapi_phone_async.errors import RequestValidationError, ResponseDecodeError
+from vapi_phone_async.models import (
+    BackoffPlan,
+    CreateByoPhoneNumber,
+    CreateTwilioPhoneNumber,
+    CreateVapiPhoneNumber,
+    PaginationMeta,
+    PhoneNumberPage,
+    Server,
+    SipAuthentication,
+    TwilioPhoneNumber,
+    UnknownItem,
+    UnknownPhoneNumber,
+    UpdateByoPhoneNumber,
+    UpdateTwilioPhoneNumber,
+    UpdateVapiPhoneNumber,
+    VapiPhoneNumber,
+)
+
+AUTH_TOKEN = "S3CRET-twilio-auth-token"
+API_SECRET = "S3CRET-twilio-api-secret"
+PASSWORD = "S3CRET-sip-password-0123"
+SERVER_SECRET = "S3CRET-server-secret"
+HEADER_VALUE = "Bearer S3CRET-header"
+SECRETS = (AUTH_TOKEN, API_SECRET, PASSWORD, SERVER_SECRET, HEADER_VALUE)
+
+
+def server() -> Server:
+    return Server(
+        url="https://hooks.example.com/vapi",
+        secret=SERVER_SECRET,
+        headers={"Authorization": HEADER_VALUE},
+        backoff_plan=BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=1),
+    )
+
+
+def authentication() -> SipAuthentication:
+    return SipAuthentication(
+        realm="sip.example.com", username="user-0123456789abcdef", password=PASSWORD
+    )
+
+
+RAW_SECRETS: dict[str, Any] = {
+    "twilioAuthToken": AUTH_TOKEN,
+    "twilioApiSecret": API_SECRET,
+    "authentication": {"username": "u", "password": PASSWORD},
+    "server": {"secret": SERVER_SECRET, "headers": {"Authorization": HEADER_VALUE}},
+}
+
+MODELS = {
+    "twilio number": TwilioPhoneNumber(
+        id="pn_1", twilio_auth_token=AUTH_TOKEN, twilio_api_secret=API_SECRET, server=server()
+    ),
+    "vapi number": VapiPhoneNumber(id="pn_2", authentication=authentication(), server=server()),
+    "create twilio": CreateTwilioPhoneNumber(
+        number="+14155550100",
+        twilio_account_sid="AC123",
+        twilio_auth_token=AUTH_TOKEN,
+        twilio_api_secret=API_SECRET,
+        server=server(),
+    ),
+    "create vapi": CreateVapiPhoneNumber(authentication=authentication()),
+    "create byo": CreateByoPhoneNumber(credential_id="cred", server=server()),
+    "update twilio": UpdateTwilioPhoneNumber(
+        twilio_auth_token=AUTH_TOKEN, twilio_api_secret=API_SECRET
+    ),
+    "update vapi": UpdateVapiPhoneNumber(authentication=authentication(), server=server()),
+    "update byo": UpdateByoPhoneNumber(server=server()),
+    "server": server(),
+    "sip authentication": authentication(),
+    "unknown phone number": UnknownPhoneNumber(
+        {"provider": "sip-trunk-2", "id": "pn_3", **RAW_SECRETS}
+    ),
+    "unknown item": UnknownItem({"type": "assistant", **RAW_SECRETS}),
+    "page": PhoneNumberPage(
+        results=[
+            TwilioPhoneNumber(id="pn_1", twilio_auth_token=AUTH_TOKEN, server=server()),
+            UnknownPhoneNumber({"provider": "sip-trunk-2", "id": "pn_3", **RAW_SECRETS}),
+        ],
+        metadata=PaginationMeta(items_per_page=2, total_items=2, current_page=1),
+    ),
+    "a list of numbers": [VapiPhoneNumber(id="pn_2", authentication=authentication())],
+}
+
+
+@pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
+def test_repr_and_str_hide_every_secret_value(model: object) -> None:
+    for text in (repr(model), str(model)):
+        for secret in SECRETS:
+            assert secret not in text
+        assert "'<set>'" in text
+
+
+@pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
+def test_hiding_is_only_in_the_text_the_values_are_still_sent(model: object) -> None:
+    encoded = msgspec.json.encode(model).decode()
+    assert any(secret in encoded for secret in SECRETS)
+
+
+def test_repr_says_which_secret_is_set_and_shows_the_header_names() -> None:
+    text = repr(MODELS["twilio number"])
+    assert "twilio_auth_token='<set>'" in text
+    assert "twilio_api_secret='<set>'" in text
+    assert "secret='<set>'" in text
+    assert "headers={'Authorization': '<set>'}" in text
+    assert "https://hooks.example.com/vapi" in text  # what is not secret still shows
+
+
+def test_an_unset_secret_is_not_shown_as_set() -> None:
+    assert "<set>" not in repr(TwilioPhoneNumber(id="pn_1", twilio_account_sid="AC1"))
+
+
+def test_an_update_clearing_a_secret_shows_none() -> None:
+    assert repr(UpdateTwilioPhoneNumber(twilio_auth_token=None)) == (
+        "UpdateTwilioPhoneNumber(twilio_auth_token=None)"
+    )
+
+
+def test_server_headers_of_an_unexpected_shape_are_hidden_whole() -> None:
+    """The lenient decoder keeps malformed `headers` as they came; repr hides them anyway."""
+    raw = {
+        "provider": "twilio",
+        "id": "pn_1",
+        "hooks": [{"on": "call.started", "headers": [HEADER_VALUE]}],
+        "server": {"headers": [f"Authorization: {HEADER_VALUE}"]},
+    }
+    number = decode_phone_number(json.dumps(raw).encode())
+    assert isinstance(number, TwilioPhoneNumber)
+    assert isinstance(number.server, Server)
+    assert HEADER_VALUE not in repr(number)
+    assert "headers='<set>'" in repr(number.server)
+
+
+def test_decoded_numbers_hide_their_secrets() -> None:
+    raw = {"provider": "twilio", "id": "pn_1", **RAW_SECRETS}
+    number = decode_phone_number(json.dumps(raw).encode())
+    assert isinstance(number, TwilioPhoneNumber)
+    assert number.twilio_auth_token == AUTH_TOKEN
+    for secret in SECRETS:
+        assert secret not in repr(number)
+
+
+def test_the_older_server_url_secret_is_hidden_too() -> None:
+    number = UnknownPhoneNumber({"provider": "old", "id": "pn_1", "serverUrlSecret": SERVER_SECRET})
+    assert SERVER_SECRET not in repr(number)
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        f'"twilioAuthToken": "{AUTH_TOKEN}"',
+        f'"twilioApiSecret": "{API_SECRET}"',
+        f'"authentication": {{"username": "u", "password": "{PASSWORD}"}}',
+        f'"server": {{"secret": "{SERVER_SECRET}"}}',
+        f'"server": {{"headers": {{"Authorization": "{HEADER_VALUE}"}}}}',
+    ],
+)
+@pytest.mark.parametrize("ending", ["}", ""], ids=["not a page", "cut off"])
+def test_response_decode_errors_hide_secrets(fragment: str, ending: str) -> None:
+    body = ('{"provider": "twilio", "id": 1, ' + fragment + ending).encode()
+    with pytest.raises(ResponseDecodeError) as caught:
+        decode_page(body)
+    for secret in SECRETS:
+        assert secret not in str(caught.value)
+        assert secret not in repr(caught.value)
+
+
+def test_request_validation_errors_hide_secrets() -> None:
+    body = CreateVapiPhoneNumber(
+        authentication=SipAuthentication(username="short", password="S3CRET"),
+        server=Server(secret=SERVER_SECRET, headers={"X": HEADER_VALUE}, timeout_seconds=0),
+    )
+    with pytest.raises(RequestValidationError) as caught:
+        validate_body(body)
+    assert caught.value.field == "authentication.username"
+    assert {e.path for e in caught.value.errors} >= {"authentication.password"}
+    for secret in (*SECRETS, "S3CRET"):
+        assert secret not in str(caught.value)
