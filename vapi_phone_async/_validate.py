@@ -334,7 +334,7 @@ def validate_list_query(
         )
     errors.extend(_one_of("sortOrder", sort_order, SORT_ORDERS))
     errors.extend(_one_of("sortBy", sort_by, SORT_BY))
-    if page is not None and (not isinstance(page, int) or page < 1):
+    if page is not None and (isinstance(page, bool) or not isinstance(page, int) or page < 1):
         errors.append(FieldError("page", f"must be an integer of at least 1 (got {page!r})"))
     if errors:
         raise RequestValidationError(errors)
