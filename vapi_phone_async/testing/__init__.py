@@ -1,1 +1,12 @@
-"""Test support: FakeVapiServer and the pytest plugin (fixtures `fake_vapi`, `vapi_client`)."""
+"""Test support: FakeVapiServer, a stateful fake of the Vapi Phone Numbers API.
+
+The pytest plugin (`vapi_phone_async.testing.pytest_plugin`, registered through the
+`pytest11` entry point) provides the fixtures `fake_vapi` and `vapi_client`.
+`python -m vapi_phone_async.testing` serves the fake on its own.
+"""
+
+from ._app import RequestRecord
+from ._faults import Fault, FaultMode
+from ._server import DEFAULT_ORG_ID, FakeVapiServer
+
+__all__ = ["DEFAULT_ORG_ID", "FakeVapiServer", "Fault", "FaultMode", "RequestRecord"]

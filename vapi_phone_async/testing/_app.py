@@ -1,0 +1,224 @@
+"""The HTTP side of the fake: routes, auth, the request log, and faults applied to answers.
+
+Each request is logged first, then meets, in order: an injected fault, chaos, the rate
+limiter, route matching, the bearer key, and the operation. A fault that "acts" lets the
+operation run and then spoils the answer; one that does not answers (or drops the
+connection) before the operation sees the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import math
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+
+import msgspec
+from aiohttp import web
+
+from ._bodies import decode_json
+from ._faults import Fault, Faults
+from ._listing import Lister
+from ._operations import Operations
+from ._responses import Rejected, error, json_response
+from ._store import Store
+
+__all__ = ["FakeApp", "RequestRecord"]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class RequestRecord(msgspec.Struct, kw_only=True):
+    """One request the server received.
+
+    `body` is the parsed JSON (the raw text if it was not JSON, None if empty); `status` is
+    what was answered (None when the connection was dropped); `fault` names what spoiled
+    the answer: a fault mode, `"chaos"` or `"rate-limit"`.
+    """
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any = None
+    body_error: str | None = None
+    status: int | None = None
+    fault: str | None = None
+    request_id: str = ""
+
+
+Operation = Callable[[web.Request, "RequestRecord"], web.Response]
+
+
+class FakeApp:
+    """The aiohttp application and the state behind it."""
+
+    def __init__(self, *, api_key: str, org_id: str, cursors: bool, seed: int) -> None:
+        self.api_key = api_key
+        self.store = Store()
+        self.operations = Operations(self.store, org_id=org_id, seed=seed)
+        self.lister = Lister(self.store, cursors=cursors)
+        self.faults = Faults()
+        self.request_log: list[RequestRecord] = []
+        self.latency = 0.0
+        self.closing = asyncio.Event()
+        # The router only matches; the middleware calls the operation with the parsed
+        # request (its record), so nothing is stashed on the aiohttp request.
+        self._routes: dict[str, Operation] = {
+            "create": self._create,
+            "list": self._list,
+            "paginate": self._paginate,
+            "get": self._get,
+            "update": self._update,
+            "delete": self._delete,
+        }
+        self.app = web.Application(middlewares=[self._middleware])
+        add = self.app.router.add_route
+        add("POST", "/phone-number", _matched, name="create")
+        add("GET", "/phone-number", _matched, name="list")
+        add("GET", "/v2/phone-number", _matched, name="paginate")
+        add("GET", "/phone-number/{id}", _matched, name="get")
+        add("PATCH", "/phone-number/{id}", _matched, name="update")
+        add("DELETE", "/phone-number/{id}", _matched, name="delete")
+
+    # The operations.
+
+    def _create(self, request: web.Request, record: RequestRecord) -> web.Response:
+        return json_response(self.operations.create(_json(record)), 201)
+
+    def _list(self, request: web.Request, record: RequestRecord) -> web.Response:
+        return json_response(self.lister.list_body(record.query))
+
+    def _paginate(self, request: web.Request, record: RequestRecord) -> web.Response:
+        return json_response(self.lister.page_body(record.query))
+
+    def _get(self, request: web.Request, record: RequestRecord) -> web.Response:
+        return json_response(self.operations.get(request.match_info["id"]))
+
+    def _update(self, request: web.Request, record: RequestRecord) -> web.Response:
+        number_id = request.match_info["id"]
+        return json_response(self.operations.update(number_id, _json(record)))
+
+    def _delete(self, request: web.Request, record: RequestRecord) -> web.Response:
+        return json_response(self.operations.delete(request.match_info["id"]))
+
+    # Everything around them.
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        record = RequestRecord(
+            method=request.method,
+            path=request.path,
+            query=dict(request.query),
+            request_id=str(uuid.uuid4()),
+        )
+        self.request_log.append(record)
+        raw = await request.read()
+        try:
+            record.body = decode_json(raw) if raw.strip() else None
+        except ValueError as exc:
+            record.body = raw.decode("utf-8", errors="replace")
+            record.body_error = str(exc)
+        fault = self.faults.take(request.method, request.path)
+        record.fault = fault.mode if fault is not None else None
+
+        if fault is not None and fault.mode in ("status", "reset-before"):
+            response: web.StreamResponse = _fault_status(fault)
+        else:
+            response = self._act(request, record)
+        await self._sleep((fault.delay if fault is not None else 0.0) + self.latency)
+        if fault is not None and fault.mode in ("reset-before", "reset-after"):
+            return _drop(request)
+        response.headers["x-request-id"] = record.request_id
+        record.status = response.status
+        if fault is not None and fault.mode == "truncate":
+            return await _truncate(request, cast(web.Response, response))
+        if fault is not None and fault.mode == "malformed":
+            response = _malform(cast(web.Response, response), fault)
+            record.status = response.status
+        return response
+
+    def _act(self, request: web.Request, record: RequestRecord) -> web.Response:
+        """The answer of a request no injected fault stopped: chaos, limits, auth, route."""
+        status = self.faults.chaos_status()
+        if status is not None:
+            record.fault = record.fault or "chaos"
+            return error(status)
+        wait = self.faults.throttle(asyncio.get_running_loop().time())
+        if wait is not None:
+            record.fault = record.fault or "rate-limit"
+            response = error(429)
+            response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            return response
+        if request.match_info.http_exception is not None:
+            return error(404, f"Cannot {request.method} {request.path}", reason="Not Found")
+        if not self._authorized(request):
+            return error(401, "Unauthorized")
+        operation = self._routes[request.match_info.route.name or ""]
+        try:
+            return operation(request, record)
+        except Rejected as exc:
+            return exc.response()
+
+    def _authorized(self, request: web.Request) -> bool:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            token.strip().encode(), self.api_key.encode()
+        )
+
+    async def _sleep(self, seconds: float) -> None:
+        # Closing the server wakes every waiting answer, so shutdown never waits on a delay.
+        if seconds > 0:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.closing.wait(), seconds)
+
+
+async def _matched(request: web.Request) -> web.StreamResponse:  # pragma: no cover
+    raise AssertionError("FakeApp's middleware answers every matched route")
+
+
+def _json(record: RequestRecord) -> Any:
+    if record.body_error is not None:
+        raise Rejected(400, [record.body_error])
+    return {} if record.body is None else record.body
+
+
+def _fault_status(fault: Fault) -> web.Response:
+    response = error(fault.status or 503)
+    if fault.retry_after is not None:
+        seconds = fault.retry_after
+        response.headers["Retry-After"] = str(int(seconds) if seconds == int(seconds) else seconds)
+    return response
+
+
+def _drop(request: web.Request) -> web.StreamResponse:
+    # Abort the socket: the client sees a disconnect. aiohttp then fails to write this
+    # empty response to the closed transport, which it treats as a client disconnection.
+    transport = request.transport
+    if transport is not None:
+        transport.abort()
+    return web.Response()
+
+
+async def _truncate(request: web.Request, response: web.Response) -> web.StreamResponse:
+    body = cast(bytes, response.body)
+    stream = web.StreamResponse(status=response.status, headers=response.headers)
+    stream.content_length = len(body)
+    await stream.prepare(request)
+    await stream.write(body[: len(body) // 2])
+    # close() (unlike abort()) sends what is buffered first, so half the body arrives.
+    transport = request.transport
+    if transport is not None:
+        transport.close()
+    return stream
+
+
+def _malform(response: web.Response, fault: Fault) -> web.Response:
+    body = cast(bytes, response.body)
+    return web.Response(
+        body=body[: max(1, len(body) // 2)],
+        status=fault.status or response.status,
+        headers=response.headers,
+    )

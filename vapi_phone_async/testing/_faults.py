@@ -1,0 +1,124 @@
+"""Failures on demand: the queue of injected faults, random chaos, and a rate limiter.
+
+All three are deterministic: injected faults apply in the order they were queued, chaos
+draws from its own seeded generator, and the rate limiter reads the clock it is given.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+__all__ = ["MODES", "Fault", "FaultMode", "Faults"]
+
+FaultMode = Literal["status", "reset-before", "reset-after", "truncate", "malformed", "delay"]
+MODES: tuple[str, ...] = get_args(FaultMode)
+
+
+@dataclass
+class Fault:
+    """One injected fault; `times` counts down as requests match it.
+
+    Modes: `status` answers `status` (and `Retry-After` if `retry_after` is set) without
+    acting; `reset-before` drops the connection without acting; `reset-after` acts, then
+    drops the connection unanswered; `truncate` acts and sends half the body; `malformed`
+    acts and answers invalid JSON; `delay` acts normally. In every mode `delay` seconds
+    pass before the answer (or the drop).
+    """
+
+    mode: FaultMode = "status"
+    method: str | None = None
+    path: str | None = None
+    times: int = 1
+    status: int | None = None
+    retry_after: float | None = None
+    delay: float = 0.0
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method == method) and (
+            self.path is None or self.path == path
+        )
+
+
+class Faults:
+    """The fault queue, chaos and rate limiting of one server."""
+
+    def __init__(self) -> None:
+        self.pending: list[Fault] = []
+        self._chaos_rate = 0.0
+        self._chaos_statuses: tuple[int, ...] = ()
+        self._chaos_random = random.Random(0)
+        self._per_second: float | None = None
+        self._burst = 0.0
+        self._tokens = 0.0
+        self._refilled_at: float | None = None
+
+    def inject(self, fault: Fault) -> Fault:
+        if fault.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)} (got {fault.mode!r})")
+        if fault.times < 1:
+            raise ValueError(f"times must be at least 1 (got {fault.times})")
+        if fault.delay < 0:
+            raise ValueError(f"delay must not be negative (got {fault.delay})")
+        if fault.mode == "delay" and not fault.delay:
+            raise ValueError("mode 'delay' needs a delay in seconds")
+        if fault.method is not None:
+            fault.method = fault.method.upper()
+        self.pending.append(fault)
+        return fault
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """The first pending fault matching the request, counted down (None if none)."""
+        for index, fault in enumerate(self.pending):
+            if fault.matches(method, path):
+                fault.times -= 1
+                if fault.times == 0:
+                    del self.pending[index]
+                return fault
+        return None
+
+    def set_chaos(self, rate: float, statuses: Iterable[int], seed: int) -> None:
+        if not 0 <= rate <= 1:
+            raise ValueError(f"rate must be between 0 and 1 (got {rate})")
+        self._chaos_rate = rate
+        self._chaos_statuses = tuple(statuses)
+        if rate and not self._chaos_statuses:
+            raise ValueError("chaos needs at least one status")
+        self._chaos_random = random.Random(seed)
+
+    def chaos_status(self) -> int | None:
+        """A status to fail this request with, drawn at the chaos rate (None: no failure)."""
+        if not self._chaos_rate or self._chaos_random.random() >= self._chaos_rate:
+            return None
+        return self._chaos_random.choice(self._chaos_statuses)
+
+    def set_rate_limit(self, per_second: float | None, burst: int | None) -> None:
+        if per_second is not None and per_second <= 0:
+            raise ValueError(f"per_second must be positive (got {per_second})")
+        if burst is not None and burst < 1:
+            raise ValueError(f"burst must be at least 1 (got {burst})")
+        self._per_second = per_second
+        self._burst = float(burst if burst is not None else max(1, round(per_second or 1)))
+        self._tokens = self._burst
+        self._refilled_at = None
+
+    def throttle(self, now: float) -> float | None:
+        """Seconds until a request would be allowed, or None to allow this one now."""
+        if self._per_second is None:
+            return None
+        if self._refilled_at is not None:
+            elapsed = now - self._refilled_at
+            self._tokens = min(self._burst, self._tokens + elapsed * self._per_second)
+        self._refilled_at = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return None
+        return (1 - self._tokens) / self._per_second
+
+    def clear(self) -> None:
+        """Forget pending faults and turn chaos and rate limiting off."""
+        self.pending.clear()
+        self.set_chaos(0, (), 0)
+        self.set_rate_limit(None, None)

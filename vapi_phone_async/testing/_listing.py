@@ -1,0 +1,222 @@
+"""The two listings: `GET /phone-number` (an array) and `GET /v2/phone-number` (pages).
+
+Query parameters are checked with NestJS's messages. Bodies are built from the numbers'
+cached JSON and themselves cached per state version, so serving a page again costs a
+dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import math
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import msgspec
+
+from .._validate import LIMIT_MAX, SEARCH_MAX, SORT_BY, SORT_ORDERS
+from ._dates import format_us, parse_iso
+from ._responses import Rejected
+from ._store import Filters, Key, Store
+
+__all__ = ["DATE_FILTERS", "Lister", "decode_cursor", "encode_cursor"]
+
+DATE_FILTERS = (
+    "createdAtGt",
+    "createdAtLt",
+    "createdAtGe",
+    "createdAtLe",
+    "updatedAtGt",
+    "updatedAtLt",
+    "updatedAtGe",
+    "updatedAtLe",
+)
+DEFAULT_LIMIT = 100
+_MAX_CACHED_BODIES = 256
+_ENCODE = msgspec.json.Encoder().encode
+_SORT_ORDER_RULE = "sortOrder must be one of the following values: " + ", ".join(
+    sorted(SORT_ORDERS)
+)
+# Phone numbers have no duration or cost: the spec allows them, and they sort by createdAt.
+_SORT_BY_RULE = "sortBy must be one of the following values: createdAt, duration, cost"
+
+
+class PageQuery(NamedTuple):
+    """A checked `/v2/phone-number` query."""
+
+    filters: Filters
+    limit: int
+    page: int
+    descending: bool
+    cursor: Key | None
+    echo: dict[str, str]  # createdAtLe / createdAtGe, as metadata repeats them
+
+
+class Lister:
+    """Builds (and caches) listing bodies from one store."""
+
+    def __init__(self, store: Store, *, cursors: bool = True) -> None:
+        self._store = store
+        self._cursors = cursors
+        self._cache: dict[tuple[str, tuple[tuple[str, str], ...]], bytes] = {}
+        self._cache_version = -1
+
+    @property
+    def cursors(self) -> bool:
+        """Whether pages carry `nextCursor` and `cursor` is honoured."""
+        return self._cursors
+
+    @cursors.setter
+    def cursors(self, enabled: bool) -> None:
+        self._cursors = enabled
+        self._cache.clear()  # the cached pages were built under the other setting
+
+    def list_body(self, query: Mapping[str, str]) -> bytes:
+        """The body of `GET /phone-number`: newest first, at most `limit` numbers."""
+        return self._cached("list", query, self._build_list)
+
+    def page_body(self, query: Mapping[str, str]) -> bytes:
+        """The body of `GET /v2/phone-number`: `{"results": [...], "metadata": {...}}`."""
+        return self._cached("page", query, self._build_page)
+
+    def _cached(self, kind: str, query: Mapping[str, str], build: Any) -> bytes:
+        if self._cache_version != self._store.version:
+            self._cache.clear()
+            self._cache_version = self._store.version
+        key = (kind, tuple(sorted(query.items())))
+        body = self._cache.get(key)
+        if body is None:
+            body = build(query)
+            if len(self._cache) >= _MAX_CACHED_BODIES:
+                self._cache.clear()
+            self._cache[key] = body
+        return body
+
+    def _build_list(self, query: Mapping[str, str]) -> bytes:
+        errors: list[str] = []
+        filters, _ = _filters(query, errors, search=None)
+        limit = _integer(query, "limit", DEFAULT_LIMIT, 0, LIMIT_MAX, errors)
+        if errors:
+            raise Rejected(400, errors)
+        keys = self._store.select(filters)
+        newest = keys[len(keys) - limit :][::-1] if limit else []
+        return b"[" + self._join(newest) + b"]"
+
+    def _build_page(self, query: Mapping[str, str]) -> bytes:
+        q = self._page_query(query)
+        keys = self._store.select(q.filters)
+        total = len(keys)
+        if q.cursor is not None:
+            # Keyset: the numbers strictly after the cursor in the requested order.
+            if q.descending:
+                position = total - bisect.bisect_left(keys, q.cursor)
+            else:
+                position = bisect.bisect_right(keys, q.cursor)
+        else:
+            position = (q.page - 1) * q.limit
+        if q.limit == 0 or position >= total:
+            results: list[Key] = []
+        elif q.descending:
+            results = keys[max(0, total - position - q.limit) : total - position][::-1]
+        else:
+            results = keys[position : position + q.limit]
+        has_next = bool(results) and position + len(results) < total
+        metadata: dict[str, Any] = {
+            "itemsPerPage": q.limit,
+            "totalItems": total,
+            "currentPage": position // q.limit + 1 if q.limit else q.page,
+            "totalPages": math.ceil(total / q.limit) if q.limit else 0,
+            "hasNextPage": has_next,
+            "sortOrder": "DESC" if q.descending else "ASC",
+        }
+        if has_next and self.cursors:
+            metadata["nextCursor"] = encode_cursor(results[-1])
+        metadata.update(q.echo)
+        return b'{"results":[' + self._join(results) + b'],"metadata":' + _ENCODE(metadata) + b"}"
+
+    def _page_query(self, query: Mapping[str, str]) -> PageQuery:
+        errors: list[str] = []
+        search = query.get("search")
+        if search is not None and len(search) > SEARCH_MAX:
+            errors.append(f"search must be shorter than or equal to {SEARCH_MAX} characters")
+        filters, echo = _filters(query, errors, search=search.lower() if search else None)
+        limit = _integer(query, "limit", DEFAULT_LIMIT, 0, LIMIT_MAX, errors)
+        page = _integer(query, "page", 1, 1, None, errors)
+        sort_order = query.get("sortOrder", "DESC")
+        if sort_order not in SORT_ORDERS:
+            errors.append(_SORT_ORDER_RULE)
+        if query.get("sortBy", "createdAt") not in SORT_BY:
+            errors.append(_SORT_BY_RULE)
+        cursor = None
+        if self._cursors and "cursor" in query:
+            cursor = decode_cursor(query["cursor"])
+            if cursor is None:
+                errors.append("cursor must be a valid cursor")
+        if errors:
+            raise Rejected(400, errors)
+        return PageQuery(filters, limit, page, sort_order == "DESC", cursor, echo)
+
+    def _join(self, keys: list[Key]) -> bytes:
+        get = self._store.get
+        return b",".join([get(number_id).encoded for _, number_id in keys])  # type: ignore[union-attr]
+
+
+def _filters(
+    query: Mapping[str, str], errors: list[str], *, search: str | None
+) -> tuple[Filters, dict[str, str]]:
+    values: list[int | None] = []
+    echo: dict[str, str] = {}
+    for name in DATE_FILTERS:
+        text = query.get(name)
+        us = None if text is None else parse_iso(text)
+        if text is not None and us is None:
+            errors.append(f"{name} must be a valid ISO 8601 date string")
+        if us is not None and name in ("createdAtLe", "createdAtGe"):
+            echo[name] = format_us(us)
+        values.append(us)
+    return Filters._make([*values, search]), echo
+
+
+def _integer(
+    query: Mapping[str, str],
+    name: str,
+    default: int,
+    minimum: int,
+    maximum: int | None,
+    errors: list[str],
+) -> int:
+    text = query.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        errors.append(f"{name} must be a number conforming to the specified constraints")
+    elif value != int(value):
+        errors.append(f"{name} must be an integer number")
+    elif value < minimum:
+        errors.append(f"{name} must not be less than {minimum}")
+    elif maximum is not None and value > maximum:
+        errors.append(f"{name} must not be greater than {maximum}")
+    else:
+        return int(value)
+    return default
+
+
+def encode_cursor(key: Key) -> str:
+    """An opaque cursor for the position just after `key` (createdAt and id)."""
+    return base64.urlsafe_b64encode(_ENCODE(key)).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(cursor: str) -> Key | None:
+    """The (createdAt, id) key a cursor points after; None if it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, number_id = msgspec.json.decode(raw, type=tuple[int, str])
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        return None
+    return (created, number_id)

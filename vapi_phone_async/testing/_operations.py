@@ -1,0 +1,99 @@
+"""What create, get, update and delete do to the store; each returns the JSON to answer.
+
+Numbers are wire-format dicts: an update is a dict merge, an explicit `null` removes the
+field, and a field this package does not know survives untouched.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from ._bodies import create_errors, update_errors
+from ._dates import format_us, now_us
+from ._responses import Rejected
+from ._store import Store
+
+__all__ = ["Operations"]
+
+# What the server assigns; a body cannot set these (NestJS would strip them).
+_SERVER_FIELDS = frozenset({"id", "orgId", "createdAt", "updatedAt", "status", "provider"})
+_MS = 1000
+
+
+class Operations:
+    """Create, get, update and delete on one store, with the server's assignments."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        org_id: str,
+        seed: int = 0,
+        clock: Callable[[], int] = now_us,
+    ) -> None:
+        self._store = store
+        self._org_id = org_id
+        self._clock = clock
+        self._random = random.Random(seed)
+
+    def create(self, body: Any) -> bytes:
+        """`POST /phone-number`: validate, assign id, orgId, timestamps and status."""
+        errors = create_errors(body)
+        if errors:
+            raise Rejected(400, errors)
+        # Strictly after the newest number, so that createdAt order is creation order.
+        newest = self._store.newest_created
+        created = self._clock() if newest is None else max(self._clock(), newest + _MS)
+        stamp = format_us(created)
+        data = {key: value for key, value in body.items() if value is not None}
+        data.update(
+            id=str(uuid.uuid4()),
+            orgId=self._org_id,
+            createdAt=stamp,
+            updatedAt=stamp,
+            status="active",
+        )
+        if data["provider"] == "vapi" and "number" not in data and "sipUri" not in data:
+            data["number"] = self._vapi_number(data.get("numberDesiredAreaCode"))
+        return self._store.add(data).encoded
+
+    def get(self, number_id: str) -> bytes:
+        """`GET /phone-number/{id}`."""
+        entry = self._store.get(number_id)
+        if entry is None:
+            raise Rejected(404)
+        return entry.encoded
+
+    def update(self, number_id: str, body: Any) -> bytes:
+        """`PATCH /phone-number/{id}`: merge the given fields; `null` clears one."""
+        entry = self._store.get(number_id)
+        if entry is None:
+            raise Rejected(404)
+        errors = update_errors(body, str(entry.data.get("provider")))
+        if errors:
+            raise Rejected(400, errors)
+        data = dict(entry.data)
+        for key, value in body.items():
+            if key in _SERVER_FIELDS:
+                continue
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        data["updatedAt"] = format_us(max(self._clock(), entry.updated + _MS))
+        return self._store.replace(data).encoded
+
+    def delete(self, number_id: str) -> bytes:
+        """`DELETE /phone-number/{id}`: answers with the number it removed."""
+        if self._store.get(number_id) is None:
+            raise Rejected(404)
+        return self._store.remove(number_id).encoded
+
+    def _vapi_number(self, area_code: Any) -> str:
+        # A free Vapi number in the desired area code, or in a random US one.
+        if not (isinstance(area_code, str) and area_code.isdigit() and len(area_code) == 3):
+            area_code = str(self._random.randint(201, 989))
+        return f"+1{area_code}{self._random.randint(2_000_000, 9_999_999)}"

@@ -1,0 +1,262 @@
+"""FakeVapiServer: the public face of the fake, its lifecycle on 127.0.0.1 and its controls."""
+
+from __future__ import annotations
+
+import gc
+import uuid
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from ._app import FakeApp, RequestRecord
+from ._dates import format_us, now_us
+from ._faults import Fault, FaultMode
+from ._seed import DEFAULT_START_US, generate
+
+__all__ = ["DEFAULT_ORG_ID", "FakeVapiServer"]
+
+DEFAULT_ORG_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/vapi-phone-async/fake-org"))
+_HOST = "127.0.0.1"
+_SECOND = 1_000_000
+
+
+class FakeVapiServer:
+    """A stateful fake of the Vapi Phone Numbers API, served over HTTP on 127.0.0.1.
+
+    It validates requests as the spec does, answers errors in Vapi's NestJS shape, logs
+    every request, and fails on demand::
+
+        async with FakeVapiServer(api_key="test-key") as server:
+            server.seed(1_000)
+            server.inject_fault("POST", "/phone-number", mode="reset-after")
+            ...  # talk to server.url with "Authorization: Bearer test-key"
+
+    `port=0` picks a free port. `cursors=False` imitates a server that neither returns
+    `nextCursor` nor honours `cursor`. `seed` makes the numbers it assigns repeatable.
+    """
+
+    def __init__(
+        self,
+        api_key: str = "test-key",
+        *,
+        port: int = 0,
+        cursors: bool = True,
+        latency: float = 0.0,
+        org_id: str = DEFAULT_ORG_ID,
+        seed: int = 0,
+    ) -> None:
+        self.api_key = api_key
+        self.org_id = org_id
+        self._requested_port = port
+        self._fake = FakeApp(api_key=api_key, org_id=org_id, cursors=cursors, seed=seed)
+        self._fake.latency = latency
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    # Lifecycle.
+
+    async def start(self) -> FakeVapiServer:
+        """Start serving; returns the server. `async with` does this for you."""
+        if self._runner is not None:
+            raise RuntimeError("FakeVapiServer is already started")
+        self._fake.closing.clear()
+        # A short shutdown: delayed answers wake up on close, nothing else lingers.
+        runner = web.AppRunner(self._fake.app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, _HOST, self._requested_port)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._port = int(runner.addresses[0][1])
+        return self
+
+    async def close(self) -> None:
+        """Stop serving and close every connection. Safe to call twice."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            self._fake.closing.set()
+            await runner.cleanup()
+
+    async def __aenter__(self) -> FakeVapiServer:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def url(self) -> str:
+        """`http://127.0.0.1:<port>`, the base URL to give a client."""
+        return f"http://{_HOST}:{self.port}"
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("FakeVapiServer is not started: use `async with` or start()")
+        return self._port
+
+    # State.
+
+    @property
+    def numbers(self) -> Mapping[str, dict[str, Any]]:
+        """The stored numbers by id, as wire-format dicts (a live, read-only view)."""
+        return self._fake.store.numbers
+
+    def seed(self, n: int, *, seed: int = 0, tie_rate: float = 0.0) -> list[dict[str, Any]]:
+        """Add `n` deterministic, realistic numbers, newer than any stored; returns them.
+
+        Providers take turns; one in three has hooks, a fallback destination and a server
+        with a backoff plan. `tie_rate` (0..1) is the share of numbers that get the same
+        `createdAt` millisecond as the number before them.
+        """
+        if n < 0:
+            raise ValueError(f"n must not be negative (got {n})")
+        if not 0 <= tie_rate <= 1:
+            raise ValueError(f"tie_rate must be between 0 and 1 (got {tie_rate})")
+        store = self._fake.store
+        newest = store.newest_created
+        start = DEFAULT_START_US if newest is None else newest + _SECOND
+        rows = generate(
+            n,
+            seed=seed,
+            start_us=start,
+            org_id=self.org_id,
+            first_index=len(store),
+            tie_rate=tie_rate,
+        )
+        # The cyclic GC would rescan the growing heap of new dicts again and again (half
+        # the time of a large seed), and none of them can be garbage yet.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return store.add_many(rows)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def insert(self, number: Mapping[str, Any]) -> dict[str, Any]:
+        """Store a number exactly as given (any provider, any fields) and return it.
+
+        For numbers the API would not create: an unknown provider, a field from a newer
+        API version. A missing `id`, `orgId`, `createdAt` or `updatedAt` is filled in; an
+        existing number with the same id is replaced.
+        """
+        data = dict(number)
+        stamp = format_us(now_us())
+        data.setdefault("id", str(uuid.uuid4()))
+        data.setdefault("orgId", self.org_id)
+        data.setdefault("createdAt", stamp)
+        data.setdefault("updatedAt", data["createdAt"])
+        return self._fake.store.add(data).data
+
+    def clear(self) -> None:
+        """Remove every number, pending fault and log record; chaos and limits go off."""
+        self._fake.store.clear()
+        self._fake.faults.clear()
+        self._fake.request_log.clear()
+
+    # Observation.
+
+    @property
+    def request_log(self) -> list[RequestRecord]:
+        """One record per request received, oldest first (the live list)."""
+        return self._fake.request_log
+
+    def clear_log(self) -> None:
+        self._fake.request_log.clear()
+
+    def requests(self, method: str | None = None, path: str | None = None) -> list[RequestRecord]:
+        """The logged requests with this method and path (each optional)."""
+        return [
+            record
+            for record in self._fake.request_log
+            if (method is None or record.method == method.upper())
+            and (path is None or record.path == path)
+        ]
+
+    # Faults.
+
+    def inject_fault(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        *,
+        times: int = 1,
+        status: int | None = None,
+        retry_after: float | None = None,
+        mode: FaultMode = "status",
+        delay: float = 0.0,
+    ) -> Fault:
+        """Spoil the next `times` requests matching `method` and `path` (None matches any).
+
+        Faults queue in the order injected; a request meets the first one that matches.
+        `mode`: `status` answers `status` (default 503) with `Retry-After: retry_after` if
+        given, without acting; `reset-before` drops the connection without acting;
+        `reset-after` acts, then drops it; `truncate` acts and sends half the body;
+        `malformed` acts and answers invalid JSON (with `status` if given); `delay` acts
+        and answers after `delay` seconds. `delay` also postpones any other mode.
+        """
+        fault = Fault(
+            mode=mode,
+            method=method,
+            path=path,
+            times=times,
+            status=status,
+            retry_after=retry_after,
+            delay=delay,
+        )
+        return self._fake.faults.inject(fault)
+
+    @property
+    def pending_faults(self) -> list[Fault]:
+        """Injected faults not yet used up, in the order they apply."""
+        return list(self._fake.faults.pending)
+
+    def clear_faults(self) -> None:
+        """Drop pending faults and turn chaos and rate limiting off."""
+        self._fake.faults.clear()
+
+    def chaos(self, rate: float, statuses: Iterable[int] = (500, 502, 503), seed: int = 0) -> None:
+        """Fail a share `rate` (0..1) of requests with a random status; `chaos(0)` stops."""
+        self._fake.faults.set_chaos(rate, statuses, seed)
+
+    def rate_limit(self, per_second: float | None, burst: int | None = None) -> None:
+        """Answer 429 with `Retry-After` (whole seconds) beyond `per_second` requests.
+
+        A token bucket holding `burst` requests (default: `per_second`, at least 1).
+        `rate_limit(None)` turns it off.
+        """
+        self._fake.faults.set_rate_limit(per_second, burst)
+
+    @property
+    def latency(self) -> float:
+        """Seconds added before every answer (settable)."""
+        return self._fake.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError(f"latency must not be negative (got {seconds})")
+        self._fake.latency = seconds
+
+    @property
+    def cursors(self) -> bool:
+        """Whether `/v2/phone-number` returns `nextCursor` and honours `cursor` (settable)."""
+        return self._fake.lister.cursors
+
+    @cursors.setter
+    def cursors(self, enabled: bool) -> None:
+        self._fake.lister.cursors = enabled
+
+    def __repr__(self) -> str:
+        where = self.url if self._port is not None else "not started"
+        return f"FakeVapiServer({where}, numbers={len(self._fake.store)})"
