@@ -1,0 +1,106 @@
+"""The exported names: `__all__` lists what each public module offers, and each resolves."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from types import ModuleType
+
+import pytest
+
+PUBLIC_MODULES = [
+    "vapi_phone_async",
+    "vapi_phone_async.models",
+    "vapi_phone_async.errors",
+    "vapi_phone_async.testing",
+]
+# The names DESIGN.md promises to users; renaming one needs a deprecation alias.
+PROMISED = {
+    "vapi_phone_async": {"VapiPhoneClient", "BackoffPlan"},
+    "vapi_phone_async.models": {
+        "ByoPhoneNumber",
+        "TwilioPhoneNumber",
+        "VonagePhoneNumber",
+        "VapiPhoneNumber",
+        "TelnyxPhoneNumber",
+        "UnknownPhoneNumber",
+        "PhoneNumber",
+        "CreateByoPhoneNumber",
+        "CreateTwilioPhoneNumber",
+        "CreateVonagePhoneNumber",
+        "CreateVapiPhoneNumber",
+        "CreateTelnyxPhoneNumber",
+        "UpdateByoPhoneNumber",
+        "UpdateTwilioPhoneNumber",
+        "UpdateVonagePhoneNumber",
+        "UpdateVapiPhoneNumber",
+        "UpdateTelnyxPhoneNumber",
+        "TransferDestinationNumber",
+        "TransferDestinationSip",
+        "BackoffPlan",
+        "PaginationMeta",
+    },
+    "vapi_phone_async.errors": {
+        "VapiError",
+        "APIStatusError",
+        "BadRequestError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "ConflictError",
+        "UnprocessableEntityError",
+        "RateLimitError",
+        "InternalServerError",
+        "APIConnectionError",
+        "APITimeoutError",
+        "RequestValidationError",
+    },
+    "vapi_phone_async.testing": {"FakeVapiServer"},
+}
+
+
+def exported(module_name: str) -> tuple[ModuleType, list[str]]:
+    module = importlib.import_module(module_name)
+    return module, list(module.__all__)
+
+
+@pytest.mark.parametrize("module_name", PUBLIC_MODULES)
+def test_every_exported_name_resolves(module_name: str) -> None:
+    module, names = exported(module_name)
+    missing = [name for name in names if not hasattr(module, name)]
+    assert not missing
+
+
+@pytest.mark.parametrize("module_name", PUBLIC_MODULES)
+def test_all_lists_each_name_once(module_name: str) -> None:
+    _, names = exported(module_name)
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("module_name", PUBLIC_MODULES)
+def test_every_public_class_and_function_is_exported(module_name: str) -> None:
+    """What a module offers without an underscore is in its `__all__`."""
+    module, names = exported(module_name)
+    offered = {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and (inspect.isclass(value) or inspect.isfunction(value))
+        and value.__module__.startswith("vapi_phone_async")
+    }
+    assert offered - set(names) == set()
+
+
+@pytest.mark.parametrize("module_name", PROMISED)
+def test_the_names_promised_in_the_design_are_exported(module_name: str) -> None:
+    _, names = exported(module_name)
+    assert PROMISED[module_name] - set(names) == set()
+
+
+def test_the_top_level_backoff_plan_is_the_models_one() -> None:
+    """One BackoffPlan configures a number's webhook server and the client's retries."""
+    import vapi_phone_async
+    from vapi_phone_async import models
+
+    assert vapi_phone_async.BackoffPlan is models.BackoffPlan
+    assert vapi_phone_async.PhoneNumber is models.PhoneNumber
