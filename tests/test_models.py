@@ -138,7 +138,7 @@ def test_a_resource_needs_only_its_id_and_writes_datetimes_in_utc() -> None:
 
 def test_models_are_keyword_only() -> None:
     with pytest.raises(TypeError):
-        BackoffPlan("fixed", 3, 1.0)  # type: ignore[misc]
+        BackoffPlan("fixed", 3, 1.0)  # type: ignore[call-arg]
 
 
 def test_one_backoff_plan_type_configures_a_numbers_server() -> None:

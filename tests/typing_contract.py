@@ -1,0 +1,150 @@
+"""The public API as users type it: `mypy --strict vapi_phone_async tests/typing_contract.py`.
+
+Not collected by pytest (it is not `test_*.py`) and never run: mypy reads it. A line marked
+`# type: ignore[...]` is a use the types must reject; with `--strict` an ignore that is no
+longer needed is itself an error, so those lines fail the check if the types loosen.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from msgspec import UNSET, UnsetType
+
+from vapi_phone_async import (
+    BackoffPlan,
+    PhoneNumber,
+    PhoneNumberPage,
+    decode_page,
+    decode_phone_number,
+    decode_phone_number_list,
+    validate_body,
+)
+from vapi_phone_async.errors import RequestValidationError, ResponseDecodeError
+from vapi_phone_async.models import (
+    ByoPhoneNumber,
+    CreatePhoneNumber,
+    CreateTwilioPhoneNumber,
+    CreateVapiPhoneNumber,
+    CustomMessage,
+    KnownPhoneNumber,
+    PaginationMeta,
+    PhoneNumberHookCallEnding,
+    PhoneNumberHookCallRinging,
+    SayPhoneNumberHookAction,
+    Server,
+    SipAuthentication,
+    TelnyxPhoneNumber,
+    TransferDestinationNumber,
+    TransferDestinationSip,
+    TransferPhoneNumberHookAction,
+    TwilioPhoneNumber,
+    UnknownItem,
+    UnknownPhoneNumber,
+    UpdatePhoneNumber,
+    UpdateTwilioPhoneNumber,
+    VapiPhoneNumber,
+    VonagePhoneNumber,
+)
+
+
+def unreachable(value: NoReturn) -> NoReturn:
+    """Only a value narrowed to nothing may be passed: a `match` that misses a case fails."""
+    raise AssertionError(value)
+
+
+def bodies() -> list[CreatePhoneNumber | UpdatePhoneNumber]:
+    backoff: BackoffPlan = BackoffPlan(type="exponential", max_retries=3, base_delay_seconds=0.5)
+    create: CreatePhoneNumber = CreateTwilioPhoneNumber(
+        number="+14155550100",
+        twilio_account_sid="AC123",
+        server=Server(url="https://example.com/vapi", backoff_plan=backoff),
+        hooks=[
+            PhoneNumberHookCallRinging(do=[SayPhoneNumberHookAction(exact="One moment")]),
+            PhoneNumberHookCallEnding(
+                do=TransferPhoneNumberHookAction(
+                    destination=TransferDestinationSip(sip_uri="sip:desk@example.com")
+                )
+            ),
+        ],
+    )
+    sip: CreatePhoneNumber = CreateVapiPhoneNumber(
+        sip_uri="sip:front@example.sip.vapi.ai",
+        authentication=SipAuthentication(username="u" * 20, password="p" * 20),
+    )
+    clear: UpdatePhoneNumber = UpdateTwilioPhoneNumber(assistant_id=None)  # null clears
+    name: str | UnsetType | None = clear.name
+    assert name is UNSET
+    for body in (create, sip, clear):
+        validate_body(body)
+    return [create, sip, clear]
+
+
+def wrong_bodies() -> None:
+    CreateTwilioPhoneNumber(number="+14155550100")  # type: ignore[call-arg]
+    UpdateTwilioPhoneNumber(name=5)  # type: ignore[arg-type]
+    BackoffPlan("fixed", 3, 1.0)  # type: ignore[call-arg]
+
+
+def describe(number: PhoneNumber) -> str:
+    """Every member of PhoneNumber, the unknown provider included, has a case."""
+    match number:
+        case TwilioPhoneNumber(twilio_account_sid=sid):
+            return f"twilio {sid}"
+        case ByoPhoneNumber() | VonagePhoneNumber() | TelnyxPhoneNumber():
+            return number.number or number.id
+        case VapiPhoneNumber(sip_uri=sip_uri):
+            return sip_uri or number.id
+        case UnknownPhoneNumber():
+            return f"{number.provider} {number.id} ({len(number.raw)} fields)"
+        case _:
+            unreachable(number)
+
+
+def fallback_of(number: KnownPhoneNumber) -> str:
+    """A nested union may hold an UnknownItem (a type this version does not know)."""
+    destination = number.fallback_destination
+    match destination:
+        case TransferDestinationNumber(number=phone):
+            return phone
+        case TransferDestinationSip(sip_uri=sip_uri):
+            return sip_uri
+        case UnknownItem():
+            return str(destination.get("type"))
+        case None:
+            return ""
+        case _:
+            unreachable(destination)
+
+
+def first_message(number: KnownPhoneNumber) -> str | None:
+    destination = number.fallback_destination
+    if isinstance(destination, TransferDestinationNumber | TransferDestinationSip):
+        plan = destination.transfer_plan
+        if plan is not None and plan.fallback_plan is not None:
+            message = plan.fallback_plan.message
+            return message if isinstance(message, str) else message.content
+    return None
+
+
+def decoding(body: bytes) -> list[str]:
+    try:
+        one: PhoneNumber = decode_phone_number(body)
+        many: list[PhoneNumber] = decode_phone_number_list(body)
+        page: PhoneNumberPage = decode_page(body)
+    except ResponseDecodeError as error:
+        return [error.reason, error.excerpt]
+    except RequestValidationError as error:  # not raised by decoding; shows the attributes
+        return [error.field, error.rule]
+    meta: PaginationMeta = page.metadata
+    total: int = meta.total_items
+    cursor: str | None = meta.next_cursor
+    custom = CustomMessage(content="Sorry")
+    assert custom.content is not None
+    return [
+        describe(one),
+        *map(describe, many),
+        *map(describe, page.results),
+        str(total),
+        str(cursor),
+    ]
