@@ -32,7 +32,7 @@ if importlib.util.find_spec("pytest_asyncio") is not None:
     @pytest_asyncio.fixture
     async def vapi_client(fake_vapi: FakeVapiServer) -> AsyncIterator[Any]:
         """A VapiPhoneClient pointed at `fake_vapi`, closed after the test."""
-        from vapi_phone_async.client import VapiPhoneClient  # type: ignore[import-not-found,unused-ignore]
+        from vapi_phone_async.client import VapiPhoneClient
 
         async with VapiPhoneClient(api_key=API_KEY, base_url=fake_vapi.url) as client:
             yield client

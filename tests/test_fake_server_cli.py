@@ -1,0 +1,92 @@
+"""`python -m vapi_phone_async.testing`, and the pytest plugin's fixtures."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from typing import Any
+
+import aiohttp
+import pytest
+
+from vapi_phone_async.testing import FakeVapiServer
+
+
+async def start_cli(*args: str) -> tuple[asyncio.subprocess.Process, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "vapi_phone_async.testing",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    try:
+        line = await asyncio.wait_for(process.stdout.readline(), 30)
+    except BaseException:
+        process.kill()
+        await process.communicate()
+        raise
+    url, key = line.decode().split()
+    return process, url, key
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+async def test_the_command_serves_until_interrupted(signum: signal.Signals) -> None:
+    process, url, key = await start_cli("--numbers", "1000", "--api-key", "cli-key")
+    try:
+        assert url.startswith("http://127.0.0.1:") and key == "cli-key"
+        headers = {"Authorization": f"Bearer {key}"}
+        async with (
+            aiohttp.ClientSession(headers=headers) as http,
+            http.get(f"{url}/v2/phone-number", params={"limit": "5"}) as response,
+        ):
+            assert response.status == 200
+            body = await response.json()
+        assert body["metadata"]["totalItems"] == 1000 and len(body["results"]) == 5
+    finally:
+        process.send_signal(signum)
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, output.decode()
+    assert b"Traceback" not in output
+
+
+async def test_the_command_takes_a_port_and_no_cursors(unused_tcp_port: int) -> None:
+    process, url, key = await start_cli("--port", str(unused_tcp_port), "--no-cursors")
+    try:
+        assert url == f"http://127.0.0.1:{unused_tcp_port}" and key == "test-key"
+        async with (
+            aiohttp.ClientSession(headers={"Authorization": "Bearer test-key"}) as http,
+            http.get(f"{url}/v2/phone-number") as response,
+        ):
+            body = await response.json()
+        assert body["metadata"]["totalItems"] == 0 and "nextCursor" not in body["metadata"]
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.communicate(), 30)
+
+
+# The plugin (loaded through the pytest11 entry point).
+
+
+async def test_fake_vapi_is_a_started_server_with_the_test_key(
+    fake_vapi: FakeVapiServer,
+) -> None:
+    assert isinstance(fake_vapi, FakeVapiServer) and fake_vapi.api_key == "test-key"
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": "Bearer test-key"}) as http,
+        http.get(f"{fake_vapi.url}/phone-number") as response,
+    ):
+        assert response.status == 200
+        assert await response.json() == []
+
+
+async def test_vapi_client_talks_to_fake_vapi(fake_vapi: FakeVapiServer, vapi_client: Any) -> None:
+    models = pytest.importorskip("vapi_phone_async.models")
+    body = models.CreateVonagePhoneNumber(number="+14155550100", credential_id="cred-1")
+    created = await vapi_client.create(body)
+    assert created.id in fake_vapi.numbers
+    assert (await vapi_client.get(created.id)).number == "+14155550100"
+    assert [record.method for record in fake_vapi.request_log] == ["POST", "GET"]
