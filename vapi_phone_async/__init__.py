@@ -1,19 +1,26 @@
 """vapi-phone-async: an async-first, typed client for the Vapi Phone Numbers API."""
 
-from . import errors, models
+from . import bulk, errors, models
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._validate import validate_body
 from ._version import __version__
+from .bulk import BulkCancelledError, BulkOutcome, BulkResult, BulkRun, BulkSummary
 from .client import USE_CLIENT_DEFAULT, VapiPhoneClient
 from .models import BackoffPlan, PhoneNumber, PhoneNumberPage
 
 __all__ = [
     "USE_CLIENT_DEFAULT",
     "BackoffPlan",
+    "BulkCancelledError",
+    "BulkOutcome",
+    "BulkResult",
+    "BulkRun",
+    "BulkSummary",
     "PhoneNumber",
     "PhoneNumberPage",
     "VapiPhoneClient",
     "__version__",
+    "bulk",
     "decode_page",
     "decode_phone_number",
     "decode_phone_number_list",

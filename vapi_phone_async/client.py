@@ -7,7 +7,7 @@ import builtins
 import dataclasses
 import enum
 import os
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from types import TracebackType
@@ -21,6 +21,7 @@ from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, retrying
 from ._transport import DEFAULT_TIMEOUT, Transport, client_timeout
 from ._validate import date_filter_params, validate_body, validate_id, validate_list_query
+from .bulk import BulkRun, Lookup, Progress, UpdateItem, bulk_delete, bulk_import, bulk_update
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -406,6 +407,82 @@ class VapiPhoneClient:
                 f"deadline of {limit} s exceeded", method=method, path=path
             ) from None
         raise AssertionError("unreachable: tenacity either returns or raises")
+
+    # Bulk operations: thin delegates to vapi_phone_async.bulk, where they are documented.
+
+    def bulk_update(
+        self,
+        pairs: Iterable[UpdateItem] | AsyncIterable[UpdateItem],
+        *,
+        concurrency: int = 16,
+        rate_limit: float | None = None,
+        fail_fast: bool = False,
+        progress: Progress | None = None,
+        total: int | None = None,
+    ) -> BulkRun[UpdateItem]:
+        """Apply `(id, UpdatePhoneNumber)` pairs concurrently, one outcome per pair.
+
+        `async for outcome in client.bulk_update(pairs)` streams outcomes as they finish;
+        `await client.bulk_update(pairs)` returns them all in input order. See
+        `vapi_phone_async.bulk.bulk_update`.
+        """
+        return bulk_update(
+            self,
+            pairs,
+            concurrency=concurrency,
+            rate_limit=rate_limit,
+            fail_fast=fail_fast,
+            progress=progress,
+            total=total,
+        )
+
+    def bulk_delete(
+        self,
+        ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = 16,
+        rate_limit: float | None = None,
+        fail_fast: bool = False,
+        progress: Progress | None = None,
+        total: int | None = None,
+    ) -> BulkRun[str]:
+        """Delete numbers by id concurrently; see `vapi_phone_async.bulk.bulk_delete`."""
+        return bulk_delete(
+            self,
+            ids,
+            concurrency=concurrency,
+            rate_limit=rate_limit,
+            fail_fast=fail_fast,
+            progress=progress,
+            total=total,
+        )
+
+    def bulk_import(
+        self,
+        bodies: Iterable[CreatePhoneNumber] | AsyncIterable[CreatePhoneNumber],
+        *,
+        concurrency: int = 16,
+        rate_limit: float | None = None,
+        fail_fast: bool = False,
+        progress: Progress | None = None,
+        total: int | None = None,
+        update_existing: bool = False,
+        lookup: Lookup = "walk",
+    ) -> BulkRun[CreatePhoneNumber]:
+        """Create the numbers that do not exist yet, never twice; existing ones are skipped
+        (or updated with `update_existing=True`). See `vapi_phone_async.bulk.bulk_import`.
+        """
+        return bulk_import(
+            self,
+            bodies,
+            concurrency=concurrency,
+            rate_limit=rate_limit,
+            fail_fast=fail_fast,
+            progress=progress,
+            total=total,
+            update_existing=update_existing,
+            lookup=lookup,
+        )
 
 
 def _fail_after(seconds: float | None) -> AbstractContextManager[Any]:
