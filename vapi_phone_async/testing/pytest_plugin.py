@@ -1,18 +1,19 @@
 """The pytest plugin (entry point `pytest11`): fixtures `fake_vapi` and `vapi_client`.
 
-pytest loads this module in every project whose environment has this package, so it
-imports nothing heavy at load time, and offers its fixtures only where pytest-asyncio is
-installed.
+pytest loads this module wherever this package is installed, so it offers its (async)
+fixtures only where pytest-asyncio is installed, rather than break a project without it.
 """
 
 from __future__ import annotations
 
 import importlib.util
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._server import FakeVapiServer
 
 if TYPE_CHECKING:
-    from vapi_phone_async.testing import FakeVapiServer
+    from vapi_phone_async.client import VapiPhoneClient
 
 __all__ = ["API_KEY"]
 
@@ -24,14 +25,13 @@ if importlib.util.find_spec("pytest_asyncio") is not None:
     @pytest_asyncio.fixture
     async def fake_vapi() -> AsyncIterator[FakeVapiServer]:
         """A started FakeVapiServer (empty, api key "test-key"), closed after the test."""
-        from vapi_phone_async.testing import FakeVapiServer
-
         async with FakeVapiServer(api_key=API_KEY) as server:
             yield server
 
     @pytest_asyncio.fixture
-    async def vapi_client(fake_vapi: FakeVapiServer) -> AsyncIterator[Any]:
+    async def vapi_client(fake_vapi: FakeVapiServer) -> AsyncIterator[VapiPhoneClient]:
         """A VapiPhoneClient pointed at `fake_vapi`, closed after the test."""
+        # Imported here: the client is a layer above the fake, and may be absent.
         from vapi_phone_async.client import VapiPhoneClient
 
         async with VapiPhoneClient(api_key=API_KEY, base_url=fake_vapi.url) as client:
