@@ -10,6 +10,7 @@ attribute for.
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 from typing import Any, Union, get_args, get_origin
@@ -97,7 +98,8 @@ def _lenient_phone_number(item: Any, data: bytes) -> PhoneNumber:
     cls = _BY_PROVIDER.get(item["provider"])
     if cls is None:
         return UnknownPhoneNumber(item)
-    number: PhoneNumber = _lenient_struct(item, cls)
+    # Most items of a page that fell back are valid: one convert types them whole.
+    number: PhoneNumber = _lenient(item, cls)
     return number
 
 
@@ -123,13 +125,19 @@ def _lenient_struct(value: Any, cls: type[msgspec.Struct]) -> Any:
         return value
     kwargs = {
         field.name: _lenient(value[field.encode_name], field.type)
-        for field in msgspec.structs.fields(cls)
+        for field in _fields(cls)
         if field.encode_name in value
     }
     try:
         return cls(**kwargs)
     except TypeError:  # a required field is missing: keep the object as it came
         return UnknownItem(value)
+
+
+@functools.cache
+def _fields(cls: type[msgspec.Struct]) -> tuple[msgspec.structs.FieldInfo, ...]:
+    # msgspec.structs.fields evaluates the string annotations again on every call.
+    return msgspec.structs.fields(cls)
 
 
 def _lenient_union(value: Any, members: tuple[Any, ...]) -> Any:
