@@ -30,7 +30,7 @@ from typing import Any
 
 from ._validate import format_datetime
 from .errors import PaginationError
-from .models import PhoneNumber, PhoneNumberPage
+from .models import PaginationMeta, PhoneNumber, PhoneNumberPage
 
 __all__ = ["Pager"]
 
@@ -128,6 +128,7 @@ class Pager:
             first_params = {**params, "page": "1"}
             first = await self._fetch(first_params)
             first_ids = _ids(first)
+            first_more = _has_more(first, self._page_size)  # before _unseen trims the page
             if not pinned:
                 # Descending, the first number is the newest: nothing older can appear later.
                 pin = _first_created_at(first)
@@ -142,7 +143,9 @@ class Pager:
                     yield cursor_page
                 return
             changed = False
-            async for offset_page in self._offset_pages(params, first, first_ids):
+            if not first_more:
+                return
+            async for offset_page in self._offset_pages(params, first.metadata, first_ids):
                 if offset_page is None:
                     changed = True
                     break
@@ -160,17 +163,16 @@ class Pager:
             next_cursor = page.metadata.next_cursor or ""
             if next_cursor == cursor:
                 raise PaginationError(f"the server returned the same cursor twice: {cursor!r}")
+            more = bool(page.results)  # an empty page ends the walk, whatever the cursor
             yield self._unseen(page)
-            cursor = next_cursor
+            cursor = next_cursor if more else ""
 
     async def _offset_pages(
-        self, params: dict[str, str], first: PhoneNumberPage, previous_ids: list[str]
+        self, params: dict[str, str], first: PaginationMeta, previous_ids: list[str]
     ) -> AsyncIterator[PhoneNumberPage | None]:
         """Pages 2, 3, ... with up to `prefetch` in flight; None when the set changed."""
-        if not _has_more(first, self._page_size):
-            return
-        total_pages = first.metadata.total_pages
-        baseline = first.metadata.total_items
+        total_pages = first.total_pages
+        baseline = first.total_items
         next_page = 2
         while True:
             while len(self._in_flight) < self._prefetch and (
@@ -189,8 +191,9 @@ class Pager:
                 yield None
                 return
             previous_ids = _check_not_repeated(previous_ids, page)
+            more = _has_more(page, self._page_size)  # before _unseen trims the page
             yield self._unseen(page)
-            if not _has_more(page, self._page_size):
+            if not more:
                 return
 
     async def _newest_created_at(self, params: dict[str, str]) -> datetime | None:
@@ -251,6 +254,8 @@ def _ids(page: PhoneNumberPage) -> list[str]:
 
 def _has_more(page: PhoneNumberPage, page_size: int) -> bool:
     meta = page.metadata
+    if not page.results:  # whatever the metadata claims, an empty page ends the walk
+        return False
     if meta.has_next_page is not None:
         return meta.has_next_page
     if meta.total_pages is not None:
