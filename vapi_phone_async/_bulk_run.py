@@ -139,10 +139,12 @@ class BulkSummary:
 
 
 def summarize(outcomes: Iterable[BulkOutcome[Any]]) -> BulkSummary:
-    """The summary of outcomes collected elsewhere (say, from `async for`)."""
-    summary = BulkSummary()
+    """The summary of outcomes collected elsewhere (say, from `async for`); their number
+    is the total."""
+    summary = BulkSummary(total=0)
     for outcome in outcomes:
         summary.add(outcome)
+    summary.total = summary.done
     return summary
 
 
@@ -326,6 +328,10 @@ class BulkRun(Generic[T]):
         while True:
             borrower = object()
             await limiter.acquire_on_behalf_of(borrower)
+            if self._intake.cancel_called:
+                # Stopped while waiting for the token (fail_fast, cancel()): take no more.
+                limiter.release_on_behalf_of(borrower)
+                return
             try:
                 item = await pull()
             except StopAsyncIteration:

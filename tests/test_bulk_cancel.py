@@ -1,0 +1,146 @@
+"""Stopping a bulk run: no new requests, every item taken reported, no connection held."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+import anyio
+import pytest_asyncio
+
+from vapi_phone_async import BulkCancelledError, BulkOutcome, VapiPhoneClient
+from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
+from vapi_phone_async.testing import FakeVapiServer
+
+API_KEY = "test-key"
+Pair = tuple[str, UpdatePhoneNumber]
+
+
+@pytest_asyncio.fixture
+async def client(fake_vapi: FakeVapiServer) -> AsyncIterator[VapiPhoneClient]:
+    async with VapiPhoneClient(api_key=API_KEY, base_url=fake_vapi.url) as client:
+        yield client
+
+
+def twilio_ids(server: FakeVapiServer, n: int) -> list[str]:
+    server.seed(n * 5)
+    ids = [id_ for id_, data in server.numbers.items() if data["provider"] == "twilio"]
+    return ids[:n]
+
+
+class Counted:
+    """Update pairs for `ids`, counting how many were taken."""
+
+    def __init__(self, ids: list[str]) -> None:
+        self.ids = ids
+        self.taken = 0
+
+    def __iter__(self) -> Iterator[Pair]:
+        for id_ in self.ids:
+            self.taken += 1
+            yield id_, UpdateTwilioPhoneNumber(name="Cancelled run")
+
+
+def hang(server: FakeVapiServer, ids: list[str]) -> None:
+    """The answers to PATCHes of these ids come a minute late (closing the server ends it)."""
+    for id_ in ids:
+        server.inject_fault("PATCH", f"/phone-number/{id_}", mode="delay", delay=60)
+
+
+def acquired(client: VapiPhoneClient) -> int:
+    connector = client.session.connector
+    assert connector is not None
+    return len(connector._acquired)
+
+
+async def test_cancel_stops_taking_items_and_reports_those_in_flight(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    """run.cancel() is graceful: the requests in flight finish and are reported."""
+    pairs = Counted(twilio_ids(fake_vapi, 30))
+    run = client.bulk_update(pairs, concurrency=4)
+
+    outcomes: list[BulkOutcome[Pair]] = []
+    async for outcome in run:
+        outcomes.append(outcome)
+        if len(outcomes) == 5:
+            run.cancel()
+
+    assert run.stopped_early
+    assert 5 <= pairs.taken < 30
+    assert sorted(outcome.index for outcome in outcomes) == list(range(pairs.taken))
+    assert all(outcome.kind == "succeeded" for outcome in outcomes)
+    assert len(fake_vapi.requests("PATCH")) == pairs.taken
+    assert run.undelivered == []
+    assert acquired(client) == 0
+
+
+async def test_cancelling_the_consumer_reports_in_flight_items_as_cancelled(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    ids = twilio_ids(fake_vapi, 8)
+    hang(fake_vapi, ids[2:])  # items 0 and 1 answer at once, the rest hang
+    pairs = Counted(ids)
+    run = client.bulk_update(pairs, concurrency=4)
+
+    received: list[BulkOutcome[Pair]] = []
+    with anyio.CancelScope() as scope:
+        async for outcome in run:
+            received.append(outcome)
+            if len(received) == 2:
+                scope.cancel()
+
+    assert {outcome.index for outcome in received} == {0, 1}
+    cancelled = run.undelivered
+    # Items 2 and 3 were taken at the start; nothing taken is missing from the report.
+    assert {2, 3} <= {outcome.index for outcome in cancelled}
+    assert sorted(o.index for o in received + cancelled) == list(range(pairs.taken))
+    assert all(o.kind == "failed" and isinstance(o.error, BulkCancelledError) for o in cancelled)
+    assert run.summary.failed == len(cancelled)
+    assert acquired(client) == 0
+
+
+async def test_cancelling_an_awaited_run_keeps_every_outcome_in_undelivered(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    """`await run` returns nothing when cancelled: what it had gathered is kept too."""
+    ids = twilio_ids(fake_vapi, 6)
+    hang(fake_vapi, ids[3:])
+    three_done = asyncio.Event()
+
+    def progress(done: int, failed: int, total: int | None) -> None:
+        if done == 3:
+            three_done.set()
+
+    run = client.bulk_update(Counted(ids), concurrency=6, progress=progress)
+    task = asyncio.ensure_future(run.collect())
+    await three_done.wait()
+
+    task.cancel()
+    await asyncio.wait([task])
+
+    assert task.cancelled()
+    kinds = [(o.index, o.kind) for o in run.undelivered]
+    assert kinds == [(0, "succeeded"), (1, "succeeded"), (2, "succeeded")] + [
+        (i, "failed") for i in (3, 4, 5)
+    ]
+    assert acquired(client) == 0
+
+
+async def test_leaving_the_loop_early_cancels_the_rest_and_releases_connections(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    ids = twilio_ids(fake_vapi, 10)
+    hang(fake_vapi, ids[1:])
+    pairs = Counted(ids)
+
+    async with client.bulk_update(pairs, concurrency=3) as run:
+        async for outcome in run:
+            assert outcome.index == 0
+            break
+
+    sent = len(fake_vapi.requests("PATCH"))
+    await asyncio.sleep(0.05)
+    assert len(fake_vapi.requests("PATCH")) == sent == pairs.taken
+    assert sorted(o.index for o in run.undelivered) == list(range(1, pairs.taken))
+    assert acquired(client) == 0
