@@ -1,0 +1,314 @@
+"""VapiPhoneClient against FakeVapiServer: CRUD, errors, validation, lifecycle, secrets."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import aiohttp
+import anyio
+import msgspec
+import pytest
+
+from vapi_phone_async import BackoffPlan, VapiPhoneClient
+from vapi_phone_async.errors import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestValidationError,
+    UnprocessableEntityError,
+)
+from vapi_phone_async.models import (
+    CreateByoPhoneNumber,
+    CreatePhoneNumber,
+    CreateTelnyxPhoneNumber,
+    CreateTwilioPhoneNumber,
+    CreateVapiPhoneNumber,
+    CreateVonagePhoneNumber,
+    TwilioPhoneNumber,
+    UpdateByoPhoneNumber,
+    UpdatePhoneNumber,
+    UpdateTelnyxPhoneNumber,
+    UpdateTwilioPhoneNumber,
+    UpdateVapiPhoneNumber,
+    UpdateVonagePhoneNumber,
+)
+from vapi_phone_async.testing import FakeVapiServer
+
+NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
+
+PROVIDERS: list[tuple[CreatePhoneNumber, type[Any]]] = [
+    (
+        CreateByoPhoneNumber(credential_id="cred-1", number="+14155550101", assistant_id="a1"),
+        UpdateByoPhoneNumber,
+    ),
+    (
+        CreateTwilioPhoneNumber(number="+14155550102", twilio_account_sid="AC1", assistant_id="a1"),
+        UpdateTwilioPhoneNumber,
+    ),
+    (
+        CreateVonagePhoneNumber(number="+14155550103", credential_id="cred-2", assistant_id="a1"),
+        UpdateVonagePhoneNumber,
+    ),
+    (
+        CreateVapiPhoneNumber(number_desired_area_code="415", assistant_id="a1"),
+        UpdateVapiPhoneNumber,
+    ),
+    (
+        CreateTelnyxPhoneNumber(number="+14155550104", credential_id="cred-3", assistant_id="a1"),
+        UpdateTelnyxPhoneNumber,
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "update_class"), PROVIDERS, ids=lambda p: type(p).__name__)
+async def test_crud_round_trip_for_each_provider(
+    fake_vapi: FakeVapiServer,
+    vapi_client: VapiPhoneClient,
+    body: CreatePhoneNumber,
+    update_class: type[UpdatePhoneNumber],
+) -> None:
+    created = await vapi_client.create(body)
+    assert type(created).__name__ == type(body).__name__.removeprefix("Create")
+    assert created.assistant_id == "a1"  # type: ignore[union-attr]
+
+    fetched = await vapi_client.get(created.id)
+    assert fetched == created
+
+    updated = await vapi_client.update(created.id, update_class(name="renamed", assistant_id=None))
+    assert updated.name == "renamed"  # type: ignore[union-attr]
+    assert updated.assistant_id is None  # type: ignore[union-attr]
+    assert "assistantId" not in fake_vapi.numbers[created.id]
+
+    deleted = await vapi_client.delete(created.id)
+    assert deleted is not None and deleted.id == created.id
+    with pytest.raises(NotFoundError):
+        await vapi_client.get(created.id)
+
+
+async def test_none_is_sent_as_null_and_an_unset_field_is_not_sent(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    created = await vapi_client.create(
+        CreateTwilioPhoneNumber(number="+14155550102", twilio_account_sid="AC1", name="old")
+    )
+    await vapi_client.update(created.id, UpdateTwilioPhoneNumber(assistant_id=None))
+    (patch,) = fake_vapi.requests("PATCH")
+    assert patch.body == {"provider": "twilio", "assistantId": None}
+    assert fake_vapi.numbers[created.id]["name"] == "old"
+
+
+async def test_list_sends_its_limit_and_date_filters(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    seeded = fake_vapi.seed(30)
+    middle = msgspec.json.decode(msgspec.json.encode(seeded[15]))["createdAt"]
+    numbers = await vapi_client.list(limit=10, created_at_le=middle)
+    (request,) = fake_vapi.requests("GET", "/phone-number")
+    assert request.query["limit"] == "10"
+    assert request.query["createdAtLe"] == middle
+    assert len(numbers) == 10
+    assert all(n.created_at is not None for n in numbers)  # type: ignore[union-attr]
+    assert max(n.created_at for n in numbers) <= msgspec.convert(  # type: ignore[union-attr,type-var]
+        middle, type=__import__("datetime").datetime
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (422, UnprocessableEntityError),
+        (429, RateLimitError),
+        (500, InternalServerError),
+        (503, InternalServerError),
+    ],
+)
+async def test_every_error_class_from_its_status(
+    fake_vapi: FakeVapiServer, status: int, error_class: type[APIStatusError]
+) -> None:
+    fake_vapi.inject_fault("GET", mode="status", status=status)
+    async with VapiPhoneClient(api_key="test-key", base_url=fake_vapi.url, backoff=NO_RETRIES) as c:
+        with pytest.raises(error_class) as caught:
+            await c.get("some-id")
+    error = caught.value
+    assert error.status_code == status
+    assert error.request_id == fake_vapi.request_log[-1].request_id
+    assert error.message
+
+
+async def test_a_wrong_key_is_an_authentication_error(fake_vapi: FakeVapiServer) -> None:
+    async with VapiPhoneClient(api_key="wrong", base_url=fake_vapi.url) as client:
+        with pytest.raises(AuthenticationError, match="Unauthorized"):
+            await client.get("x")
+    assert len(fake_vapi.request_log) == 1  # 401 is never retried
+
+
+async def test_a_list_shaped_nestjs_message_is_readable(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    created = await vapi_client.create(
+        CreateTwilioPhoneNumber(number="+14155550102", twilio_account_sid="AC1")
+    )
+    # The provider tag disagrees with the stored number's: the server answers 400.
+    with pytest.raises(BadRequestError) as caught:
+        await vapi_client.update(created.id, UpdateVonagePhoneNumber(name="x"))
+    assert isinstance(caught.value.body["message"], list)
+    assert caught.value.message == "; ".join(caught.value.body["message"])
+    assert "provider" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (
+            lambda c: c.create(
+                CreateTwilioPhoneNumber(number="4155550100", twilio_account_sid="AC1")
+            ),
+            "number",
+        ),
+        (
+            lambda c: c.create(
+                CreateTwilioPhoneNumber(
+                    number="+14155550100", twilio_account_sid="AC1", name="n" * 41
+                )
+            ),
+            "name",
+        ),
+        (lambda c: c.list(limit=5000), "limit"),
+        (lambda c: c.update("id-1", UpdateByoPhoneNumber(number="12")), "number"),
+        (lambda c: c.get(""), "id"),
+        (lambda c: c.get("a/b"), "id"),
+        (lambda c: c.delete("x?y=1"), "id"),
+    ],
+)
+async def test_invalid_input_is_refused_before_anything_is_sent(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient, call: Any, field: str
+) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        await call(vapi_client)
+    assert caught.value.field == field
+    assert fake_vapi.request_log == []
+
+
+async def test_ids_are_quoted_into_the_path(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    with pytest.raises(NotFoundError):
+        await vapi_client.get("a b%")
+    assert fake_vapi.request_log[-1].path == "/phone-number/a b%"
+
+
+def test_http_base_urls_other_than_loopback_are_refused_at_construction() -> None:
+    with pytest.raises(RequestValidationError, match="base_url"):
+        VapiPhoneClient(api_key="k", base_url="http://api.vapi.ai")
+
+
+def test_the_key_falls_back_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VAPI_API_KEY", raising=False)
+    with pytest.raises(RequestValidationError, match="VAPI_API_KEY"):
+        VapiPhoneClient()
+    monkeypatch.setenv("VAPI_API_KEY", "from-env")
+    assert VapiPhoneClient().base_url == "https://api.vapi.ai"
+
+
+async def test_the_key_from_the_environment_is_sent(
+    fake_vapi: FakeVapiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VAPI_API_KEY", "test-key")
+    fake_vapi.seed(1)
+    async with VapiPhoneClient(base_url=fake_vapi.url) as client:
+        assert len(await client.list()) == 1
+
+
+async def test_closing_the_client_closes_its_session_and_later_calls_fail(
+    fake_vapi: FakeVapiServer,
+) -> None:
+    client = VapiPhoneClient(api_key="test-key", base_url=fake_vapi.url)
+    await client.list()
+    session = client.session
+    await client.aclose()
+    assert session.closed
+    with pytest.raises(ClientClosedError):
+        await client.list()
+
+
+async def test_a_session_passed_in_is_used_and_left_open(fake_vapi: FakeVapiServer) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with VapiPhoneClient(
+            api_key="test-key", base_url=fake_vapi.url, session=session
+        ) as client:
+            await client.list()
+            assert client.session is session
+        assert not session.closed
+        async with session.get(fake_vapi.url + "/phone-number") as response:
+            assert response.status == 401  # still usable; our key was per request
+
+
+async def test_cancelling_concurrent_gets_mid_flight_releases_every_connection(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    (number,) = fake_vapi.seed(1)
+    fake_vapi.latency = 5.0
+    tasks = [asyncio.create_task(vapi_client.get(number["id"])) for _ in range(50)]
+    with anyio.fail_after(5):
+        # Poll the fake's log: every request has reached the server and waits there.
+        while len(fake_vapi.request_log) < 50:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    connector = vapi_client.session.connector
+    assert connector is not None
+    assert len(connector._acquired) == 50
+    for task in tasks:
+        task.cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    assert all(isinstance(r, asyncio.CancelledError) for r in results)
+    assert len(connector._acquired) == 0
+
+
+async def test_no_log_line_error_or_repr_shows_the_key_or_a_twilio_token(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    key, token = "sk-live-0123456789abcdef", "twilio-auth-token-SECRET"
+    caplog.set_level(logging.DEBUG, logger="vapi_phone_async")
+    errors: list[BaseException] = []
+    async with (
+        FakeVapiServer(api_key=key) as server,
+        VapiPhoneClient(
+            api_key=key,
+            base_url=server.url,
+            backoff=BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=0),
+        ) as client,
+    ):
+        body = CreateTwilioPhoneNumber(
+            number="+14155550100", twilio_account_sid="AC1", twilio_auth_token=token
+        )
+        created = await client.create(body)
+        server.inject_fault("GET", mode="status", status=503)
+        fetched = await client.get(created.id)
+        assert isinstance(fetched, TwilioPhoneNumber)
+        assert fetched.twilio_auth_token == token  # the value is there, just never shown
+        await client.update(created.id, UpdateTwilioPhoneNumber(twilio_auth_token=token))
+        # Enough resets to outlast our retries and aiohttp's own silent re-send of a GET.
+        server.inject_fault("GET", mode="reset-before", times=10)
+        for call in (client.get(created.id), client.get("missing")):
+            try:
+                await call
+            except Exception as error:
+                errors.append(error)
+        texts = [caplog.text, repr(client), repr(body), repr(fetched), str(fetched)]
+        texts += [str(e) for e in errors] + [repr(e) for e in errors]
+    assert len(errors) == 2 and "retrying" in caplog.text
+    for text in texts:
+        assert key not in text
+        assert token not in text
