@@ -19,7 +19,7 @@ import msgspec
 
 from .errors import ResponseDecodeError
 from .models import KnownPhoneNumber, PaginationMeta, PhoneNumber, PhoneNumberPage
-from .models._base import UnknownItem
+from .models._base import SECRET_KEYS, UnknownItem
 from .models.phone_numbers import UnknownPhoneNumber
 
 __all__ = ["decode_page", "decode_phone_number", "decode_phone_number_list", "excerpt"]
@@ -156,10 +156,9 @@ def _lenient_union(value: Any, members: tuple[Any, ...]) -> Any:
     return UnknownItem(value)
 
 
-# A secret's string value, also when the body is cut off inside it (no closing quote).
 _SECRET_VALUE = re.compile(
-    r'"(twilioAuthToken|twilioApiSecret|password|secret|serverUrlSecret)"\s*:\s*'
-    r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)'
+    rf'"({"|".join(sorted(SECRET_KEYS))})"\s*:\s*'  # a secret key, then its string value,
+    r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)'  # also when the body is cut off inside it
 )
 _HEADERS_START = re.compile(r'"headers"\s*:\s*\{')
 _EXCERPT_CHARS = 200

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
-__all__ = ["REDACTED", "Model", "UnknownItem"]
+__all__ = ["REDACTED", "SECRET_KEYS", "Model", "UnknownItem"]
 
 REDACTED = "<set>"
 
@@ -44,8 +44,9 @@ class Model(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True):
                 yield f"{field.name}={value!r}"
 
 
-# serverUrlSecret: the older docs' name for server.secret, which old numbers may carry.
-_SECRET_KEYS = frozenset(
+# The JSON keys whose values are secret, wherever they appear in raw data. serverUrlSecret
+# is the older docs' name for server.secret, which old numbers may carry.
+SECRET_KEYS = frozenset(
     {"twilioAuthToken", "twilioApiSecret", "password", "secret", "serverUrlSecret"}
 )
 
@@ -68,7 +69,7 @@ def redact_mapping(value: Any) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            if key in _SECRET_KEYS and item is not None:
+            if key in SECRET_KEYS and item is not None:
                 out[key] = REDACTED
             elif key == "headers" and item is not None:
                 out[key] = _redact_values(item)
