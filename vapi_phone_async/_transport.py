@@ -155,6 +155,29 @@ def map_client_error(error: BaseException, method: str, path: str) -> VapiError:
     return APIConnectionError(type(error).__name__, method=method, path=path)
 
 
+class _Sends:
+    """How many times aiohttp put one request on the wire (it silently re-sends an
+    idempotent request once when a reused keep-alive connection turns out to be closed)."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+async def _count_send(
+    session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestHeadersSentParams
+) -> None:
+    if isinstance(context.trace_request_ctx, _Sends):
+        context.trace_request_ctx.count += 1
+
+
+def _send_counter() -> aiohttp.TraceConfig:
+    trace = aiohttp.TraceConfig()
+    trace.on_request_headers_sent.append(_count_send)
+    return trace
+
+
 class Transport:
     """One aiohttp session per client, created lazily; a session passed in is never closed."""
 
@@ -189,7 +212,9 @@ class Transport:
         if self._session is None:
             limit, limit_per_host = self._limits
             connector = aiohttp.TCPConnector(limit=limit, limit_per_host=limit_per_host)
-            self._session = aiohttp.ClientSession(connector=connector)
+            self._session = aiohttp.ClientSession(
+                connector=connector, trace_configs=[_send_counter()]
+            )
         return self._session
 
     async def request(
@@ -208,6 +233,7 @@ class Transport:
         if body is not None:
             headers = {**headers, "Content-Type": "application/json"}
         started = time.perf_counter()
+        sends = _Sends()
         try:
             async with session.request(
                 method,
@@ -217,6 +243,7 @@ class Transport:
                 headers=headers,
                 timeout=timeout,
                 allow_redirects=False,
+                trace_request_ctx=sends,
             ) as response:
                 data = await response.read()
                 status = response.status
@@ -232,7 +259,9 @@ class Transport:
                     )
                 if 200 <= status < 300:
                     return data
-                raise status_error(method, path, status, response.headers, data)
+                error = status_error(method, path, status, response.headers, data)
+                error.resent = sends.count > 1
+                raise error
         except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as error:
             mapped = map_client_error(error, method, path)
             logger.debug("%s %s failed: %s (attempt %d)", method, path, mapped, attempt)

@@ -219,10 +219,11 @@ class VapiPhoneClient:
     ) -> PhoneNumber | None:
         """Delete a phone number and return it as it was.
 
-        Returns None when an earlier attempt of this same call deleted the number but its
-        answer was lost (a retry then found it gone). Raises `NotFoundError` when the
-        first answer is 404, which includes aiohttp's own silent re-send of a DELETE on a
-        reset keep-alive connection: either way the number is gone.
+        Returns None when an earlier send of this same call may have deleted the number
+        but its answer was lost, and a later send found it gone: after our own retry, or
+        after aiohttp's silent re-send of a DELETE on a reset keep-alive connection (seen
+        only on the client's own session). Raises `NotFoundError` when the number was
+        already gone before this call.
         """
         data = await self._call(
             "DELETE",
@@ -395,8 +396,8 @@ class VapiPhoneClient:
                                 timeout=attempt_timeout,
                                 attempt=attempt.retry_state.attempt_number,
                             )
-                        except NotFoundError:
-                            if gone_ok_on_retry and may_have_acted:
+                        except NotFoundError as error:
+                            if gone_ok_on_retry and (may_have_acted or error.resent):
                                 return None
                             raise
                         except (APIConnectionError, APIStatusError) as error:

@@ -153,8 +153,12 @@ class APIStatusError(VapiError):
 
     Attributes: `status_code`, `message` (readable, from the NestJS body), `body` (the
     decoded JSON body, or its text), `request_id` (the `x-request-id` header), `method`,
-    `path`, and `retry_after` (seconds the server asked to wait, or None).
+    `path`, `retry_after` (seconds the server asked to wait, or None), and `resent`: True
+    when aiohttp had silently sent the request twice (once on a keep-alive connection that
+    turned out closed), so the first send may have acted.
     """
+
+    resent: bool = False
 
     def __init__(
         self,
