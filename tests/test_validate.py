@@ -452,12 +452,21 @@ RULES = [
         "E.164",
         "update number E.164",
     ),
+    # An update that leaves the flag unset cannot know the stored flag: only the looser
+    # alphanumeric rule applies, and E.164 once the update turns the check on.
     rule(
-        UpdateByoPhoneNumber(number="abc", number_e164_check_enabled=False),
         UpdateByoPhoneNumber(number="abc"),
+        UpdateByoPhoneNumber(number="abc", number_e164_check_enabled=True),
         "number",
         "E.164",
-        "update byo number E.164 unless the check is turned off",
+        "update byo number E.164 when the update turns the check on",
+    ),
+    rule(
+        UpdateByoPhoneNumber(number="abc"),
+        UpdateByoPhoneNumber(number="ab-c"),
+        "number",
+        "alphanumeric",
+        "update byo number alphanumeric while the flag is unset",
     ),
     rule(
         UpdateVapiPhoneNumber(name="n" * 40),

@@ -106,7 +106,10 @@ def _body_rules(body: CreatePhoneNumber | UpdatePhoneNumber) -> Iterator[FieldEr
     yield from _max_length("name", body.name, 40)
     number = getattr(body, "number", None)
     if isinstance(body, CreateByoPhoneNumber | UpdateByoPhoneNumber):
-        check_e164 = body.number_e164_check_enabled is not False
+        # An update that leaves the flag unset cannot know the stored one: apply only the
+        # looser alphanumeric rule and let the server judge the rest.
+        flag = body.number_e164_check_enabled
+        check_e164 = flag is not False and not (flag is msgspec.UNSET)
         yield from _length("number", number, 3, 40)
         yield from _phone_number("number", number, check_e164=check_e164)
     else:
@@ -328,10 +331,8 @@ def validate_list_query(
         errors.append(
             FieldError("limit", f"must be an integer from 0 to {LIMIT_MAX} (got {limit!r})")
         )
-    if search is not None and len(search) > SEARCH_MAX:
-        errors.append(
-            FieldError("search", f"must be at most {SEARCH_MAX} characters (got {len(search)})")
-        )
+    if search is not None and (not isinstance(search, str) or len(search) > SEARCH_MAX):
+        errors.append(FieldError("search", f"must be a string of at most {SEARCH_MAX} characters"))
     errors.extend(_one_of("sortOrder", sort_order, SORT_ORDERS))
     errors.extend(_one_of("sortBy", sort_by, SORT_BY))
     if page is not None and (isinstance(page, bool) or not isinstance(page, int) or page < 1):

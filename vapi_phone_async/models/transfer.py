@@ -64,7 +64,8 @@ class ContextEngineeringPlanLastNMessages(
 ):
     """Pass the last `max_messages` messages to the destination."""
 
-    max_messages: int
+    # The spec says `number`, and its own example sends 1.1.
+    max_messages: float
 
 
 class ContextEngineeringPlanNone(Model, tag_field="type", tag="none", kw_only=True):
