@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
-import msgspec
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from .errors import APIConnectionError, APIStatusError
@@ -40,7 +40,8 @@ DEFAULT_BACKOFF = BackoffPlan(type="exponential", max_retries=3, base_delay_seco
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class RetrySettings(msgspec.Struct, frozen=True, kw_only=True):
+@dataclass(frozen=True)
+class RetrySettings:
     """The client-side knobs around a BackoffPlan."""
 
     plan: BackoffPlan = DEFAULT_BACKOFF
