@@ -61,6 +61,11 @@ class _PhoneNumberResource(Model, tag_field="provider", kw_only=True):
     fallback_destination: TransferDestination | None = None
     hooks: list[PhoneNumberHook] | None = None
 
+    @property
+    def provider(self) -> str:
+        """The provider tag, as on the wire (`"twilio"`, `"byo-phone-number"`, ...)."""
+        return str(self.__struct_config__.tag)
+
 
 class ByoPhoneNumber(_PhoneNumberResource, tag="byo-phone-number", kw_only=True):
     """A number brought from your own SIP trunk or carrier (`credential_id`)."""
@@ -151,6 +156,11 @@ class _CreateBody(Model, tag_field="provider", kw_only=True):
     fallback_destination: TransferDestination | None = None
     hooks: list[PhoneNumberHook] | None = None
 
+    @property
+    def provider(self) -> str:
+        """The provider tag, as on the wire (`"twilio"`, `"byo-phone-number"`, ...)."""
+        return str(self.__struct_config__.tag)
+
 
 class CreateByoPhoneNumber(_CreateBody, tag="byo-phone-number", kw_only=True):
     """Bring a number from your own SIP trunk (`credential_id`); `number` is 3..40 chars."""
@@ -216,6 +226,11 @@ class _UpdateBody(Model, tag_field="provider", kw_only=True):
     server: Server | UnsetType | None = UNSET
     fallback_destination: TransferDestination | UnsetType | None = UNSET
     hooks: list[PhoneNumberHook] | UnsetType | None = UNSET
+
+    @property
+    def provider(self) -> str:
+        """The provider tag, as on the wire (`"twilio"`, `"byo-phone-number"`, ...)."""
+        return str(self.__struct_config__.tag)
 
 
 class UpdateByoPhoneNumber(_UpdateBody, tag="byo-phone-number", kw_only=True):

@@ -1,0 +1,127 @@
+"""Requests per second of VapiPhoneClient beside bare aiohttp: 2,000 gets and 2,000 updates.
+
+Both sides run at concurrency 32 over one connector limited to 32 connections, against a
+FakeVapiServer in its own process, and decode every answer with the same msgspec decoder,
+so the difference is what the client adds: validation, retries, error mapping, logging.
+
+    python benchmarks/crud.py [--calls 2000] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import msgspec
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _fake_process import API_KEY, fake_server_process
+
+from vapi_phone_async import VapiPhoneClient, decode_phone_number
+from vapi_phone_async.models import UpdateTwilioPhoneNumber
+
+CONCURRENCY = 32
+
+
+async def run_concurrently(calls: int, call: Callable[[int], Awaitable[object]]) -> float:
+    """Seconds to make `calls` calls, at most CONCURRENCY at a time."""
+    next_index = 0
+
+    async def worker() -> None:
+        nonlocal next_index
+        while next_index < calls:
+            index = next_index
+            next_index += 1
+            await call(index)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return time.perf_counter() - started
+
+
+async def twilio_ids(url: str) -> list[str]:
+    async with VapiPhoneClient(api_key=API_KEY, base_url=url) as client:
+        return [n.id async for n in client.paginate(page_size=1000) if n.provider == "twilio"]
+
+
+async def measure_client(url: str, ids: list[str], calls: int) -> dict[str, float]:
+    body = UpdateTwilioPhoneNumber(name="bench")
+    async with VapiPhoneClient(
+        api_key=API_KEY, base_url=url, max_connections=CONCURRENCY
+    ) as client:
+        await client.get(ids[0])  # open the session outside the timing
+        get = await run_concurrently(calls, lambda i: client.get(ids[i % len(ids)]))
+        update = await run_concurrently(calls, lambda i: client.update(ids[i % len(ids)], body))
+    return {"get": calls / get, "update": calls / update}
+
+
+async def measure_bare(url: str, ids: list[str], calls: int) -> dict[str, float]:
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    patch_headers = {**headers, "Content-Type": "application/json"}
+    body = msgspec.json.encode(UpdateTwilioPhoneNumber(name="bench"))
+    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def get(index: int) -> object:
+            target = f"{url}/phone-number/{ids[index % len(ids)]}"
+            async with session.get(target, headers=headers) as response:
+                return decode_phone_number(await response.read())
+
+        async def update(index: int) -> object:
+            target = f"{url}/phone-number/{ids[index % len(ids)]}"
+            async with session.patch(target, data=body, headers=patch_headers) as response:
+                return decode_phone_number(await response.read())
+
+        await get(0)
+        get_s = await run_concurrently(calls, get)
+        update_s = await run_concurrently(calls, update)
+    return {"get": calls / get_s, "update": calls / update_s}
+
+
+async def main(calls: int, rounds: int) -> None:
+    with fake_server_process(numbers=max(calls, 1000)) as url:
+        ids = await twilio_ids(url)
+        results: dict[str, dict[str, list[float]]] = {
+            "client": {"get": [], "update": []},
+            "bare aiohttp": {"get": [], "update": []},
+        }
+        for _ in range(rounds):  # alternate, so drift in the machine hits both alike
+            for name, measure in (("client", measure_client), ("bare aiohttp", measure_bare)):
+                for operation, rate in (await measure(url, ids, calls)).items():
+                    results[name][operation].append(rate)
+    print(
+        f"{calls:,} calls per operation, concurrency {CONCURRENCY}, one connector of "
+        f"{CONCURRENCY}; FakeVapiServer in its own process; {rounds} rounds, requests/s"
+    )
+    print()
+    print(f"{'operation':<10}{'side':<16}{'median':>10}{'min - max':>22}{'vs bare':>10}")
+    print("-" * 68)
+    for operation in ("get", "update"):
+        floor = statistics.median(results["bare aiohttp"][operation])
+        for side in ("client", "bare aiohttp"):
+            rates = results[side][operation]
+            median = statistics.median(rates)
+            spread = f"{min(rates):,.0f} - {max(rates):,.0f}"
+            print(f"{operation:<10}{side:<16}{median:>10,.0f}{spread:>22}{median / floor:>9.2f}x")
+    print()
+    for operation in ("get", "update"):
+        ratio = statistics.median(results["client"][operation]) / statistics.median(
+            results["bare aiohttp"][operation]
+        )
+        verdict = "met" if ratio >= 0.8 else "NOT met"
+        print(f"{operation}: client / bare aiohttp = {ratio:.2f}x (target >= 0.8x: {verdict})")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.calls, arguments.rounds))
