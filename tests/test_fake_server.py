@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -179,15 +181,15 @@ async def test_list_limit(
     ]
 
 
-DATE_FILTERS = {
-    "createdAtGt": ("createdAt", lambda value, bound: value > bound),
-    "createdAtLt": ("createdAt", lambda value, bound: value < bound),
-    "createdAtGe": ("createdAt", lambda value, bound: value >= bound),
-    "createdAtLe": ("createdAt", lambda value, bound: value <= bound),
-    "updatedAtGt": ("updatedAt", lambda value, bound: value > bound),
-    "updatedAtLt": ("updatedAt", lambda value, bound: value < bound),
-    "updatedAtGe": ("updatedAt", lambda value, bound: value >= bound),
-    "updatedAtLe": ("updatedAt", lambda value, bound: value <= bound),
+DATE_FILTERS: dict[str, tuple[str, Callable[[str, str], bool]]] = {
+    "createdAtGt": ("createdAt", operator.gt),
+    "createdAtLt": ("createdAt", operator.lt),
+    "createdAtGe": ("createdAt", operator.ge),
+    "createdAtLe": ("createdAt", operator.le),
+    "updatedAtGt": ("updatedAt", operator.gt),
+    "updatedAtLt": ("updatedAt", operator.lt),
+    "updatedAtGe": ("updatedAt", operator.ge),
+    "updatedAtLe": ("updatedAt", operator.le),
 }
 
 

@@ -15,7 +15,7 @@ TWILIO = {"provider": "twilio", "number": "+14155550100", "twilioAccountSid": "A
 
 
 async def status_of(http: aiohttp.ClientSession, method: str, path: str, **kw: object) -> int:
-    async with http.request(method, path, **kw) as response:  # type: ignore[arg-type]
+    async with http.request(method, path, **kw) as response:
         await response.read()
         return response.status
 
