@@ -11,7 +11,7 @@ import base64
 import binascii
 import bisect
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import msgspec
@@ -81,7 +81,9 @@ class Lister:
         """The body of `GET /v2/phone-number`: `{"results": [...], "metadata": {...}}`."""
         return self._cached("page", query, self._build_page)
 
-    def _cached(self, kind: str, query: Mapping[str, str], build: Any) -> bytes:
+    def _cached(
+        self, kind: str, query: Mapping[str, str], build: Callable[[Mapping[str, str]], bytes]
+    ) -> bytes:
         if self._cache_version != self._store.version:
             self._cache.clear()
             self._cache_version = self._store.version
@@ -102,7 +104,7 @@ class Lister:
             raise Rejected(400, errors)
         keys = self._store.select(filters)
         newest = keys[len(keys) - limit :][::-1] if limit else []
-        return b"[" + self._join(newest) + b"]"
+        return b"[" + self._store.join_encoded(newest) + b"]"
 
     def _build_page(self, query: Mapping[str, str]) -> bytes:
         q = self._page_query(query)
@@ -134,7 +136,13 @@ class Lister:
         if has_next and self.cursors:
             metadata["nextCursor"] = encode_cursor(results[-1])
         metadata.update(q.echo)
-        return b'{"results":[' + self._join(results) + b'],"metadata":' + _ENCODE(metadata) + b"}"
+        return (
+            b'{"results":['
+            + self._store.join_encoded(results)
+            + b'],"metadata":'
+            + _ENCODE(metadata)
+            + b"}"
+        )
 
     def _page_query(self, query: Mapping[str, str]) -> PageQuery:
         errors: list[str] = []
@@ -157,10 +165,6 @@ class Lister:
         if errors:
             raise Rejected(400, errors)
         return PageQuery(filters, limit, page, sort_order == "DESC", cursor, echo)
-
-    def _join(self, keys: list[Key]) -> bytes:
-        get = self._store.get
-        return b",".join([get(number_id).encoded for _, number_id in keys])  # type: ignore[union-attr]
 
 
 def _filters(

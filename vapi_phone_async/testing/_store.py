@@ -97,6 +97,11 @@ class Store:
     def get(self, number_id: str) -> Entry | None:
         return self._entries.get(number_id)
 
+    def join_encoded(self, keys: list[Key]) -> bytes:
+        """The JSON of the numbers at `keys`, comma-separated (the inside of an array)."""
+        entries = self._entries
+        return b",".join([entries[number_id].encoded for _, number_id in keys])
+
     def add(self, data: dict[str, Any]) -> Entry:
         """Store a number that has `id`, `createdAt` and `updatedAt` (replacing one by id)."""
         entry = _entry(data)
