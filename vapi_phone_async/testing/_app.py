@@ -74,7 +74,8 @@ class FakeApp:
             "update": self._update,
             "delete": self._delete,
         }
-        self.app = web.Application(middlewares=[self._middleware])
+        # Bodies up to 16 MiB (aiohttp's default is 1 MiB, and would answer a bare 413).
+        self.app = web.Application(middlewares=[self._middleware], client_max_size=16 << 20)
         add = self.app.router.add_route
         add("POST", "/phone-number", _matched, name="create")
         add("GET", "/phone-number", _matched, name="list")
@@ -125,7 +126,7 @@ class FakeApp:
         record.fault = fault.mode if fault is not None else None
 
         if fault is not None and fault.mode in ("status", "reset-before"):
-            response: web.StreamResponse = _fault_status(fault)
+            response = _fault_status(fault)  # not acted on (and never sent, if reset)
         else:
             response = self._act(request, record)
         await self._sleep((fault.delay if fault is not None else 0.0) + self.latency)
@@ -134,9 +135,9 @@ class FakeApp:
         response.headers["x-request-id"] = record.request_id
         record.status = response.status
         if fault is not None and fault.mode == "truncate":
-            return await _truncate(request, cast(web.Response, response))
+            return await _truncate(request, response)
         if fault is not None and fault.mode == "malformed":
-            response = _malform(cast(web.Response, response), fault)
+            response = _malform(response, fault)
             record.status = response.status
         return response
 
