@@ -112,8 +112,9 @@ class FakeVapiServer:
         return self._fake.store.numbers
 
     def seed(self, n: int, *, seed: int = 0, tie_rate: float = 0.0) -> list[dict[str, Any]]:
-        """Add `n` deterministic, realistic numbers, newer than any stored; returns them.
+        """Add `n` deterministic, realistic numbers, newer than any stored, and return them.
 
+        The returned dicts are the stored ones: read them, change numbers through the API.
         Providers take turns; one in three has hooks, a fallback destination and a server
         with a backoff plan. `tie_rate` (0..1) is the share of numbers that get the same
         `createdAt` millisecond as the number before them.
