@@ -28,10 +28,12 @@ from vapi_phone_async import VapiPhoneClient, decode_phone_number
 from vapi_phone_async.models import UpdateTwilioPhoneNumber
 
 CONCURRENCY = 32
+CPU_SECONDS: list[float] = []
 
 
 async def run_concurrently(calls: int, call: Callable[[int], Awaitable[object]]) -> float:
-    """Seconds to make `calls` calls, at most CONCURRENCY at a time."""
+    """Seconds to make `calls` calls, at most CONCURRENCY at a time; adds the CPU seconds
+    this process spent to CPU_SECONDS (steadier than wall time on a busy machine)."""
     next_index = 0
 
     async def worker() -> None:
@@ -41,8 +43,9 @@ async def run_concurrently(calls: int, call: Callable[[int], Awaitable[object]])
             next_index += 1
             await call(index)
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    CPU_SECONDS.append(time.process_time() - cpu_started)
     return time.perf_counter() - started
 
 
@@ -58,8 +61,21 @@ async def measure_client(url: str, ids: list[str], calls: int) -> dict[str, floa
     ) as client:
         await client.get(ids[0])  # open the session outside the timing
         get = await run_concurrently(calls, lambda i: client.get(ids[i % len(ids)]))
+        get_cpu = CPU_SECONDS[-1]
         update = await run_concurrently(calls, lambda i: client.update(ids[i % len(ids)], body))
-    return {"get": calls / get, "update": calls / update}
+    return _rates(calls, get, get_cpu, update, CPU_SECONDS[-1])
+
+
+def _rates(
+    calls: int, get: float, get_cpu: float, update: float, update_cpu: float
+) -> dict[str, float]:
+    """Requests per second, and this process's CPU microseconds per call."""
+    return {
+        "get": calls / get,
+        "update": calls / update,
+        "get cpu": get_cpu / calls * 1e6,
+        "update cpu": update_cpu / calls * 1e6,
+    }
 
 
 async def measure_bare(url: str, ids: list[str], calls: int) -> dict[str, float]:
@@ -81,16 +97,17 @@ async def measure_bare(url: str, ids: list[str], calls: int) -> dict[str, float]
 
         await get(0)
         get_s = await run_concurrently(calls, get)
+        get_cpu = CPU_SECONDS[-1]
         update_s = await run_concurrently(calls, update)
-    return {"get": calls / get_s, "update": calls / update_s}
+    return _rates(calls, get_s, get_cpu, update_s, CPU_SECONDS[-1])
 
 
 async def main(calls: int, rounds: int) -> None:
     with fake_server_process(numbers=max(calls, 1000)) as url:
         ids = await twilio_ids(url)
         results: dict[str, dict[str, list[float]]] = {
-            "client": {"get": [], "update": []},
-            "bare aiohttp": {"get": [], "update": []},
+            side: {"get": [], "update": [], "get cpu": [], "update cpu": []}
+            for side in ("client", "bare aiohttp")
         }
         for _ in range(rounds):  # alternate, so drift in the machine hits both alike
             for name, measure in (("client", measure_client), ("bare aiohttp", measure_bare)):
@@ -101,15 +118,22 @@ async def main(calls: int, rounds: int) -> None:
         f"{CONCURRENCY}; FakeVapiServer in its own process; {rounds} rounds, requests/s"
     )
     print()
-    print(f"{'operation':<10}{'side':<16}{'median':>10}{'min - max':>22}{'vs bare':>10}")
-    print("-" * 68)
+    print(
+        f"{'operation':<10}{'side':<16}{'median':>10}{'min - max':>22}{'vs bare':>10}"
+        f"{'CPU/call':>12}"
+    )
+    print("-" * 85)
     for operation in ("get", "update"):
         floor = statistics.median(results["bare aiohttp"][operation])
         for side in ("client", "bare aiohttp"):
             rates = results[side][operation]
             median = statistics.median(rates)
             spread = f"{min(rates):,.0f} - {max(rates):,.0f}"
-            print(f"{operation:<10}{side:<16}{median:>10,.0f}{spread:>22}{median / floor:>9.2f}x")
+            cpu = statistics.median(results[side][f"{operation} cpu"])
+            print(
+                f"{operation:<10}{side:<16}{median:>10,.0f}{spread:>22}{median / floor:>9.2f}x"
+                f"{cpu:>14.0f} us"
+            )
     print()
     for operation in ("get", "update"):
         ratio = statistics.median(results["client"][operation]) / statistics.median(

@@ -50,7 +50,9 @@ __all__ = [
 
 logger = logging.getLogger("vapi_phone_async")
 
-DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=10, sock_read=30)
+# No sock_read by default: `total` already bounds a stalled read, and a read timer is
+# re-armed on every chunk, a cost on each call.
+DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=10)
 USER_AGENT = (
     f"vapi-phone-async/{__version__} aiohttp/{aiohttp.__version__} "
     f"python/{platform.python_version()}"
@@ -197,6 +199,7 @@ class Transport:
             "Accept": "application/json",
         }
         self._session = session
+        self._delete_session: aiohttp.ClientSession | None = None
         self._owns_session = session is None
         self._limits = (max_connections, max_connections_per_host)
         self._closed = False
@@ -212,10 +215,21 @@ class Transport:
         if self._session is None:
             limit, limit_per_host = self._limits
             connector = aiohttp.TCPConnector(limit=limit, limit_per_host=limit_per_host)
-            self._session = aiohttp.ClientSession(
-                connector=connector, trace_configs=[_send_counter()]
-            )
+            self._session = aiohttp.ClientSession(connector=connector)
         return self._session
+
+    def _session_for(self, method: str) -> aiohttp.ClientSession:
+        session = self.session
+        if method != "DELETE" or not self._owns_session:
+            return session
+        # Tracing costs every request about as much as the rest of this client, so only
+        # DELETE, the one call whose silent re-send changes its answer, goes through a
+        # traced session; it shares the connector, and with it the connections.
+        if self._delete_session is None:
+            self._delete_session = aiohttp.ClientSession(
+                connector=session.connector, connector_owner=False, trace_configs=[_send_counter()]
+            )
+        return self._delete_session
 
     async def request(
         self,
@@ -228,7 +242,7 @@ class Transport:
         attempt: int = 1,
     ) -> bytes:
         """One attempt: the 2xx body, or one of this package's errors."""
-        session = self.session
+        session = self._session_for(method)
         headers = self._headers
         if body is not None:
             headers = {**headers, "Content-Type": "application/json"}
@@ -272,6 +286,8 @@ class Transport:
     async def aclose(self) -> None:
         """Close the session if this transport created it; later calls raise."""
         self._closed = True
+        if self._delete_session is not None:
+            await self._delete_session.close()
         if self._owns_session and self._session is not None:
             await self._session.close()
-        self._session = None
+        self._session = self._delete_session = None

@@ -18,7 +18,7 @@ import anyio
 import msgspec
 
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
-from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, retrying
+from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, retrying, should_retry
 from ._transport import DEFAULT_TIMEOUT, Transport, client_timeout
 from ._validate import date_filter_params, validate_body, validate_id, validate_list_query
 from .bulk import BulkRun, Lookup, Progress, UpdateItem, bulk_delete, bulk_import, bulk_update
@@ -302,22 +302,38 @@ class VapiPhoneClient:
 
         `search` matches name, number or SIP URI (partial, case-insensitive, at most 100
         characters); `sort_order` is `"ASC"` or `"DESC"` (the default); `page_size` is
-        1..1000. Dates are aware datetimes or ISO 8601 strings. `prefetch` is how many
-        page requests may be in flight at once. `consistent=True` makes the walk a
-        snapshot that survives concurrent creates and deletes (see `Pager`); it sorts by
-        `createdAt`. Every page request is retried like any other call. Raises
+        1..1000. Dates are aware datetimes or ISO 8601 strings, sent as UTC milliseconds.
+        `max_items` stops the walk after that many numbers. `prefetch` is how many page
+        requests may be in flight at once (items still come out in order). With
+        `consistent=True` (it sorts by `createdAt`) every number that matches for the
+        whole walk is yielded exactly once and no id twice, whatever is created or
+        deleted meanwhile; `consistent=False` is plain offset paging. See `Pager` for the
+        exact guarantee. Every page request is retried like any other call. Raises
         `RequestValidationError` for bad arguments before any request.
         """
-        validate_list_query(limit=page_size, search=search, sort_order=sort_order, sort_by=sort_by)
-        errors = []
-        if page_size < 1:
-            errors.append(FieldError("page_size", f"must be from 1 to 1000 (got {page_size})"))
+        errors: builtins.list[FieldError] = []
+        try:
+            validate_list_query(search=search, sort_order=sort_order, sort_by=sort_by)
+        except RequestValidationError as error:
+            errors.extend(error.errors)
+        if (
+            isinstance(page_size, bool)
+            or not isinstance(page_size, int)
+            or not 1 <= page_size <= 1000
+        ):
+            errors.append(
+                FieldError("page_size", f"must be an integer from 1 to 1000 (got {page_size!r})")
+            )
         if isinstance(prefetch, bool) or not isinstance(prefetch, int) or prefetch < 1:
             errors.append(
                 FieldError("prefetch", f"must be an integer of at least 1 (got {prefetch!r})")
             )
-        if max_items is not None and max_items < 0:
-            errors.append(FieldError("max_items", f"must be at least 0 (got {max_items})"))
+        if max_items is not None and (
+            isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 0
+        ):
+            errors.append(
+                FieldError("max_items", f"must be an integer of at least 0 (got {max_items!r})")
+            )
         if consistent and sort_by not in (None, "createdAt"):
             errors.append(
                 FieldError("sort_by", "consistent walks sort by createdAt; pass consistent=False")
@@ -383,26 +399,39 @@ class VapiPhoneClient:
         limit = self._deadline if isinstance(deadline, UseClientDefault) else deadline
         transport = self._transport
         may_have_acted = False
+
+        async def attempt(number: int) -> bytes | None:
+            nonlocal may_have_acted
+            try:
+                return await transport.request(
+                    method, path, params=params, body=body, timeout=attempt_timeout, attempt=number
+                )
+            except NotFoundError as error:
+                if gone_ok_on_retry and (may_have_acted or error.resent):
+                    return None
+                raise
+            except (APIConnectionError, APIStatusError) as error:
+                may_have_acted = may_have_acted or _may_have_acted(error)
+                raise
+
         try:
             with _fail_after(limit):
-                async for attempt in retrying(method, path, settings, self._sleep):
-                    with attempt:
-                        try:
-                            return await transport.request(
-                                method,
-                                path,
-                                params=params,
-                                body=body,
-                                timeout=attempt_timeout,
-                                attempt=attempt.retry_state.attempt_number,
-                            )
-                        except NotFoundError as error:
-                            if gone_ok_on_retry and (may_have_acted or error.resent):
-                                return None
-                            raise
-                        except (APIConnectionError, APIStatusError) as error:
-                            may_have_acted = may_have_acted or _may_have_acted(error)
-                            raise
+                # The first attempt runs outside tenacity, whose bookkeeping costs about as
+                # much as a loopback request; it only takes over once a retry is possible.
+                try:
+                    return await attempt(1)
+                except (APIConnectionError, APIStatusError) as error:
+                    if settings.plan.max_retries < 1 or not should_retry(method, error, settings):
+                        raise
+                    first_failure = error
+                async for retry in retrying(method, path, settings, self._sleep):
+                    with retry:
+                        number = retry.retry_state.attempt_number
+                        if number == 1:
+                            # Replayed, not re-sent: so tenacity counts, waits and logs
+                            # every attempt alike.
+                            raise first_failure
+                        return await attempt(number)
         except TimeoutError:
             raise APITimeoutError(
                 f"deadline of {limit} s exceeded", method=method, path=path
