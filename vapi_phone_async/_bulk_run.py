@@ -327,7 +327,12 @@ class BulkRun(Generic[T]):
         index = 0
         while True:
             borrower = object()
-            await limiter.acquire_on_behalf_of(borrower)
+            try:
+                # A free token is taken without a checkpoint: otherwise the driver starts
+                # one worker per turn of the event loop and never reaches `concurrency`.
+                limiter.acquire_on_behalf_of_nowait(borrower)
+            except anyio.WouldBlock:
+                await limiter.acquire_on_behalf_of(borrower)
             if self._intake.cancel_called:
                 # Stopped while waiting for the token (fail_fast, cancel()): take no more.
                 limiter.release_on_behalf_of(borrower)
@@ -365,7 +370,10 @@ class BulkRun(Generic[T]):
             del self._in_flight[index]
             self._record(outcome)
             try:
-                await send.send(outcome)
+                try:
+                    send.send_nowait(outcome)
+                except anyio.WouldBlock:
+                    await send.send(outcome)  # the consumer is behind: wait for it
             except (anyio.BrokenResourceError, anyio.ClosedResourceError):
                 self._undelivered.append(outcome)
             except BaseException:  # cancelled while waiting for the consumer
