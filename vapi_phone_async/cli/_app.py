@@ -1,0 +1,101 @@
+"""The `vapi-phone` group, and how a run ends: exit codes, one-line errors, no secrets.
+
+Exit codes: 0 success; 1 an API or network error (or items that failed); 2 a usage error,
+bad input included, which names the field. An error is one line on stderr; `--debug` adds
+the traceback. The API key is never printed: the library keeps it out of every message,
+and this module blanks it out of anything it prints, in case.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from .._version import __version__
+from ..errors import RequestValidationError, VapiError
+from ._bulk import bulk_update, export, import_
+from ._commands import create, delete, get, list_numbers, update
+from ._context import Settings, api_options
+from ._demo import demo, fake_server
+from ._records import describe
+
+__all__ = ["cli", "main"]
+
+_REDACTED = "<redacted>"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@api_options(from_environment=True)
+@click.version_option(__version__, prog_name="vapi-phone")
+def cli() -> None:
+    """Manage Vapi phone numbers: list, get, create, update, delete, export, import.
+
+    Give the API key with --api-key or VAPI_API_KEY. `vapi-phone demo` and
+    `vapi-phone fake-server` need neither a key nor a network.
+    """
+
+
+for command in (list_numbers, get, create, update, delete, export, import_, bulk_update):
+    cli.add_command(command)
+cli.add_command(demo)
+cli.add_command(fake_server)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `vapi-phone` with `argv` (default: the process's arguments); the exit code."""
+    settings = Settings()
+    try:
+        result = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="vapi-phone",
+            standalone_mode=False,
+            obj=settings,
+        )
+    except click.ClickException as error:  # usage errors (2), and click's own (1)
+        error.show()
+        return error.exit_code
+    except click.Abort:
+        _say("aborted", settings)
+        return 1
+    except RequestValidationError as error:
+        _fail(f"invalid input: {describe(error)}", settings)
+        return 2
+    except VapiError as error:
+        _fail(str(error), settings)
+        return 1
+    except KeyboardInterrupt:
+        _say("interrupted", settings)
+        return 130
+    except OSError as error:
+        _fail(f"{error.strerror or type(error).__name__}: {error.filename or error}", settings)
+        return 1
+    except Exception as error:  # a bug: still one line, the traceback with --debug
+        _fail(f"unexpected {type(error).__name__}: {error} (--debug shows where)", settings)
+        return 1
+    # In standalone_mode=False click returns the exit code of ctx.exit(), or None.
+    return result if isinstance(result, int) else 0
+
+
+def _fail(message: str, settings: Settings) -> None:
+    _say(f"error: {message}", settings)
+    if settings.debug:
+        _say(traceback.format_exc().rstrip(), settings)
+
+
+def _say(message: str, settings: Settings) -> None:
+    key = settings.api_key
+    if key and len(key) >= 4:
+        message = message.replace(key, _REDACTED)
+    click.echo(message, err=True)
+
+
+def _log_requests() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    logger = logging.getLogger("vapi_phone_async")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)

@@ -1,0 +1,212 @@
+"""The commands on numbers one at a time, and the listing: list, get, create, update, delete."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import msgspec
+
+from .._validate import DATE_FILTERS
+from ..errors import FieldError, RequestValidationError
+from ..models import PROVIDERS
+from ._context import Settings, api_options, output_option, run, show_secrets_option
+from ._output import number_writer, print_number
+from ._records import create_body, to_wire, update_body, update_class
+
+__all__ = ["create", "delete", "get", "list_numbers", "update"]
+
+
+def _date_filters(function: Any) -> Any:
+    # One option per filter of the API: --created-at-gt ... --updated-at-le.
+    for name in reversed(DATE_FILTERS):
+        wire = DATE_FILTERS[name]
+        function = click.option(
+            "--" + name.replace("_", "-"),
+            name,
+            metavar="DATETIME",
+            help=f"Only numbers with {wire} (ISO 8601, with a time zone).",
+        )(function)
+    return function
+
+
+@click.command("list")
+@click.option("--search", metavar="TEXT", help="Match name, number or SIP URI (partial).")
+@click.option("--sort", type=click.Choice(["ASC", "DESC"]), help="Order by createdAt.")
+@click.option("--limit", type=click.IntRange(min=0), help="At most this many numbers.")
+@_date_filters
+@output_option()
+@show_secrets_option
+@api_options()
+@click.pass_obj
+def list_numbers(
+    settings: Settings,
+    /,
+    search: str | None,
+    sort: str | None,
+    limit: int | None,
+    output: str,
+    show_secrets: bool,
+    **filters: Any,
+) -> None:
+    """List phone numbers, every page of them, streamed as they arrive."""
+    page_size = min(max(limit or 1000, 1), 1000)
+
+    async def body() -> None:
+        async with settings.client() as client:
+            pager = client.paginate(
+                search=search, sort_order=sort, page_size=page_size, max_items=limit, **filters
+            )
+            writer = number_writer(output, sys.stdout)
+            try:
+                async for number in pager:
+                    writer.write(to_wire(number, show_secrets=show_secrets))
+            finally:
+                writer.close()
+
+    run(body())
+
+
+@click.command()
+@click.argument("phone_number_id", metavar="ID")
+@output_option()
+@show_secrets_option
+@api_options()
+@click.pass_obj
+def get(settings: Settings, phone_number_id: str, output: str, show_secrets: bool) -> None:
+    """Show one phone number."""
+
+    async def body() -> None:
+        async with settings.client() as client:
+            number = await client.get(phone_number_id)
+        print_number(to_wire(number, show_secrets=show_secrets), output, sys.stdout)
+
+    run(body())
+
+
+@click.command()
+@click.option("--json", "json_file", type=click.File("rb"), help="The body as JSON ('-': stdin).")
+@click.option("--provider", type=click.Choice(PROVIDERS), help="Where the number comes from.")
+@click.option("--number", help="The number, E.164 (+14155550100).")
+@click.option("--name", help="A name for the number (at most 40 characters).")
+@click.option("--assistant-id", help="Route calls to this assistant.")
+@click.option("--squad-id", help="Route calls to this squad.")
+@click.option("--workflow-id", help="Route calls to this workflow.")
+@click.option("--credential-id", help="byo-phone-number, vonage, telnyx: the credential.")
+@click.option("--twilio-account-sid", help="twilio: the account SID.")
+@click.option("--twilio-auth-token", envvar="TWILIO_AUTH_TOKEN", help="twilio: auth token.")
+@click.option("--twilio-api-key", help="twilio: API key (instead of the auth token).")
+@click.option("--twilio-api-secret", envvar="TWILIO_API_SECRET", help="twilio: API secret.")
+@click.option("--sms-enabled/--no-sms-enabled", default=None, help="twilio: handle SMS.")
+@click.option("--sip-uri", help="vapi: a SIP URI instead of a phone number.")
+@click.option("--area-code", "number_desired_area_code", help="vapi: buy a number here.")
+@click.option("--no-e164-check", is_flag=True, help="byo-phone-number: allow non-E.164.")
+@click.option("--server-url", help="Send this number's webhooks here.")
+@output_option()
+@show_secrets_option
+@api_options()
+@click.pass_obj
+def create(
+    settings: Settings,
+    /,
+    json_file: Any,
+    output: str,
+    show_secrets: bool,
+    no_e164_check: bool,
+    server_url: str | None,
+    **flags: Any,
+) -> None:
+    """Create (import or buy) a phone number, from flags or a JSON body."""
+    if json_file is not None:
+        data = _json_object(json_file.read(), "--json")
+    else:
+        if flags["provider"] is None:
+            raise click.UsageError("give --provider (or the whole body with --json)")
+        data = {_camel(name): value for name, value in flags.items() if value not in (None, False)}
+        if flags["sms_enabled"] is False:
+            data["smsEnabled"] = False
+        if no_e164_check:
+            data["numberE164CheckEnabled"] = False
+        if server_url:
+            data["server"] = {"url": server_url}
+    body = create_body(data)
+
+    async def send() -> None:
+        async with settings.client() as client:
+            number = await client.create(body)
+        print_number(to_wire(number, show_secrets=show_secrets), output, sys.stdout)
+
+    run(send())
+
+
+@click.command()
+@click.argument("phone_number_id", metavar="ID")
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE", help="Set a field.")
+@click.option("--unset", "unsets", multiple=True, metavar="FIELD", help="Clear a field.")
+@click.option("--json", "json_file", type=click.File("rb"), help="Fields as JSON ('-': stdin).")
+@output_option()
+@show_secrets_option
+@api_options()
+@click.pass_obj
+def update(
+    settings: Settings,
+    phone_number_id: str,
+    sets: tuple[str, ...],
+    unsets: tuple[str, ...],
+    json_file: Any,
+    output: str,
+    show_secrets: bool,
+) -> None:
+    """Change fields of a phone number: --set assistantId=..., --unset squadId, or --json.
+
+    A value is a string where the field takes one, JSON otherwise (true, {"url": ...}).
+    """
+    data = _json_object(json_file.read(), "--json") if json_file is not None else None
+    if not (sets or unsets or data):
+        raise click.UsageError("nothing to change: give --set, --unset or --json")
+
+    async def send() -> None:
+        async with settings.client() as client:
+            # The update body depends on the provider, which only the server knows.
+            current = await client.get(phone_number_id)
+            provider = to_wire(current)["provider"]
+            body = update_body(update_class(provider), sets, unsets, data)
+            number = await client.update(phone_number_id, body)
+        print_number(to_wire(number, show_secrets=show_secrets), output, sys.stdout)
+
+    run(send())
+
+
+@click.command()
+@click.argument("phone_number_id", metavar="ID")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@api_options()
+@click.pass_obj
+def delete(settings: Settings, phone_number_id: str, yes: bool) -> None:
+    """Delete a phone number (asks first, unless --yes)."""
+    if not yes:
+        click.confirm(f"Delete phone number {phone_number_id}?", abort=True, err=True)
+
+    async def send() -> None:
+        async with settings.client() as client:
+            number = await client.delete(phone_number_id)
+        shown = None if number is None else to_wire(number).get("number")
+        click.echo(f"deleted {phone_number_id}" + (f" ({shown})" if shown else ""))
+
+    run(send())
+
+
+def _json_object(raw: bytes, option: str) -> dict[str, Any]:
+    try:
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise RequestValidationError([FieldError(option, f"is not valid JSON ({exc})")]) from None
+    if not isinstance(data, dict):
+        raise RequestValidationError([FieldError(option, "must hold a JSON object")])
+    return data
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)

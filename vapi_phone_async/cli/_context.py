@@ -1,0 +1,113 @@
+"""What every subcommand shares: the API settings (`--api-key`, `--base-url`, `--debug`),
+the client they make, and the options common to several commands."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from ..client import DEFAULT_BASE_URL, VapiPhoneClient
+from ._output import FORMATS
+
+__all__ = [
+    "Settings",
+    "api_options",
+    "output_option",
+    "run",
+    "show_secrets_option",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
+
+
+@dataclass
+class Settings:
+    """The API settings of one invocation; the key is never printed (see `__repr__`)."""
+
+    api_key: str | None = None
+    base_url: str = DEFAULT_BASE_URL
+    debug: bool = False
+
+    def __repr__(self) -> str:
+        return f"Settings(base_url={self.base_url!r}, debug={self.debug})"
+
+    def client(self, **options: Any) -> VapiPhoneClient:
+        """A client for these settings; a usage error when there is no key."""
+        if not self.api_key:
+            raise click.UsageError("no API key: pass --api-key or set VAPI_API_KEY")
+        return VapiPhoneClient(api_key=self.api_key, base_url=self.base_url, **options)
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    # Given on the group or on the subcommand, the value lands in the one Settings.
+    if value is not None and value is not False and param.name is not None:
+        setattr(ctx.ensure_object(Settings), param.name, value)
+
+
+def api_options(*, from_environment: bool = False) -> Callable[[F], F]:
+    """--api-key, --base-url and --debug; the group also reads them from the environment.
+
+    Subcommands never read the environment, so a key given on the command line is not
+    overridden by VAPI_API_KEY.
+    """
+
+    def decorate(function: F) -> F:
+        options = [
+            click.option(
+                "--api-key",
+                envvar="VAPI_API_KEY" if from_environment else None,
+                show_envvar=from_environment,
+                metavar="KEY",
+                expose_value=False,
+                callback=_remember,
+                help="Vapi private API key (default: $VAPI_API_KEY). Never printed.",
+            ),
+            click.option(
+                "--base-url",
+                envvar="VAPI_BASE_URL" if from_environment else None,
+                metavar="URL",
+                expose_value=False,
+                callback=_remember,
+                help=f"API base URL (default: {DEFAULT_BASE_URL}).",
+            ),
+            click.option(
+                "--debug",
+                is_flag=True,
+                expose_value=False,
+                callback=_remember,
+                help="Show tracebacks and log requests.",
+            ),
+        ]
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+def output_option(default: str = "table") -> Callable[[F], F]:
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Choice(FORMATS),
+        default=default,
+        show_default=True,
+        help="Output format (tables are plain tab-separated text when not on a terminal).",
+    )
+
+
+show_secrets_option = click.option(
+    "--show-secrets",
+    is_flag=True,
+    help="Print secret values (auth tokens, SIP passwords, server secrets) instead of <set>.",
+)
+
+
+def run(coroutine: Coroutine[Any, Any, R]) -> R:
+    """Run one command's async body to completion."""
+    return asyncio.run(coroutine)

@@ -1,0 +1,294 @@
+"""Phone numbers as records: wire dicts to CSV rows and back, files to create bodies, and
+`--set field=value` to update bodies. Every error names the field (and the line)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, TypeVar, get_args
+
+import msgspec
+
+from .._validate import body_errors
+from ..errors import FieldError, RequestValidationError
+from ..models import (
+    PROVIDERS,
+    CreatePhoneNumber,
+    KnownPhoneNumber,
+    PhoneNumber,
+    UpdatePhoneNumber,
+)
+from ..models._base import REDACTED, redact_mapping
+
+__all__ = [
+    "COLUMNS",
+    "Invalid",
+    "Row",
+    "convert",
+    "create_body",
+    "csv_row",
+    "describe",
+    "read_bodies",
+    "to_wire",
+    "update_body",
+    "update_class",
+    "wire_body",
+]
+
+S = TypeVar("S")
+
+_FIRST = ("id", "provider", "number", "sipUri", "name", "status")
+_LAST = ("createdAt", "updatedAt")
+
+
+def _columns() -> tuple[str, ...]:
+    # Derived from the models, so a field added to a resource gets its column.
+    names: list[str] = []
+    for cls in get_args(KnownPhoneNumber):
+        for field in msgspec.structs.fields(cls):
+            if field.encode_name not in names:
+                names.append(field.encode_name)
+    middle = [name for name in names if name not in _FIRST + _LAST]
+    return (*_FIRST, *middle, *_LAST)
+
+
+COLUMNS = _columns()
+"""The CSV columns of a phone number; nested objects are JSON in their cell."""
+
+_UPDATE_CLASSES: dict[str, type[UpdatePhoneNumber]] = {
+    cls.__struct_config__.tag: cls for cls in get_args(UpdatePhoneNumber)
+}
+_MISSING = re.compile(r"^Object missing required field `([^`]+)`(?: - at `\$\.?(.*)`)?$")
+_AT = re.compile(r"^(.*) - at `\$\.?(.*)`$")
+
+
+# Wire dicts.
+
+
+def to_wire(number: PhoneNumber, *, show_secrets: bool = False) -> dict[str, Any]:
+    """A number as its JSON mapping; secret values are `<set>` unless `show_secrets`."""
+    # to_builtins writes the provider tag first, as the wire does.
+    data: dict[str, Any] = dict(number) if isinstance(number, dict) else msgspec.to_builtins(number)
+    return data if show_secrets else redact_mapping(data)
+
+
+def wire_body(body: CreatePhoneNumber) -> dict[str, Any]:
+    """A create body as its JSON mapping (what a file of bodies holds)."""
+    data: dict[str, Any] = msgspec.to_builtins(body)
+    return data
+
+
+def csv_row(data: Mapping[str, Any]) -> dict[str, str]:
+    """A wire mapping as CSV cells: nested values as JSON, booleans as true/false."""
+    return {key: _cell(value) for key, value in data.items() if value is not None}
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return msgspec.json.encode(value).decode()
+    return str(value)
+
+
+# Files of bodies.
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record of an input file: its line, the mapping read, and the body it makes."""
+
+    line: int
+    data: dict[str, Any]
+    body: CreatePhoneNumber
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A record that makes no valid body: its line, the mapping read, and why."""
+
+    line: int
+    data: dict[str, Any]
+    error: RequestValidationError
+
+
+def read_bodies(path: Path, stream: IO[str]) -> Iterator[Row | Invalid]:
+    """The records of a .csv or .jsonl file, one at a time, as bodies or field errors."""
+    records = _csv_records(stream) if path.suffix.lower() == ".csv" else _jsonl_records(stream)
+    for line, data in records:
+        if isinstance(data, RequestValidationError):
+            yield Invalid(line, {}, data)
+            continue
+        try:
+            yield Row(line, data, create_body(data, strict=path.suffix.lower() != ".csv"))
+        except RequestValidationError as error:
+            yield Invalid(line, data, error)
+
+
+def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.DictReader(stream)
+    for record in reader:
+        data = {}
+        for key, cell in record.items():
+            if key is None or cell is None or cell == "":
+                continue  # an empty cell is a field left out
+            data[key] = _parse_cell(cell)
+        yield reader.line_num, data
+
+
+def _parse_cell(cell: str) -> Any:
+    if cell[:1] in ("{", "["):
+        try:
+            return msgspec.json.decode(cell)
+        except msgspec.DecodeError:
+            return cell  # let the model say what it expected
+    return cell
+
+
+def _jsonl_records(
+    stream: IO[str],
+) -> Iterator[tuple[int, dict[str, Any] | RequestValidationError]]:
+    for line, text in enumerate(stream, start=1):
+        if not text.strip():
+            continue
+        try:
+            data = msgspec.json.decode(text)
+        except msgspec.DecodeError as exc:
+            yield line, RequestValidationError([FieldError("line", f"is not JSON ({exc})")])
+            continue
+        if not isinstance(data, dict):
+            yield line, RequestValidationError([FieldError("line", "must be a JSON object")])
+            continue
+        yield line, data
+
+
+def create_body(data: Mapping[str, Any], *, strict: bool = True) -> CreatePhoneNumber:
+    """The create body for a mapping in wire form (an exported number will do: what the
+    server assigns is ignored, and `<set>` placeholders of hidden secrets are left out)."""
+    hidden: set[str] = set()
+    cleaned = _without_redacted(dict(data), "", hidden)
+    provider = cleaned.get("provider")
+    if provider not in PROVIDERS:
+        raise RequestValidationError(
+            [FieldError("provider", f"must be one of {', '.join(PROVIDERS)} (got {provider!r})")]
+        )
+    try:
+        body: CreatePhoneNumber = convert(cleaned, CreatePhoneNumber, strict=strict)  # type: ignore[arg-type]
+    except RequestValidationError as error:
+        if error.field in hidden:
+            rule = "was exported hidden (<set>): export with --show-secrets to import it"
+            raise RequestValidationError([FieldError(error.field, rule)]) from None
+        raise
+    errors = body_errors(body)
+    if errors:
+        raise RequestValidationError(errors)
+    return body
+
+
+def describe(error: RequestValidationError) -> str:
+    """Every broken rule of `error` on one line: `field rule; field rule`."""
+    return "; ".join(str(item) for item in error.errors)
+
+
+def _without_redacted(value: Any, path: str, hidden: set[str]) -> Any:
+    """`value` without the `<set>` placeholders an export writes for hidden secrets; the
+    paths left out are added to `hidden`."""
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        where = f"{path}.{key}" if path else key
+        if item == REDACTED:
+            hidden.add(where)
+            continue
+        cleaned = _without_redacted(item, where, hidden)
+        if isinstance(item, dict) and item and not cleaned:
+            hidden.add(where)
+            continue  # held only secrets (server.headers): leave it out entirely
+        out[key] = cleaned
+    return out
+
+
+# Update bodies.
+
+
+def update_class(provider: str) -> type[UpdatePhoneNumber]:
+    """The update body for numbers of `provider`."""
+    try:
+        return _UPDATE_CLASSES[provider]
+    except KeyError:
+        raise RequestValidationError(
+            [FieldError("provider", f"numbers of provider {provider!r} cannot be updated here")]
+        ) from None
+
+
+def update_body(
+    cls: type[UpdatePhoneNumber],
+    sets: Sequence[str] = (),
+    unsets: Sequence[str] = (),
+    data: Mapping[str, Any] | None = None,
+) -> UpdatePhoneNumber:
+    """An update body from `field=value` strings, fields to clear, and/or a mapping.
+
+    Fields are wire names (`assistantId`) or attribute names (`assistant_id`). A value is
+    taken as a string where the field takes one, else as JSON (`true`, `{"url": ...}`).
+    """
+    fields = {field.encode_name: field for field in msgspec.structs.fields(cls)}
+    by_name = {field.name: field.encode_name for field in fields.values()}
+    values: dict[str, Any] = {"provider": cls.__struct_config__.tag, **(data or {})}
+
+    def wire_name(name: str) -> str:
+        name = by_name.get(name, name)
+        if name not in fields:
+            raise RequestValidationError(
+                [FieldError(name, f"is not a field of {cls.__struct_config__.tag} numbers")]
+            )
+        return name
+
+    for assignment in sets:
+        name, equals, raw = assignment.partition("=")
+        if not equals:
+            raise RequestValidationError([FieldError(name, "must be given as field=value")])
+        name = wire_name(name.strip())
+        values[name] = _typed(cls, name, raw)
+    for name in unsets:
+        values[wire_name(name.strip())] = None
+    body: UpdatePhoneNumber = convert(values, cls)
+    errors = body_errors(body)
+    if errors:
+        raise RequestValidationError(errors)
+    return body
+
+
+def _typed(cls: type[Any], name: str, raw: str) -> Any:
+    """`raw` as a string if the field takes one, else decoded as JSON."""
+    try:
+        msgspec.convert({name: raw}, cls)
+        return raw
+    except msgspec.ValidationError:
+        pass
+    try:
+        return msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return raw  # convert() will name the field and the type it expects
+
+
+def convert(data: Mapping[str, Any], cls: type[S], *, strict: bool = True) -> S:
+    """`msgspec.convert`, with a failure raised as `RequestValidationError` on the field."""
+    try:
+        return msgspec.convert(data, cls, strict=strict)
+    except msgspec.ValidationError as exc:
+        raise RequestValidationError([_field_error(str(exc))]) from None
+
+
+def _field_error(message: str) -> FieldError:
+    if match := _MISSING.match(message):
+        name, where = match.groups()
+        return FieldError(f"{where}.{name}" if where else name, "is required")
+    if match := _AT.match(message):
+        rule, where = match.groups()
+        return FieldError(where or "body", rule[0].lower() + rule[1:])
+    return FieldError("body", message)
