@@ -148,3 +148,48 @@ def decoding(body: bytes) -> list[str]:
         str(total),
         str(cursor),
     ]
+
+
+async def client_calls_as_users_type_them() -> None:
+    """The client surface of DESIGN.md's contract, with the types a caller relies on."""
+    from datetime import datetime, timezone
+
+    import aiohttp
+
+    from vapi_phone_async import USE_CLIENT_DEFAULT, VapiPhoneClient
+    from vapi_phone_async.errors import OutcomeUnknownError
+    from vapi_phone_async.models import UpdateTwilioPhoneNumber
+    from vapi_phone_async.pagination import Pager
+    from vapi_phone_async.testing import FakeVapiServer
+
+    async with FakeVapiServer(api_key="test-key") as server:
+        seeded: list[dict[str, object]] = server.seed(10)
+        async with VapiPhoneClient(api_key="test-key", base_url=server.url) as client:
+            body = CreateTwilioPhoneNumber(number="+14155550100", twilio_account_sid="AC1")
+            try:
+                created: PhoneNumber = await client.create(body)
+            except OutcomeUnknownError as unknown:
+                cause: Exception = unknown.cause
+                raise cause from None
+            fetched: PhoneNumber = await client.get(created.id, timeout=5.0)
+            await client.get(fetched.id, timeout=aiohttp.ClientTimeout(total=1))
+            await client.get(fetched.id, timeout=None, deadline=USE_CLIENT_DEFAULT)
+            updated: PhoneNumber = await client.update(
+                created.id, UpdateTwilioPhoneNumber(assistant_id=None)
+            )
+            provider: str = updated.provider
+            deleted: PhoneNumber | None = await client.delete(created.id)
+            listed: list[PhoneNumber] = await client.list(
+                limit=1000, created_at_ge=datetime(2026, 1, 1, tzinfo=timezone.utc)
+            )
+            pager: Pager = client.paginate(search="acme", sort_order="ASC", page_size=1000)
+            async for number in pager:
+                one: PhoneNumber = number
+            async for page in client.paginate(page_size=1000).pages():
+                results: list[PhoneNumber] = page.results
+            everything: list[PhoneNumber] = await client.paginate(max_items=5).collect()
+            await client.get(
+                created.id, backoff=BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
+            )
+            client.paginate(page_size="10")  # type: ignore[arg-type]
+    del seeded, deleted, listed, one, results, everything, provider
