@@ -8,8 +8,6 @@ and this module blanks it out of anything it prints, in case.
 
 from __future__ import annotations
 
-import logging
-import sys
 import traceback
 from collections.abc import Sequence
 
@@ -17,10 +15,11 @@ import click
 
 from .._version import __version__
 from ..errors import RequestValidationError, VapiError
-from ._bulk import bulk_update, export, import_
+from ._bulk import bulk_update, export
 from ._commands import create, delete, get, list_numbers, update
 from ._context import Settings, api_options
 from ._demo import demo, fake_server
+from ._import import import_
 from ._records import describe
 
 __all__ = ["cli", "main"]
@@ -76,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug: still one line, the traceback with --debug
         _fail(f"unexpected {type(error).__name__}: {error} (--debug shows where)", settings)
         return 1
+    finally:
+        settings.close()
     # In standalone_mode=False click returns the exit code of ctx.exit(), or None.
     return result if isinstance(result, int) else 0
 
@@ -91,11 +92,3 @@ def _say(message: str, settings: Settings) -> None:
     if key and len(key) >= 4:
         message = message.replace(key, _REDACTED)
     click.echo(message, err=True)
-
-
-def _log_requests() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-    logger = logging.getLogger("vapi_phone_async")
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)

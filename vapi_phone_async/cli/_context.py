@@ -1,15 +1,19 @@
-"""What every subcommand shares: the API settings (`--api-key`, `--base-url`, `--debug`),
-the client they make, and the options common to several commands."""
+"""What every subcommand shares: the API settings (`--api-key`, `--base-url`, `--retries`,
+`--debug`), the client they make, and the options common to several commands."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import click
+from msgspec.structs import replace
 
+from .._retry import DEFAULT_BACKOFF
 from ..client import DEFAULT_BASE_URL, VapiPhoneClient
 from ._output import FORMATS
 
@@ -22,6 +26,7 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+_LOGGER = logging.getLogger("vapi_phone_async")
 R = TypeVar("R")
 
 
@@ -32,6 +37,8 @@ class Settings:
     api_key: str | None = None
     base_url: str = DEFAULT_BASE_URL
     debug: bool = False
+    retries: int | None = None
+    _log_handler: logging.Handler | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"Settings(base_url={self.base_url!r}, debug={self.debug})"
@@ -40,7 +47,22 @@ class Settings:
         """A client for these settings; a usage error when there is no key."""
         if not self.api_key:
             raise click.UsageError("no API key: pass --api-key or set VAPI_API_KEY")
+        if self.debug and self._log_handler is None:
+            # Requests and retries on stderr; the library's log lines never hold the key.
+            self._log_handler = logging.StreamHandler(sys.stderr)
+            self._log_handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+            _LOGGER.addHandler(self._log_handler)
+            _LOGGER.setLevel(logging.DEBUG)
+        if self.retries is not None:
+            options.setdefault("backoff", replace(DEFAULT_BACKOFF, max_retries=self.retries))
         return VapiPhoneClient(api_key=self.api_key, base_url=self.base_url, **options)
+
+    def close(self) -> None:
+        """Undo what this invocation changed in the process (the debug log handler)."""
+        if self._log_handler is not None:
+            _LOGGER.removeHandler(self._log_handler)
+            _LOGGER.setLevel(logging.NOTSET)
+            self._log_handler = None
 
 
 def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
@@ -50,7 +72,8 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
 
 
 def api_options(*, from_environment: bool = False) -> Callable[[F], F]:
-    """--api-key, --base-url and --debug; the group also reads them from the environment.
+    """--api-key, --base-url, --retries and --debug; the group also reads the key and the
+    URL from the environment.
 
     Subcommands never read the environment, so a key given on the command line is not
     overridden by VAPI_API_KEY.
@@ -74,6 +97,13 @@ def api_options(*, from_environment: bool = False) -> Callable[[F], F]:
                 expose_value=False,
                 callback=_remember,
                 help=f"API base URL (default: {DEFAULT_BASE_URL}).",
+            ),
+            click.option(
+                "--retries",
+                type=click.IntRange(0, 10),
+                expose_value=False,
+                callback=_remember,
+                help="Retries of a failed request (default 3, exponential backoff).",
             ),
             click.option(
                 "--debug",

@@ -23,8 +23,9 @@ from ..client import VapiPhoneClient
 from ..models import UpdatePhoneNumber
 from ..testing import FakeVapiServer
 from ..testing.__main__ import main as serve_fake
-from ._bulk import ImportReport, export_numbers, import_file
+from ._bulk import export_numbers
 from ._context import run
+from ._import import ImportReport, import_file
 from ._output import print_table, progress_bar, stderr_is_terminal
 from ._records import COLUMNS, csv_row, update_class
 
