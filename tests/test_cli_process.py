@@ -1,0 +1,112 @@
+"""The installed `vapi-phone` script, run as a process, the way a user runs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vapi_phone_async.testing import FakeVapiServer
+
+from .test_cli import KEY, fake, server
+
+__all__ = ["fake", "server"]  # fixtures shared with test_cli
+
+
+def script() -> list[str]:
+    """The console script next to this Python, or the module if it is not installed."""
+    found = shutil.which("vapi-phone", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "vapi_phone_async.cli"]
+
+
+def vapi_phone(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("VAPI_")}
+    result = subprocess.run(
+        [*script(), *args],
+        capture_output=True,
+        text=True,
+        env={**environment, **env},
+        timeout=120,
+        check=False,
+    )
+    assert KEY not in result.stdout + result.stderr
+    return result
+
+
+def test_list_through_the_script(server: FakeVapiServer) -> None:
+    result = vapi_phone("list", "-o", "jsonl", VAPI_API_KEY=KEY, VAPI_BASE_URL=server.url)
+
+    assert result.returncode == 0
+    assert len(result.stdout.splitlines()) == 40
+
+
+def test_an_api_error_is_one_line_and_exit_code_1(server: FakeVapiServer) -> None:
+    result = vapi_phone("--api-key", "sk-not-the-key-2222", "--base-url", server.url, "list")
+
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: GET /v2/phone-number answered 401: Unauthorized")
+    assert "sk-not-the-key-2222" not in result.stderr
+
+
+def test_a_usage_error_is_exit_code_2() -> None:
+    result = vapi_phone("lst")
+
+    assert result.returncode == 2 and "No such command 'lst'" in result.stderr
+
+
+def test_without_the_cli_extra_the_script_says_how_to_install_it() -> None:
+    code = (
+        "import sys; sys.modules['click'] = None\n"
+        "from vapi_phone_async.cli import main\n"
+        "sys.exit(main(['list']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+
+    assert result.returncode == 2
+    assert "pip install 'vapi-phone-async[cli]'" in result.stderr
+
+
+def test_fake_server_serves_until_interrupted() -> None:
+    process = subprocess.Popen(
+        [*script(), "fake-server", "--port", "0", "--numbers", "7", "--key", "fake-key"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[0]
+        listed = vapi_phone("list", "-o", "jsonl", VAPI_API_KEY="fake-key", VAPI_BASE_URL=url)
+        assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 7
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=30)
+    assert process.returncode == 0, errors
+
+
+def test_demo_runs_to_its_final_table_without_a_key(tmp_path: Path) -> None:
+    result = vapi_phone("demo", "--numbers", "1500", "--keep", str(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.splitlines()
+    assert table[0] == "vapi-phone demo: what it did, and how fast"
+    rows = {line.split("  ")[0]: line for line in table[2:]}
+    assert "1000 updated, 0 failed" in rows["bulk-update assistantId"]
+    assert "250 created, 0 updated, 250 skipped, 0 failed" in rows["import import.csv"]
+    assert "0 created, 0 updated, 500 skipped, 0 failed" in rows["import it again"]
+    assert (tmp_path / "numbers.jsonl").read_text().count("\n") == 1500
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list", "--help"]])
+def test_help_never_shows_the_key_from_the_environment(args: list[str]) -> None:
+    result = vapi_phone(*args, VAPI_API_KEY=KEY)
+
+    assert result.returncode == 0 and "--api-key" in result.stdout
