@@ -21,8 +21,6 @@ import msgspec
 
 from ..client import VapiPhoneClient
 from ..models import UpdatePhoneNumber
-from ..testing import FakeVapiServer
-from ..testing.__main__ import main as serve_fake
 from ._bulk import export_numbers
 from ._context import run
 from ._import import ImportReport, import_file
@@ -79,6 +77,8 @@ async def _demo(numbers: int, concurrency: int, latency: float, folder: Path) ->
         steps.append(step)
         if not progress:  # on a terminal the progress bars said it already
             click.echo(f"{step.name}: {step.numbers} numbers in {step.seconds:.2f} s", err=True)
+
+    from ..testing import FakeVapiServer  # only here: other commands need no aiohttp.web
 
     started = time.perf_counter()
     async with FakeVapiServer(api_key=_DEMO_KEY, latency=latency) as server:
@@ -184,6 +184,8 @@ def _rate(step: _Step) -> str:
 )
 def fake_server(port: int, numbers: int, latency: float, seed: int, key: str) -> None:
     """Serve a fake Vapi API on 127.0.0.1 until Ctrl+C (for trying the other commands)."""
+    from ..testing.__main__ import main as serve_fake
+
     argv = ["--port", str(port), "--numbers", str(numbers), "--latency", str(latency)]
     argv += ["--seed", str(seed), "--api-key", key]
     serve_fake(argv)
