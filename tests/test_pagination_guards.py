@@ -65,7 +65,7 @@ async def test_a_cursor_that_does_not_move_stops_the_walk() -> None:
         return page_of(items[10:20], 2, cursor="c1")
 
     fetch, sent = recorder(answer)
-    pager = Pager(fetch, {}, page_size=10, max_items=None, prefetch=1, consistent=False)
+    pager = Pager(fetch, {}, page_size=10, max_items=None, prefetch=1, consistent=True)
     with pytest.raises(PaginationError, match="same cursor"):
         await pager.collect()
     assert [p.get("cursor") for p in sent] == [None, "c1"]
@@ -109,7 +109,9 @@ async def test_a_pager_walks_once() -> None:
     ("arguments", "field"),
     [
         ({"page_size": 0}, "page_size"),
-        ({"page_size": 1001}, "limit"),
+        ({"page_size": 1001}, "page_size"),
+        ({"page_size": "10"}, "page_size"),
+        ({"max_items": 2.5}, "max_items"),
         ({"search": "x" * 101}, "search"),
         ({"sort_order": "UP"}, "sortOrder"),
         ({"sort_by": "name", "consistent": False}, "sortBy"),

@@ -2,39 +2,82 @@
 
 How a walk goes:
 
-- `consistent=True` (the default) sorts by `createdAt` and is a snapshot of the numbers
-  that existed when the walk started. The walk pins an upper `createdAt` bound (the newest
-  number at the start), so numbers created later are not seen and shift nothing. Pages are
-  fetched by offset under that bound while the server's `totalItems` stays what it was;
-  when it changes (numbers were deleted), the in-flight pages are dropped and the walk
-  goes on by keyset from the last number it yielded (`createdAtLe`/`createdAtGe` that
-  number's `createdAt`, the ids already yielded at that instant skipped), so a deletion
-  never makes another number skipped and no id is yielded twice. Guarantee: every number
-  that exists for the whole walk is yielded exactly once; a number created or deleted
-  during the walk may or may not be.
-- `consistent=False` is plain offset paging (`page=1, 2, ...`): under concurrent change it
-  can skip or repeat numbers.
-- With `prefetch=1` and a server that returns `nextCursor`, pages are followed by cursor
-  (the server's own keyset). With `prefetch=N > 1`, up to N page requests are in flight at
-  once (a cursor cannot be fetched ahead, so page numbers are used); items still come out
-  strictly in order, and at most about N + 1 pages are held in memory.
+- Termination follows each page's metadata: `hasNextPage`, else `currentPage <
+  totalPages`, else a short page; an empty page always ends a walk. A server that answers
+  the same page twice, or hands back the cursor it was given, stops the walk with
+  `PaginationError` instead of looping forever.
+- Prefetch: while a page is being consumed, up to `prefetch` next pages are already
+  requested (never past the last page the server announced, nor beyond what `max_items`
+  needs); pages still come out strictly in order, and at most `prefetch + 1` pages are
+  held at once. A cursor cannot be fetched ahead of the page that hands it out, so a walk
+  follows cursors only with `prefetch=1`; otherwise it asks for page numbers.
+- `consistent=False` is plain offset paging (`page=1, 2, ...`, cursors ignored): under
+  concurrent change it can skip or repeat numbers.
+- `consistent=True` (the default) sorts by `createdAt` and walks a snapshot of the numbers
+  that matched when the walk started. It pins an upper `createdAt` bound (`createdAtLe`
+  the newest number at the start: the first number of a DESC walk's first page, or, for
+  ASC, of a one-number DESC probe sent first), so numbers created later are outside the
+  walk and shift nothing. The rest of the walk is either
+  * by cursor, when `prefetch=1` and the server returns `nextCursor`: the server's own
+    keyset, which no create or delete can shift; or
+  * by page number under the pin, for as long as each page's `totalItems` equals that of
+    the segment's first page. When it changes, the pages in flight are dropped and the
+    walk goes on by keyset from the last number it yielded: first the rest of that
+    number's `createdAt` instant (`createdAtGe` = `createdAtLe` = that instant), then
+    what lies beyond it (`createdAtLt`, or `createdAtGt` for ASC), each a new segment.
+  Ids already yielded are dropped from every page (by position: the walk remembers the
+  last `createdAt` it yielded and the ids yielded at that instant).
+
+  The guarantee: every number that matches the query for the whole walk is yielded
+  exactly once, and no id is yielded twice; a number created, deleted or changed to or
+  from matching during the walk may or may not be yielded. It rests on what the API
+  provides: `createdAt` never changes, the server orders ties in `createdAt` the same way
+  on every request, and, on the page-number path, an unchanged `totalItems` under the pin
+  means an unchanged set. The last holds while the set under the pin only loses members
+  (deletes) or gains them visibly. It can fail only if, between two page requests, one
+  number joins the set under the pin (an update that makes it match `search` or an
+  `updatedAt*` filter, or a creation committed with a `createdAt` older than the pin)
+  while another leaves it: then a number can be skipped. Cursor walks do not depend on it.
+
+- Details of consistent walks. The rest of an instant comes first because a tie wider
+  than a page, walked again from `createdAtLe` alone while the set keeps changing, would
+  be re-read for ever. A cursor goes with the query of the page that handed it out,
+  unchanged. `createdAt` bounds are sent in milliseconds, widened outwards if a value has
+  more precision: that can only let in numbers the walk then drops as yielded already.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
+from datetime import datetime, timedelta
+from types import TracebackType
 from typing import Any
 
 from ._validate import format_datetime
 from .errors import PaginationError
-from .models import PaginationMeta, PhoneNumber, PhoneNumberPage
+from .models import PhoneNumber, PhoneNumberPage
 
 __all__ = ["Pager"]
 
 FetchPage = Callable[[dict[str, str]], Awaitable[PhoneNumberPage]]
+
+_UPPER_BOUNDS = ("createdAtLe", "createdAtLt")
+
+
+class _Segment:
+    """Part of a walk: a query whose pages start at page 1 (or follow its cursor)."""
+
+    __slots__ = ("must_advance", "params")
+
+    def __init__(self, params: dict[str, str], *, must_advance: bool = False) -> None:
+        self.params = params
+        # Set when the query lies strictly beyond the walk's position: a first page holding
+        # only numbers yielded before means the server ignored the bound, and the walk would
+        # never end.
+        self.must_advance = must_advance
 
 
 class Pager:
@@ -42,10 +85,15 @@ class Pager:
 
     `async for number in pager` yields numbers, `async for page in pager.pages()` yields
     `PhoneNumberPage`s, `await pager.collect()` returns a list. A pager walks once; call
-    `client.paginate(...)` again for another walk.
+    `client.paginate(...)` again for another walk. Leaving the loop early (`break`, an
+    exception, a cancelled task) cancels the page requests in flight and frees their
+    connections: at once inside `async with`, else a moment later, when the event loop
+    finalizes the abandoned iterator.
 
-        async for number in client.paginate(search="acme", page_size=500):
-            print(number.id)
+        async with client.paginate(search="acme", page_size=500, prefetch=4) as pager:
+            async for number in pager:
+                if number.name == "Front desk":
+                    break
     """
 
     def __init__(
@@ -64,19 +112,23 @@ class Pager:
         self._max_items = max_items
         self._prefetch = prefetch
         self._consistent = consistent
+        self._follow_cursors = consistent and prefetch == 1
         self._descending = params.get("sortOrder", "DESC") == "DESC"
         self._started = False
-        self._in_flight: deque[asyncio.Task[PhoneNumberPage]] = deque()
-        # The keyset position: the newest (DESC) or oldest (ASC) createdAt yielded so far,
-        # and the ids yielded at exactly that instant.
+        self._closed = False
+        self._wanted = max_items  # how many numbers the consumer still wants, if limited
+        self._in_flight: deque[tuple[int, asyncio.Future[PhoneNumberPage]]] = deque()
+        # The walk's position: the last createdAt yielded (the oldest so far in a DESC
+        # walk, the newest in an ASC one) and the ids yielded at exactly that instant.
         self._edge: datetime | None = None
         self._edge_ids: set[str] = set()
 
-    def __aiter__(self) -> AsyncIterator[PhoneNumber]:
-        return self._items()
+    def __aiter__(self) -> AsyncGenerator[PhoneNumber, None]:
+        return self._numbers(self.pages())
 
-    def pages(self) -> AsyncIterator[PhoneNumberPage]:
-        """The walk page by page; each page holds only numbers not yielded before."""
+    def pages(self) -> AsyncGenerator[PhoneNumberPage, None]:
+        """The walk page by page. A consistent walk drops numbers it yielded before from a
+        page, and leaves out a page with nothing left; no page yielded is empty."""
         if self._started:
             raise PaginationError("a Pager walks once; call client.paginate() again")
         self._started = True
@@ -87,124 +139,208 @@ class Pager:
         return [number async for number in self]
 
     async def aclose(self) -> None:
-        """Cancel the page requests still in flight and wait until they have let go."""
-        tasks = list(self._in_flight)
+        """End the walk: cancel the page requests in flight and wait until they let go.
+
+        The walk's iterator then ends at its next step. A loop left early does this by
+        itself once the event loop finalizes the abandoned iterator; `async with` (or this
+        call) does it at once.
+        """
+        # The iterator is left alone: the event loop may be closing it at this very
+        # moment, and an async generator cannot be closed twice at once.
+        self._closed = True
+        await self._cancel_in_flight()
+
+    async def __aenter__(self) -> Pager:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _cancel_in_flight(self) -> None:
+        tasks = [task for _, task in self._in_flight]
         self._in_flight.clear()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _items(self) -> AsyncIterator[PhoneNumber]:
-        async for page in self.pages():
-            for number in page.results:
-                yield number
+    @staticmethod
+    async def _numbers(
+        pages: AsyncGenerator[PhoneNumberPage, None],
+    ) -> AsyncGenerator[PhoneNumber, None]:
+        # aclosing: closing this generator closes the walk at once, not when the garbage
+        # collector finds each nested generator.
+        async with aclosing(pages):
+            async for page in pages:
+                for number in page.results:
+                    yield number
 
-    async def _limited_pages(self) -> AsyncIterator[PhoneNumberPage]:
-        remaining = self._max_items
-        if remaining == 0:
+    async def _limited_pages(self) -> AsyncGenerator[PhoneNumberPage, None]:
+        remaining = self._wanted = self._max_items
+        if remaining == 0 or self._closed:
             return
         try:
-            async for page in self._walk():
-                if remaining is not None:
-                    if len(page.results) >= remaining:
-                        page.results = page.results[:remaining]
-                        yield page
+            async with aclosing(self._walk()) as walk:
+                async for page in walk:
+                    if remaining is not None:
+                        if len(page.results) >= remaining:
+                            page.results = page.results[:remaining]
+                            yield page
+                            return
+                        remaining = self._wanted = remaining - len(page.results)
+                    yield page
+                    if self._closed:
                         return
-                    remaining -= len(page.results)
-                yield page
         finally:
-            await self.aclose()
+            await self._cancel_in_flight()
 
-    async def _walk(self) -> AsyncIterator[PhoneNumberPage]:
+    async def _walk(self) -> AsyncGenerator[PhoneNumberPage, None]:
         params = dict(self._params)
-        pinned = not self._consistent
-        if not pinned and not self._descending:
+        pin_from_first_page = self._consistent and self._descending
+        if self._consistent and not self._descending:
             newest = await self._newest_created_at(params)
             if newest is None:
-                return
-            params = _tighten(params, "createdAtLe", newest, keep_min=True)
-            pinned = True
-        while True:
-            first_params = {**params, "page": "1"}
+                return  # nothing matched when the walk started
+            params = _bounded(params, "createdAtLe", newest)
+        segments = deque([_Segment(params)])
+        while segments:
+            segment = segments.popleft()
+            first_params = {**segment.params, "page": "1"}
             first = await self._fetch(first_params)
-            first_ids = _ids(first)
-            first_more = _has_more(first, self._page_size)  # before _unseen trims the page
-            if not pinned:
-                # Descending, the first number is the newest: nothing older can appear later.
-                pin = _first_created_at(first)
-                if pin is not None:
-                    params = _tighten(params, "createdAtLe", pin, keep_min=True)
-                pinned = True
-            yield self._unseen(first)
-            cursor = first.metadata.next_cursor
-            if cursor and self._prefetch == 1:
+            if pin_from_first_page:
+                # Descending, the first number is the newest: the walk's upper bound.
+                pin_from_first_page = False
+                newest = _first_created_at(first)
+                if newest is not None:
+                    params = segment.params = _bounded(params, "createdAtLe", newest)
+            cursor = first.metadata.next_cursor if self._follow_cursors else None
+            if not _has_more(first, self._page_size):
+                rest = _only(first)
+            elif cursor:
+                # The cursor goes with the query of the page that returned it, unchanged.
                 del first_params["page"]
-                async for cursor_page in self._follow_cursor(first_params, first_ids, cursor):
-                    yield cursor_page
-                return
+                rest = self._cursor_pages(first_params, first, cursor)
+            else:
+                rest = self._offset_pages(segment.params, first)
             changed = False
-            if not first_more:
-                return
-            async for offset_page in self._offset_pages(params, first.metadata, first_ids):
-                if offset_page is None:
-                    changed = True
-                    break
-                yield offset_page
-            if not changed:
-                return
-            params = self._keyset_params(params)
+            async with aclosing(rest) as pages:
+                async for raw in pages:
+                    if raw is None:
+                        changed = True
+                        break
+                    fetched = len(raw.results)
+                    page = self._unseen(raw)
+                    if segment.must_advance and fetched and not page.results:
+                        raise PaginationError(
+                            "the server ignored a createdAt bound (a page past the walk's "
+                            "position held only numbers yielded before); stopping instead of "
+                            "looping forever"
+                        )
+                    segment.must_advance = False
+                    if page.results:
+                        yield page
+            if changed:
+                segments = deque(self._from_edge(params))
 
-    async def _follow_cursor(
-        self, params: dict[str, str], previous_ids: list[str], cursor: str
-    ) -> AsyncIterator[PhoneNumberPage]:
-        while cursor:
-            page = await self._fetch({**params, "cursor": cursor})
-            previous_ids = _check_not_repeated(previous_ids, page)
-            next_cursor = page.metadata.next_cursor or ""
-            if next_cursor == cursor:
-                raise PaginationError(f"the server returned the same cursor twice: {cursor!r}")
-            more = bool(page.results)  # an empty page ends the walk, whatever the cursor
-            yield self._unseen(page)
-            cursor = next_cursor if more else ""
+    async def _cursor_pages(
+        self, params: dict[str, str], first: PhoneNumberPage, cursor: str
+    ) -> AsyncGenerator[PhoneNumberPage | None, None]:
+        """`first`, then the pages after it by cursor; None if the server stops sending one.
+
+        The next page is requested before a page is handed over (one in flight).
+        """
+        page, previous_ids = first, _ids(first)
+        try:
+            while True:  # `page` has more after it, at `cursor`
+                if self._wants_beyond(len(page.results)):
+                    self._start(0, {**params, "cursor": cursor})
+                yield page
+                if not self._in_flight:
+                    self._start(0, {**params, "cursor": cursor})
+                page = await self._in_flight.popleft()[1]
+                previous_ids = _check_not_repeated(previous_ids, page)
+                next_cursor = page.metadata.next_cursor
+                if next_cursor == cursor:
+                    raise PaginationError(f"the server returned the same cursor twice: {cursor!r}")
+                if not _has_more(page, self._page_size):
+                    yield page
+                    return
+                if not next_cursor:
+                    yield page
+                    yield None  # more to come, but no cursor to it: go on by keyset
+                    return
+                cursor = next_cursor
+        finally:
+            await self._cancel_in_flight()
 
     async def _offset_pages(
-        self, params: dict[str, str], first: PaginationMeta, previous_ids: list[str]
-    ) -> AsyncIterator[PhoneNumberPage | None]:
-        """Pages 2, 3, ... with up to `prefetch` in flight; None when the set changed."""
-        total_pages = first.total_pages
-        baseline = first.total_items
-        next_page = 2
-        while True:
-            while len(self._in_flight) < self._prefetch and (
-                total_pages is None or next_page <= total_pages
-            ):
-                request = {**params, "page": str(next_page)}
-                self._in_flight.append(asyncio.ensure_future(self._fetch(request)))
-                next_page += 1
-            if not self._in_flight:
-                return
-            page = await self._in_flight.popleft()
-            if self._consistent and page.metadata.total_items != baseline:
-                # Numbers were deleted under the bound, so offsets moved: drop what is in
-                # flight and go on by keyset from the last number yielded.
-                await self.aclose()
-                yield None
-                return
-            previous_ids = _check_not_repeated(previous_ids, page)
-            more = _has_more(page, self._page_size)  # before _unseen trims the page
-            yield self._unseen(page)
-            if not more:
-                return
+        self, params: dict[str, str], first: PhoneNumberPage
+    ) -> AsyncGenerator[PhoneNumberPage | None, None]:
+        """`first`, then pages 2, 3, ...; None when the set changed under a consistent walk.
+
+        Before a page is handed over, up to `prefetch` of the next ones are requested (no
+        more than `max_items` needs, none past the last page the server announced).
+        """
+        baseline = first.metadata.total_items
+        last: int | None = None  # the last page, as the server last told; None if unknown
+        page, number, next_page = first, 1, 2
+        previous_ids = _ids(first)
+        size = self._page_size
+        try:
+            while True:  # `page` is page `number`, and has more after it
+                if page.metadata.total_pages is not None:
+                    last = page.metadata.total_pages
+                if last is not None and last <= number:
+                    last = number + 1  # the page says there is more
+                ahead = len(page.results)
+                while (
+                    len(self._in_flight) < self._prefetch
+                    and (last is None or next_page <= last)
+                    and self._wants_beyond(ahead + len(self._in_flight) * size)
+                ):
+                    self._start(next_page, {**params, "page": str(next_page)})
+                    next_page += 1
+                yield page
+                if not self._in_flight:  # the consumer wants more than was read ahead
+                    self._start(next_page, {**params, "page": str(next_page)})
+                    next_page += 1
+                number, task = self._in_flight.popleft()
+                page = await task
+                if self._consistent and page.metadata.total_items != baseline:
+                    # The set under the pin changed, so offsets moved: what is in flight
+                    # may skip or repeat numbers. Go on by keyset instead.
+                    yield None
+                    return
+                previous_ids = _check_not_repeated(previous_ids, page)
+                if not _has_more(page, size):
+                    yield page
+                    return
+        finally:
+            await self._cancel_in_flight()  # past the end, or of a query the walk has left
+
+    def _start(self, number: int, params: dict[str, str]) -> None:
+        self._in_flight.append((number, asyncio.ensure_future(self._fetch(params))))
+
+    def _wants_beyond(self, numbers: int) -> bool:
+        """Whether the consumer may want more than `numbers` more numbers (max_items)."""
+        return self._wanted is None or numbers < self._wanted
 
     async def _newest_created_at(self, params: dict[str, str]) -> datetime | None:
         probe = await self._fetch({**params, "sortOrder": "DESC", "limit": "1", "page": "1"})
         return _first_created_at(probe)
 
-    def _keyset_params(self, params: dict[str, str]) -> dict[str, str]:
-        if self._edge is None:
-            return params
-        name = "createdAtLe" if self._descending else "createdAtGe"
-        return _tighten(params, name, self._edge, keep_min=self._descending)
+    def _from_edge(self, params: dict[str, str]) -> list[_Segment]:
+        """The segments that go on from the walk's position: its instant, then beyond."""
+        edge = self._edge
+        if edge is None:
+            return [_Segment(params)]
+        instant = _bounded(_bounded(params, "createdAtGe", edge), "createdAtLe", edge)
+        beyond = _bounded(params, "createdAtLt" if self._descending else "createdAtGt", edge)
+        return [_Segment(instant), _Segment(beyond, must_advance=True)]
 
     def _unseen(self, page: PhoneNumberPage) -> PhoneNumberPage:
         """The page without numbers the walk has passed already (consistent walks only)."""
@@ -230,6 +366,10 @@ class Pager:
         return True
 
 
+async def _only(page: PhoneNumberPage) -> AsyncGenerator[PhoneNumberPage | None, None]:
+    yield page
+
+
 def _first_created_at(page: PhoneNumberPage) -> datetime | None:
     if not page.results:
         return None
@@ -237,14 +377,20 @@ def _first_created_at(page: PhoneNumberPage) -> datetime | None:
     return created_at if isinstance(created_at, datetime) else None
 
 
-def _tighten(
-    params: dict[str, str], name: str, bound: datetime, *, keep_min: bool
-) -> dict[str, str]:
-    """`params` with `name` set to `bound`, or to the caller's own bound if tighter."""
+def _bounded(params: dict[str, str], name: str, bound: datetime) -> dict[str, str]:
+    """`params` with the createdAt filter `name` at `bound`, or the caller's own if tighter.
+
+    The API takes milliseconds: a bound between two is widened to the next one out, which
+    can only let in numbers the walk then drops as yielded already, never leave one out.
+    """
+    upper = name in _UPPER_BOUNDS
+    spare = bound.microsecond % 1000
+    if upper and spare:
+        bound += timedelta(microseconds=1000 - spare)
     value = format_datetime(name, bound)
     current = params.get(name)
-    if current is not None:
-        value = min(current, value) if keep_min else max(current, value)
+    if current is not None:  # both are format_datetime's fixed-width UTC form
+        value = min(current, value) if upper else max(current, value)
     return {**params, name: value}
 
 
