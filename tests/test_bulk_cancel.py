@@ -144,3 +144,35 @@ async def test_leaving_the_loop_early_cancels_the_rest_and_releases_connections(
     assert len(fake_vapi.requests("PATCH")) == sent == pairs.taken
     assert sorted(o.index for o in run.undelivered) == list(range(1, pairs.taken))
     assert acquired(client) == 0
+
+
+async def test_a_plain_break_cancels_the_run_as_soon_as_the_loop_lets_go(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    ids = twilio_ids(fake_vapi, 10)
+    hang(fake_vapi, ids[1:])
+    pairs = Counted(ids)
+    run = client.bulk_update(pairs, concurrency=3)
+
+    async for _ in run:
+        break
+
+    # No aclose(): the stream, finalized when the loop let go of it, must cancel the run
+    # on its own, in a task of its own. (If it did not, the hung requests would hold their
+    # connections for a minute and this wait would time out.)
+    with anyio.fail_after(10):
+        while acquired(client) or len(run.undelivered) < pairs.taken - 1:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    assert sorted(o.index for o in run.undelivered) == list(range(1, pairs.taken))
+
+
+async def test_a_run_can_be_built_outside_an_event_loop_and_cancelled_before_it_starts(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    pairs = Counted(twilio_ids(fake_vapi, 3))
+    run = await asyncio.to_thread(client.bulk_update, pairs)  # no loop in that thread
+    run.cancel()
+
+    result = await run
+
+    assert result.outcomes == [] and result.stopped_early and pairs.taken == 0

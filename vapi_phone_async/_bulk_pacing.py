@@ -65,12 +65,12 @@ class Pacer:
         self._rate_sleep = rate_sleep
         self._next_slot = float("-inf")
         self._pausers = 0
-        self._resumed = anyio.Event()
-        self._resumed.set()
+        # Made by the first pause (anyio's Event needs a running loop; a Pacer may not).
+        self._resumed: anyio.Event | None = None
 
     async def gate(self) -> None:
         """Wait until the run may send one more request (pause over, a token available)."""
-        while self._pausers:
+        while self._pausers and self._resumed is not None:
             await self._resumed.wait()
         if self._interval:
             # Reserve the next slot now and sleep until it: no lock is needed, since
@@ -118,7 +118,7 @@ class Pacer:
             await self._sleep(seconds)
         finally:
             self._pausers -= 1
-            if not self._pausers:
+            if not self._pausers and self._resumed is not None:
                 self._resumed.set()
 
 

@@ -23,6 +23,7 @@ Stopping:
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -213,11 +214,16 @@ class BulkRun(Generic[T]):
         self._setup = setup
         self.summary = BulkSummary(total=total)
         self.stopped_early = False
-        self._intake = anyio.CancelScope()
+        # Made when the run starts: anyio's primitives need a running event loop, and a
+        # run may be built outside one.
+        self._intake: anyio.CancelScope | None = None
+        self._finished: anyio.Event | None = None
         self._in_flight: dict[int, T] = {}
         self._undelivered: list[BulkOutcome[T]] = []
         self._error: BaseException | None = None
-        self._stream: AsyncGenerator[BulkOutcome[T], None] | None = None
+        # Weak: once the consumer's loop lets go of the stream (a `break`), the generator
+        # is finalized at once, and that cancels the run, as leaving early should.
+        self._stream: weakref.ref[AsyncGenerator[BulkOutcome[T], None]] | None = None
 
     def __repr__(self) -> str:
         return f"BulkRun(concurrency={self._concurrency}, summary={self.summary!r})"
@@ -230,13 +236,15 @@ class BulkRun(Generic[T]):
     def cancel(self) -> None:
         """Take no more items; those in flight finish and are reported, then the run ends."""
         self.stopped_early = True
-        self._intake.cancel()
+        if self._intake is not None:
+            self._intake.cancel()
 
     def __aiter__(self) -> AsyncIterator[BulkOutcome[T]]:
         if self._stream is not None:
             raise RuntimeError("a BulkRun is consumed once; start another bulk call")
-        self._stream = self._outcomes()
-        return self._stream
+        stream = self._outcomes()
+        self._stream = weakref.ref(stream)
+        return stream
 
     def __await__(self) -> Generator[Any, None, BulkResult[T]]:
         return self.collect().__await__()
@@ -257,8 +265,11 @@ class BulkRun(Generic[T]):
 
     async def aclose(self) -> None:
         """Stop the run now (as leaving `async for` early does) and wait until it has."""
-        if self._stream is not None:
-            await self._stream.aclose()
+        stream = self._stream() if self._stream is not None else None
+        if stream is not None:
+            await stream.aclose()
+        elif self._finished is not None:  # already finalized: wait for its cleanup
+            await self._finished.wait()
 
     async def __aenter__(self) -> BulkRun[T]:
         return self
@@ -274,6 +285,7 @@ class BulkRun(Generic[T]):
     # The consumer's side.
 
     async def _outcomes(self) -> AsyncGenerator[BulkOutcome[T], None]:
+        self._finished = anyio.Event()
         send, receive = anyio.create_memory_object_stream[BulkOutcome[T]](self._concurrency)
         # Its own task, not a task group here: a task group's cancel scope must not stay
         # open across a `yield`, and a consumer that breaks out is closed from another task.
@@ -298,17 +310,21 @@ class BulkRun(Generic[T]):
             receive.close()
             if not driver.cancelled():
                 driver.exception()  # retrieved: reported through the stream instead
+            self._finished.set()
 
     # The producer's side.
 
     async def _drive(self, send: MemoryObjectSendStream[BulkOutcome[T]]) -> None:
         limiter = anyio.CapacityLimiter(self._concurrency)
+        intake = self._intake = anyio.CancelScope()
+        if self.stopped_early:  # cancel() came before the run started
+            intake.cancel()
         try:
             if self._setup is not None:
                 await self._setup()
             async with anyio.create_task_group() as workers:
-                with self._intake:
-                    await self._take_items(limiter, workers, send)
+                with intake:
+                    await self._take_items(limiter, workers, intake, send)
         except BaseException:
             self._abandon_in_flight()
             raise
@@ -321,6 +337,7 @@ class BulkRun(Generic[T]):
         self,
         limiter: anyio.CapacityLimiter,
         workers: TaskGroup,
+        intake: anyio.CancelScope,
         send: MemoryObjectSendStream[BulkOutcome[T]],
     ) -> None:
         pull = _puller(self._items)
@@ -333,7 +350,7 @@ class BulkRun(Generic[T]):
                 limiter.acquire_on_behalf_of_nowait(borrower)
             except anyio.WouldBlock:
                 await limiter.acquire_on_behalf_of(borrower)
-            if self._intake.cancel_called:
+            if intake.cancel_called:
                 # Stopped while waiting for the token (fail_fast, cancel()): take no more.
                 limiter.release_on_behalf_of(borrower)
                 return
