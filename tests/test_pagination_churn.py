@@ -130,6 +130,26 @@ async def test_the_same_churn_makes_a_plain_offset_walk_skip_or_repeat(
         assert repeated or missed
 
 
+@pytest.mark.parametrize("order", ["DESC", "ASC"])
+@pytest.mark.parametrize("prefetch", [1, 3])
+async def test_numbers_created_during_a_walk_shift_none_of_its_pages(
+    prefetch: int, order: str
+) -> None:
+    async with churning(100, cursors=False, doomed=0) as setting:
+        snapshot = sorted(setting.server.numbers.values(), key=lambda n: (n["createdAt"], n["id"]))
+        expected = [n["id"] for n in (snapshot[::-1] if order == "DESC" else snapshot)]
+        pager = setting.client.paginate(page_size=10, prefetch=prefetch, sort_order=order)
+        walked = []
+        async for page in pager.pages():
+            walked += [number.id for number in page.results]
+            await setting.churn.step()  # two new numbers; one made earlier deleted
+
+        assert walked == expected
+        pages = [r.query["page"] for r in setting.server.requests("GET", "/v2/phone-number")]
+        assert pages[-10:] == [str(page) for page in range(1, 11)]  # no page asked twice
+        assert len(pages) == 10 + (order == "ASC")  # and for ASC, the probe
+
+
 @pytest.mark.parametrize("prefetch", [1, 4])
 async def test_a_consistent_walk_holds_while_another_task_churns_continuously(
     prefetch: int,
