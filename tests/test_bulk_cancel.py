@@ -12,6 +12,8 @@ from vapi_phone_async import BulkCancelledError, BulkOutcome, VapiPhoneClient
 from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
 from vapi_phone_async.testing import FakeVapiServer
 
+from .test_bulk import twilio_ids
+
 API_KEY = "test-key"
 Pair = tuple[str, UpdatePhoneNumber]
 
@@ -20,12 +22,6 @@ Pair = tuple[str, UpdatePhoneNumber]
 async def client(fake_vapi: FakeVapiServer) -> AsyncIterator[VapiPhoneClient]:
     async with VapiPhoneClient(api_key=API_KEY, base_url=fake_vapi.url) as client:
         yield client
-
-
-def twilio_ids(server: FakeVapiServer, n: int) -> list[str]:
-    server.seed(n * 5)
-    ids = [id_ for id_, data in server.numbers.items() if data["provider"] == "twilio"]
-    return ids[:n]
 
 
 class Counted:

@@ -16,21 +16,11 @@ from vapi_phone_async.errors import RateLimitError
 from vapi_phone_async.models import UpdateTwilioPhoneNumber
 from vapi_phone_async.testing import FakeVapiServer
 
+from .test_bulk import Sleeps, sleeps
+
+__all__ = ["sleeps"]  # a fixture shared with test_bulk
+
 API_KEY = "test-key"
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        await asyncio.sleep(0)
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
 
 
 @pytest_asyncio.fixture
