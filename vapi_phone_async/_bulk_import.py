@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import msgspec
 
+from ._bulk_outcomes import BulkOutcome, failed, skipped, succeeded
 from ._bulk_pacing import Pacer
-from ._bulk_run import BulkOutcome, failed, skipped, succeeded
 from .errors import OutcomeUnknownError, VapiError
 from .models import (
     BackoffPlan,

@@ -34,149 +34,28 @@ from collections.abc import (
     Iterable,
     Sized,
 )
-from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 import anyio
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectSendStream
 
-from .errors import FieldError, RequestValidationError, VapiError
-from .models import PhoneNumber
+from ._bulk_outcomes import (
+    BulkCancelledError,
+    BulkOutcome,
+    BulkResult,
+    BulkSummary,
+    Progress,
+    failed,
+)
 
-__all__ = [
-    "Action",
-    "BulkCancelledError",
-    "BulkOutcome",
-    "BulkResult",
-    "BulkRun",
-    "BulkSummary",
-    "Operation",
-    "OutcomeKind",
-    "Progress",
-    "check_options",
-    "summarize",
-]
+__all__ = ["BulkRun", "Operation"]
 
 T = TypeVar("T")
-OutcomeKind = Literal["succeeded", "failed", "skipped"]
-Action = Literal["created", "adopted", "updated", "deleted"]
-Progress = Callable[[int, int, int | None], None]
-"""Called after each outcome with (done, failed, total): `done` counts every outcome so
-far (failed and skipped ones too); `total` is None when the input's length is unknown."""
-
-
-class BulkCancelledError(VapiError):
-    """The run was cancelled while this item's request was in flight: it may or may not
-    have taken effect."""
-
-
-@dataclass(frozen=True)
-class BulkOutcome(Generic[T]):
-    """What happened to one item of a bulk run.
-
-    `kind` is `succeeded` (with `number`, the phone number as the server returned it, and
-    `action`: `created`, `adopted` (a create whose answer was lost, found on the server),
-    `updated` or `deleted`), `failed` (with `error`, and `reason`, its message) or
-    `skipped` (with `reason`). `index` is the item's position in the input, `item` the
-    input item itself. A delete that finds the number already gone is skipped.
-    """
-
-    kind: OutcomeKind
-    index: int
-    item: T
-    number: PhoneNumber | None = None
-    action: Action | None = None
-    error: BaseException | None = None
-    reason: str | None = None
-
-
-def succeeded(index: int, item: T, number: PhoneNumber | None, action: Action) -> BulkOutcome[T]:
-    """A `succeeded` outcome."""
-    return BulkOutcome("succeeded", index, item, number=number, action=action)
-
-
-def failed(index: int, item: T, error: BaseException) -> BulkOutcome[T]:
-    """A `failed` outcome; the reason is the error's one-line message."""
-    return BulkOutcome(
-        "failed", index, item, error=error, reason=str(error) or type(error).__name__
-    )
-
-
-def skipped(index: int, item: T, reason: str) -> BulkOutcome[T]:
-    """A `skipped` outcome."""
-    return BulkOutcome("skipped", index, item, reason=reason)
-
-
-@dataclass
-class BulkSummary:
-    """Counts of a run's outcomes: by kind, and succeeded ones by action."""
-
-    total: int | None = None
-    succeeded: int = 0
-    failed: int = 0
-    skipped: int = 0
-    created: int = 0
-    adopted: int = 0
-    updated: int = 0
-    deleted: int = 0
-
-    @property
-    def done(self) -> int:
-        """Items with an outcome."""
-        return self.succeeded + self.failed + self.skipped
-
-    def add(self, outcome: BulkOutcome[Any]) -> None:
-        """Count one more outcome."""
-        if outcome.kind == "succeeded":
-            self.succeeded += 1
-            if outcome.action is not None:
-                setattr(self, outcome.action, getattr(self, outcome.action) + 1)
-        elif outcome.kind == "failed":
-            self.failed += 1
-        else:
-            self.skipped += 1
-
-
-def summarize(outcomes: Iterable[BulkOutcome[Any]]) -> BulkSummary:
-    """The summary of outcomes collected elsewhere (say, from `async for`); their number
-    is the total."""
-    summary = BulkSummary(total=0)
-    for outcome in outcomes:
-        summary.add(outcome)
-    summary.total = summary.done
-    return summary
-
-
-@dataclass
-class BulkResult(Generic[T]):
-    """A finished run: every outcome in input order, their summary, and whether the run
-    stopped before the end of its input (`cancel()`, `fail_fast`)."""
-
-    outcomes: list[BulkOutcome[T]]
-    summary: BulkSummary
-    stopped_early: bool = False
-    failures: list[BulkOutcome[T]] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.failures = [outcome for outcome in self.outcomes if outcome.kind == "failed"]
 
 
 Operation = Callable[[int, T], Awaitable[BulkOutcome[T]]]
-
-
-def check_options(concurrency: int, rate_limit: float | None) -> None:
-    """Raise `RequestValidationError` for a concurrency or rate limit that cannot work."""
-    errors = []
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        errors.append(
-            FieldError("concurrency", f"must be an integer of at least 1 (got {concurrency!r})")
-        )
-    if rate_limit is not None and (isinstance(rate_limit, bool) or not rate_limit > 0):
-        errors.append(FieldError("rate_limit", f"must be a positive number (got {rate_limit!r})"))
-    if errors:
-        raise RequestValidationError(errors)
 
 
 class BulkRun(Generic[T]):

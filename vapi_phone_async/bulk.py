@@ -23,22 +23,22 @@ from typing import TYPE_CHECKING
 from ._bulk_import import ONE_ATTEMPT as _ONE_ATTEMPT
 from ._bulk_import import Importer as _Importer
 from ._bulk_import import Lookup
-from ._bulk_pacing import Pacer as _Pacer
-from ._bulk_run import (
+from ._bulk_outcomes import (
     Action,
     BulkCancelledError,
     BulkOutcome,
     BulkResult,
-    BulkRun,
     BulkSummary,
     OutcomeKind,
     Progress,
     summarize,
 )
-from ._bulk_run import check_options as _check_options
-from ._bulk_run import failed as _failed
-from ._bulk_run import skipped as _skipped
-from ._bulk_run import succeeded as _succeeded
+from ._bulk_outcomes import check_options as _check_options
+from ._bulk_outcomes import failed as _failed
+from ._bulk_outcomes import skipped as _skipped
+from ._bulk_outcomes import succeeded as _succeeded
+from ._bulk_pacing import Pacer as _Pacer
+from ._bulk_run import BulkRun
 from .errors import (
     APIConnectionError,
     FieldError,
