@@ -24,7 +24,11 @@ from vapi_phone_async.errors import (
     OutcomeUnknownError,
     RateLimitError,
 )
-from vapi_phone_async.models import CreateTwilioPhoneNumber, UpdateTwilioPhoneNumber
+from vapi_phone_async.models import (
+    CreateTwilioPhoneNumber,
+    TwilioPhoneNumber,
+    UpdateTwilioPhoneNumber,
+)
 from vapi_phone_async.testing import FakeVapiServer
 
 TWILIO = CreateTwilioPhoneNumber(number="+14155550100", twilio_account_sid="AC1")
@@ -241,7 +245,7 @@ async def test_get_patch_and_delete_hit_by_reset_after_are_retried_and_succeed(
     assert (await client.get(created.id)).id == created.id
     fake_vapi.inject_fault("PATCH", mode="reset-after")
     updated = await client.update(created.id, UpdateTwilioPhoneNumber(name="after reset"))
-    assert updated.name == "after reset"  # type: ignore[union-attr]
+    assert isinstance(updated, TwilioPhoneNumber) and updated.name == "after reset"
     assert len(fake_vapi.requests("PATCH")) == 2
     fake_vapi.inject_fault("DELETE", mode="reset-after")
     # The first DELETE deleted it and its answer was lost; the retry finds it gone.

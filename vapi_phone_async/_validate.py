@@ -109,7 +109,7 @@ def _body_rules(body: CreatePhoneNumber | UpdatePhoneNumber) -> Iterator[FieldEr
         # An update that leaves the flag unset cannot know the stored one: apply only the
         # looser alphanumeric rule and let the server judge the rest.
         flag = body.number_e164_check_enabled
-        check_e164 = flag is not False and not (flag is msgspec.UNSET)
+        check_e164 = flag is not False and flag is not msgspec.UNSET
         yield from _length("number", number, 3, 40)
         yield from _phone_number("number", number, check_e164=check_e164)
     else:
