@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
@@ -29,6 +30,7 @@ __all__ = [
     "parse_retry_after",
     "retrying",
     "should_retry",
+    "with_retries",
 ]
 
 logger = logging.getLogger("vapi_phone_async")
@@ -38,6 +40,7 @@ DEFAULT_EXCLUDED_STATUS_CODES = frozenset({400, 401, 403, 404, 409, 422})
 DEFAULT_BACKOFF = BackoffPlan(type="exponential", max_retries=3, base_delay_seconds=0.5)
 
 Sleep = Callable[[float], Awaitable[None]]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -147,3 +150,30 @@ def retrying(method: str, path: str, settings: RetrySettings, sleep: Sleep) -> A
         before_sleep=log_retry,
         reraise=True,
     )
+
+
+async def with_retries(
+    attempt: Callable[[int], Awaitable[_T]],
+    method: str,
+    path: str,
+    settings: RetrySettings,
+    sleep: Sleep,
+) -> _T:
+    """`attempt(1)`, then `attempt(2)`, ... while its failures may be retried."""
+    # The first attempt runs outside tenacity, whose bookkeeping costs about as much as a
+    # loopback request; tenacity takes over only once a retry is possible.
+    try:
+        return await attempt(1)
+    except (APIConnectionError, APIStatusError) as error:
+        if settings.plan.max_retries < 1 or not should_retry(method, error, settings):
+            raise
+        first_failure = error
+    async for retry in retrying(method, path, settings, sleep):
+        with retry:
+            number = retry.retry_state.attempt_number
+            if number == 1:
+                # Replayed, not re-sent, so that tenacity counts, waits and logs every
+                # attempt alike.
+                raise first_failure
+            return await attempt(number)
+    raise AssertionError("unreachable: tenacity either returns or raises")

@@ -18,7 +18,7 @@ import anyio
 import msgspec
 
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
-from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, retrying, should_retry
+from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, with_retries
 from ._transport import DEFAULT_TIMEOUT, Transport, client_timeout
 from ._validate import date_filter_params, validate_body, validate_id, validate_list_query
 from .bulk import BulkRun, Lookup, Progress, UpdateItem, bulk_delete, bulk_import, bulk_update
@@ -416,27 +416,11 @@ class VapiPhoneClient:
 
         try:
             with _fail_after(limit):
-                # The first attempt runs outside tenacity, whose bookkeeping costs about as
-                # much as a loopback request; it only takes over once a retry is possible.
-                try:
-                    return await attempt(1)
-                except (APIConnectionError, APIStatusError) as error:
-                    if settings.plan.max_retries < 1 or not should_retry(method, error, settings):
-                        raise
-                    first_failure = error
-                async for retry in retrying(method, path, settings, self._sleep):
-                    with retry:
-                        number = retry.retry_state.attempt_number
-                        if number == 1:
-                            # Replayed, not re-sent: so tenacity counts, waits and logs
-                            # every attempt alike.
-                            raise first_failure
-                        return await attempt(number)
+                return await with_retries(attempt, method, path, settings, self._sleep)
         except TimeoutError:
             raise APITimeoutError(
                 f"deadline of {limit} s exceeded", method=method, path=path
             ) from None
-        raise AssertionError("unreachable: tenacity either returns or raises")
 
     # Bulk operations: thin delegates to vapi_phone_async.bulk, where they are documented.
 
