@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
 
 PACKAGE = "vapi_phone_async"
+ROOT = Path(__file__).resolve().parent
 
 
 @nox.session
@@ -41,8 +47,99 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Run every benchmark script; each prints its own table."""
+    """Run every benchmark script and write benchmarks/RESULTS.md from their tables."""
     session.install("-e", ".[bench,cli]")
-    for script in ("decode", "crud", "paginate", "bulk"):
-        path = f"benchmarks/{script}.py"
-        session.run("python", path, *session.posargs)
+    session.run("python", "benchmarks/report.py", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the docs with MkDocs (--strict: any warning fails) and run their samples."""
+    session.install("-e", ".[docs,test,cli]")
+    # Material prints a banner about MkDocs 2.0 on every build; it is not a warning.
+    session.env["NO_MKDOCS_2_WARNING"] = "1"
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
+    session.run("pytest", "tests/test_docs.py", "-q")
+
+
+WHEEL_TEST = '''\
+"""The installed wheel's pytest plugin: its fixtures reach a working fake."""
+
+import pytest
+
+from vapi_phone_async.models import CreateTwilioPhoneNumber
+
+
+@pytest.mark.asyncio
+async def test_fixtures_from_the_installed_wheel(fake_vapi, vapi_client):
+    fake_vapi.seed(3)
+    created = await vapi_client.create(
+        CreateTwilioPhoneNumber(number="+14155550100", twilio_account_sid="AC123")
+    )
+    assert created.id in fake_vapi.numbers
+    assert len(await vapi_client.list()) == 4
+'''
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build the sdist and wheel, check their metadata, and try the wheel in a fresh venv.
+
+    The wheel is installed with its `cli` extra into a new virtual environment outside
+    the checkout, where the package is imported, `vapi-phone --help` runs, and a small
+    test uses the pytest plugin's `fake_vapi` and `vapi_client` fixtures.
+    """
+    session.install("build>=1.2", "twine>=5.1")
+    work = Path(session.create_tmp()).resolve()
+    dist = work / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    # Without flags, build makes the sdist and then the wheel from the sdist, so a file
+    # missing from the sdist breaks the wheel here rather than for a user.
+    session.run("python", "-m", "build", "--outdir", str(dist), str(ROOT))
+    sdists, wheels = sorted(dist.glob("*.tar.gz")), sorted(dist.glob("*.whl"))
+    if len(sdists) != 1 or len(wheels) != 1:
+        session.error(f"expected one sdist and one wheel in {dist}, found {sdists + wheels}")
+    session.run("twine", "check", "--strict", str(sdists[0]), str(wheels[0]))
+
+    venv = work / "wheel-venv"
+    shutil.rmtree(venv, ignore_errors=True)
+    session.run("python", "-m", "venv", str(venv))
+    bin_dir = venv / ("Scripts" if sys.platform == "win32" else "bin")
+    python = str(bin_dir / "python")
+    session.run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        f"{wheels[0]}[cli]",
+        "pytest>=8.2",
+        "pytest-asyncio>=0.24",
+        external=True,
+    )
+
+    # Outside the checkout, so that nothing can import the source tree instead.
+    check = work / "wheel-check"
+    shutil.rmtree(check, ignore_errors=True)
+    check.mkdir()
+    (check / "test_wheel.py").write_text(WHEEL_TEST, encoding="utf-8")
+    expected = _source_version()
+    probe = textwrap.dedent(
+        f"""\
+        import pathlib, vapi_phone_async
+        where = pathlib.Path(vapi_phone_async.__file__).resolve()
+        assert "site-packages" in where.parts, where
+        assert vapi_phone_async.__version__ == {expected!r}, vapi_phone_async.__version__
+        print("imported vapi_phone_async", vapi_phone_async.__version__, "from", where.parent)
+        """
+    )
+    with session.chdir(check):
+        session.run(python, "-c", probe, external=True)
+        session.run(str(bin_dir / "vapi-phone"), "--help", external=True)
+        session.run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", external=True)
+
+
+def _source_version() -> str:
+    namespace: dict[str, str] = {}
+    exec((ROOT / PACKAGE / "_version.py").read_text(encoding="utf-8"), namespace)
+    return namespace["__version__"]
