@@ -53,6 +53,7 @@ from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from datetime import datetime, timedelta
+from itertools import takewhile
 from types import TracebackType
 from typing import Any
 
@@ -344,16 +345,30 @@ class Pager:
 
     def _unseen(self, page: PhoneNumberPage) -> PhoneNumberPage:
         """The page without numbers the walk has passed already (consistent walks only)."""
-        if not self._consistent:
+        results = page.results
+        if not self._consistent or not results:
             return page
-        fresh = [number for number in page.results if self._advance(number)]
-        if len(fresh) != len(page.results):
+        first, last = _created_at(results[0]), _created_at(results[-1])
+        edge = self._edge
+        if (
+            first is not None
+            and last is not None
+            and (edge is None or (first < edge if self._descending else first > edge))
+        ):
+            # The usual page, wholly past the walk's position (pages come sorted): keep it
+            # all, and move the position to its end without looking at every number.
+            self._edge = last
+            at_last = takewhile(lambda number: _created_at(number) == last, reversed(results))
+            self._edge_ids = {number.id for number in at_last}
+            return page
+        fresh = [number for number in results if self._advance(number)]
+        if len(fresh) != len(results):
             page.results = fresh
         return page
 
     def _advance(self, number: PhoneNumber) -> bool:
-        created_at = getattr(number, "created_at", None)
-        if not isinstance(created_at, datetime):
+        created_at = _created_at(number)
+        if created_at is None:
             return True
         if self._edge is not None and created_at == self._edge:
             if number.id in self._edge_ids:
@@ -370,11 +385,13 @@ async def _only(page: PhoneNumberPage) -> AsyncGenerator[PhoneNumberPage | None,
     yield page
 
 
-def _first_created_at(page: PhoneNumberPage) -> datetime | None:
-    if not page.results:
-        return None
-    created_at: Any = getattr(page.results[0], "created_at", None)
+def _created_at(number: PhoneNumber) -> datetime | None:
+    created_at: Any = getattr(number, "created_at", None)
     return created_at if isinstance(created_at, datetime) else None
+
+
+def _first_created_at(page: PhoneNumberPage) -> datetime | None:
+    return _created_at(page.results[0]) if page.results else None
 
 
 def _bounded(params: dict[str, str], name: str, bound: datetime) -> dict[str, str]:
