@@ -130,3 +130,24 @@ async def test_bad_arguments_fail_before_any_request(
         with pytest.raises(RequestValidationError) as caught:
             client.paginate(**arguments)  # type: ignore[arg-type]
         assert field in {error.path for error in caught.value.errors}
+
+
+async def test_a_server_that_ignores_createdat_bounds_stops_a_walk_it_would_loop() -> None:
+    # totalItems changes on every request, so the walk goes on from its position with
+    # createdAt bounds; a server that ignores them would answer page 1 for ever.
+    items = numbers(30)
+    served = 0
+
+    def answer(params: dict[str, str]) -> PhoneNumberPage:
+        nonlocal served
+        served += 1
+        assert served < 50, "the walk loops"
+        page = int(params.get("page", "1"))
+        result = page_of(items[(page - 1) * 10 : page * 10], page)
+        result.metadata.total_items = 1000 + served
+        return result
+
+    fetch, _ = recorder(answer)
+    pager = Pager(fetch, {}, page_size=10, max_items=None, prefetch=1, consistent=True)
+    with pytest.raises(PaginationError, match="ignored the createdAt bounds"):
+        await pager.collect()

@@ -49,6 +49,7 @@ How a walk goes:
 from __future__ import annotations
 
 import asyncio
+import operator
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
@@ -71,14 +72,13 @@ _UPPER_BOUNDS = ("createdAtLe", "createdAtLt")
 class _Segment:
     """Part of a walk: a query whose pages start at page 1 (or follow its cursor)."""
 
-    __slots__ = ("must_advance", "params")
+    __slots__ = ("bounded", "params")
 
-    def __init__(self, params: dict[str, str], *, must_advance: bool = False) -> None:
+    def __init__(self, params: dict[str, str], *, bounded: bool = False) -> None:
         self.params = params
-        # Set when the query lies strictly beyond the walk's position: a first page holding
-        # only numbers yielded before means the server ignored the bound, and the walk would
-        # never end.
-        self.must_advance = must_advance
+        # Set on the segments that go on from the walk's position: they end only if the
+        # server applies their createdAt bounds, so each page is checked against them.
+        self.bounded = bounded
 
 
 class Pager:
@@ -233,15 +233,12 @@ class Pager:
                     if raw is None:
                         changed = True
                         break
-                    fetched = len(raw.results)
-                    page = self._unseen(raw)
-                    if segment.must_advance and fetched and not page.results:
+                    if segment.bounded and not _within(segment.params, raw):
                         raise PaginationError(
-                            "the server ignored a createdAt bound (a page past the walk's "
-                            "position held only numbers yielded before); stopping instead of "
-                            "looping forever"
+                            "the server ignored the createdAt bounds the walk went on with; "
+                            "stopping instead of looping forever"
                         )
-                    segment.must_advance = False
+                    page = self._unseen(raw)
                     if page.results:
                         yield page
             if changed:
@@ -341,7 +338,7 @@ class Pager:
             return [_Segment(params)]
         instant = _bounded(_bounded(params, "createdAtGe", edge), "createdAtLe", edge)
         beyond = _bounded(params, "createdAtLt" if self._descending else "createdAtGt", edge)
-        return [_Segment(instant), _Segment(beyond, must_advance=True)]
+        return [_Segment(instant, bounded=True), _Segment(beyond, bounded=True)]
 
     def _unseen(self, page: PhoneNumberPage) -> PhoneNumberPage:
         """The page without numbers the walk has passed already (consistent walks only)."""
@@ -409,6 +406,31 @@ def _bounded(params: dict[str, str], name: str, bound: datetime) -> dict[str, st
     if current is not None:  # both are format_datetime's fixed-width UTC form
         value = min(current, value) if upper else max(current, value)
     return {**params, name: value}
+
+
+_COMPARISONS = (
+    ("createdAtGt", operator.gt),
+    ("createdAtGe", operator.ge),
+    ("createdAtLt", operator.lt),
+    ("createdAtLe", operator.le),
+)
+
+
+def _within(params: dict[str, str], page: PhoneNumberPage) -> bool:
+    """Whether the page's first and last numbers (it is sorted) meet its createdAt bounds."""
+    for number in page.results[:1] + page.results[-1:]:
+        created_at = _created_at(number)
+        if created_at is None:
+            continue
+        for name, compare in _COMPARISONS:
+            bound = params.get(name)
+            if bound is not None and not compare(created_at, _parse(bound)):
+                return False
+    return True
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _ids(page: PhoneNumberPage) -> list[str]:
