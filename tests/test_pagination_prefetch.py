@@ -237,7 +237,7 @@ async def test_a_503_on_a_page_is_retried_and_the_walk_completes(prefetch: int) 
             async for page in client.paginate(page_size=10, prefetch=prefetch).pages():
                 walked += [number.id for number in page.results]
                 if page.metadata.current_page == 2:
-                    server.inject_fault("GET", PAGES, status=503)  # the next page request
+                    server.inject_fault("GET", PAGES, status=503)  # a page request to come
 
             assert walked == newest_first(server)
             records = server.requests("GET", PAGES)
