@@ -6,11 +6,13 @@ How a walk goes:
   totalPages`, else a short page; an empty page always ends a walk. A server that answers
   the same page twice, or hands back the cursor it was given, stops the walk with
   `PaginationError` instead of looping forever.
-- Prefetch: while a page is being consumed, up to `prefetch` next pages are already
-  requested (never past the last page the server announced, nor beyond what `max_items`
-  needs); pages still come out strictly in order, and at most `prefetch + 1` pages are
-  held at once. A cursor cannot be fetched ahead of the page that hands it out, so a walk
-  follows cursors only with `prefetch=1`; otherwise it asks for page numbers.
+- Prefetch: pages 2..`prefetch` are requested together with page 1 (so a walk shorter
+  than that asks for a few pages past its end, once); after that, while a page is being
+  consumed, up to `prefetch` next pages are already requested (never past the last page
+  the server announced, nor beyond what `max_items` needs). Pages still come out strictly
+  in order, and at most `prefetch + 1` pages are held at once. A cursor cannot be fetched
+  ahead of the page that hands it out, so a walk follows cursors only with `prefetch=1`;
+  otherwise it asks for page numbers.
 - `consistent=False` is plain offset paging (`page=1, 2, ...`, cursors ignored): under
   concurrent change it can skip or repeat numbers.
 - `consistent=True` (the default) sorts by `createdAt` and walks a snapshot of the numbers
@@ -208,9 +210,19 @@ class Pager:
                 return  # nothing matched when the walk started
             params = _bounded(params, "createdAtLe", newest)
         segments = deque([_Segment(params)])
+        read_ahead = not self._follow_cursors
         while segments:
             segment = segments.popleft()
             first_params = {**segment.params, "page": "1"}
+            if read_ahead:
+                # Pages 2.. go out with page 1, so that a walk waits one round trip, not
+                # two, before its requests overlap. They share page 1's query; should
+                # the set change before the pin applies, totalItems shows it.
+                read_ahead = False
+                for number in range(2, self._prefetch + 1):
+                    if not self._wants_beyond((number - 1) * self._page_size):
+                        break
+                    self._start(number, {**segment.params, "page": str(number)})
             first = await self._fetch(first_params)
             if pin_from_first_page:
                 # Descending, the first number is the newest: the walk's upper bound.
@@ -220,6 +232,7 @@ class Pager:
                     params = segment.params = _bounded(params, "createdAtLe", newest)
             cursor = first.metadata.next_cursor if self._follow_cursors else None
             if not _has_more(first, self._page_size):
+                await self._cancel_in_flight()  # read ahead past a walk of one page
                 rest = _only(first)
             elif cursor:
                 # The cursor goes with the query of the page that returned it, unchanged.
@@ -285,7 +298,7 @@ class Pager:
         """
         baseline = first.metadata.total_items
         last: int | None = None  # the last page, as the server last told; None if unknown
-        page, number, next_page = first, 1, 2
+        page, number, next_page = first, 1, 2 + len(self._in_flight)
         previous_ids = _ids(first)
         size = self._page_size
         try:

@@ -12,7 +12,7 @@ __all__ = ["REDACTED", "SECRET_KEYS", "Model", "UnknownItem"]
 REDACTED = "<set>"
 
 
-class Model(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True):
+class Model(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True, gc=False):
     # kw_only is not inherited by msgspec, so every subclass repeats it.
     """Base of every model: snake_case attributes, camelCase on the wire.
 
