@@ -192,6 +192,7 @@ def main() -> int:
     args = parser.parse_args()
 
     started = datetime.now(timezone.utc)
+    machine = machine_header(started)  # now: the load and the commit before the runs
     chosen = scripts()
     if args.only:
         wanted = [name.strip() for name in args.only.split(",") if name.strip()]
@@ -230,7 +231,7 @@ def main() -> int:
         "",
         "## Machine",
         "",
-        *machine_header(started),
+        *machine,
         f"- Total benchmark time: {total:.0f} s",
     ]
     if problems:
