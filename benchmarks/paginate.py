@@ -315,9 +315,8 @@ def main() -> None:
         )
     )
     print(
-        "    (1000 a page is 10 pages: page 1 comes alone, for the walk's pin, and the client "
-        "decodes\n    the 10 MB a page at a time on one core, so the gain there is bounded "
-        "near 3x)"
+        "    (1000 a page is 10 pages: pages 1-8 go out at once, then 9-10, and the client "
+        "decodes\n    the 10 MB a page at a time on one core, which bounds the gain there)"
     )
     print(
         f"  peak RSS of the {large:,}-number walk under 2x that of the {small:,}-number "
