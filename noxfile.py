@@ -41,7 +41,8 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package and on the typing contract of the public API."""
-    session.install("-e", ".[lint,cli]")
+    # The test extra too: the pytest plugin in the package imports pytest-asyncio.
+    session.install("-e", ".[lint,cli,test]")
     session.run("mypy", "--strict", PACKAGE, "tests/typing_contract.py")
 
 

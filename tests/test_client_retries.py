@@ -23,6 +23,7 @@ from vapi_phone_async.errors import (
     NotFoundError,
     OutcomeUnknownError,
     RateLimitError,
+    ResponseDecodeError,
 )
 from vapi_phone_async.models import (
     CreateTwilioPhoneNumber,
@@ -312,3 +313,14 @@ async def test_a_delete_on_a_fresh_connection_reset_after_acting_returns_none(
     assert await make_client().delete(number["id"]) is None
     assert fake_vapi.numbers == {}
     assert [r.status for r in fake_vapi.requests("DELETE")] == [None, 404]
+
+
+async def test_a_post_answered_with_an_unreadable_body_is_an_unknown_outcome(
+    fake_vapi: FakeVapiServer, make_client: Any
+) -> None:
+    fake_vapi.inject_fault("POST", mode="malformed", status=201)
+    with pytest.raises(OutcomeUnknownError) as caught:
+        await make_client().create(TWILIO)
+    assert isinstance(caught.value.cause, ResponseDecodeError)
+    assert len(fake_vapi.requests("POST")) == 1
+    assert len(fake_vapi.numbers) == 1  # created: its id is what the caller must look up

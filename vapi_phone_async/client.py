@@ -31,6 +31,7 @@ from .errors import (
     NotFoundError,
     OutcomeUnknownError,
     RequestValidationError,
+    ResponseDecodeError,
     VapiError,
 )
 from .models import (
@@ -154,7 +155,8 @@ class VapiPhoneClient:
 
         Retried only where the server certainly did not act (no connection, 429). Raises
         `OutcomeUnknownError` when it may have acted (a 5xx, a timeout, a dropped
-        connection): look the number up before creating it again.
+        connection, a 2xx whose body cannot be read): look the number up before creating
+        it again.
         """
         validate_body(body)
         path = "/phone-number"
@@ -171,7 +173,11 @@ class VapiPhoneClient:
             if isinstance(error, APIConnectionError) and error.connect_failed:
                 raise
             raise OutcomeUnknownError(error, method="POST", path=path) from error
-        return decode_phone_number(_required(data))
+        try:
+            return decode_phone_number(_required(data))
+        except ResponseDecodeError as error:
+            # A 2xx whose body cannot be read: the number exists, but not its id.
+            raise OutcomeUnknownError(error, method="POST", path=path) from error
 
     async def get(
         self,

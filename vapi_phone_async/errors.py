@@ -7,6 +7,7 @@ VapiError
 ├── ClientClosedError               a call on a client after aclose()
 ├── PaginationError                 a walk that would loop forever (same page, stuck cursor)
 ├── OutcomeUnknownError             a create that may or may not have happened
+├── BulkCancelledError              a bulk item cut off in flight (vapi_phone_async.bulk)
 ├── APIConnectionError              the network failed
 │   └── APITimeoutError             ... by running out of time
 └── APIStatusError                  the server answered with a non-2xx status
