@@ -151,3 +151,21 @@ async def test_a_server_that_ignores_createdat_bounds_stops_a_walk_it_would_loop
     pager = Pager(fetch, {}, page_size=10, max_items=None, prefetch=1, consistent=True)
     with pytest.raises(PaginationError, match="ignored the createdAt bounds"):
         await pager.collect()
+
+
+@pytest.mark.parametrize("sort_order", ["ASC", "DESC"])
+async def test_numbers_without_created_at_are_still_walked_once(sort_order: str) -> None:
+    # Real responses have come without spec-required fields; such a number cannot pin or
+    # order a walk, but must not empty it either.
+    undated = [VapiPhoneNumber(id=f"undated-{i}") for i in range(3)]
+
+    def answer(params: dict[str, str]) -> PhoneNumberPage:
+        page = page_of(undated[:1] if params.get("limit") == "1" else undated, 1)
+        page.metadata.has_next_page = False
+        return page
+
+    fetch, _ = recorder(answer)
+    pager = Pager(
+        fetch, {"sortOrder": sort_order}, page_size=10, max_items=None, prefetch=1, consistent=True
+    )
+    assert [n.id for n in await pager.collect()] == [n.id for n in undated]

@@ -125,6 +125,7 @@ class Pager:
         # walk, the newest in an ASC one) and the ids yielded at exactly that instant.
         self._edge: datetime | None = None
         self._edge_ids: set[str] = set()
+        self._undated_ids: set[str] = set()  # numbers that came without a createdAt
 
     def __aiter__(self) -> AsyncGenerator[PhoneNumber, None]:
         return self._numbers(self.pages())
@@ -205,10 +206,12 @@ class Pager:
         params = dict(self._params)
         pin_from_first_page = self._consistent and self._descending
         if self._consistent and not self._descending:
-            newest = await self._newest_created_at(params)
-            if newest is None:
+            probe = await self._fetch({**params, "sortOrder": "DESC", "limit": "1", "page": "1"})
+            if not probe.results:
                 return  # nothing matched when the walk started
-            params = _bounded(params, "createdAtLe", newest)
+            newest = _first_created_at(probe)
+            if newest is not None:  # a number without createdAt cannot pin the walk
+                params = _bounded(params, "createdAtLe", newest)
         segments = deque([_Segment(params)])
         read_ahead = not self._follow_cursors
         while segments:
@@ -340,10 +343,6 @@ class Pager:
         """Whether the consumer may want more than `numbers` more numbers (max_items)."""
         return self._wanted is None or numbers < self._wanted
 
-    async def _newest_created_at(self, params: dict[str, str]) -> datetime | None:
-        probe = await self._fetch({**params, "sortOrder": "DESC", "limit": "1", "page": "1"})
-        return _first_created_at(probe)
-
     def _from_edge(self, params: dict[str, str]) -> list[_Segment]:
         """The segments that go on from the walk's position: its instant, then beyond."""
         edge = self._edge
@@ -379,6 +378,10 @@ class Pager:
     def _advance(self, number: PhoneNumber) -> bool:
         created_at = _created_at(number)
         if created_at is None:
+            # No place in the order (a response without createdAt): remember it by id.
+            if number.id in self._undated_ids:
+                return False
+            self._undated_ids.add(number.id)
             return True
         if self._edge is not None and created_at == self._edge:
             if number.id in self._edge_ids:
