@@ -191,6 +191,8 @@ async def test_a_list_shaped_nestjs_message_is_readable(
         (lambda c: c.get(""), "id"),
         (lambda c: c.get("a/b"), "id"),
         (lambda c: c.delete("x?y=1"), "id"),
+        (lambda c: c.get("."), "id"),
+        (lambda c: c.delete(".."), "id"),
     ],
 )
 async def test_invalid_input_is_refused_before_anything_is_sent(

@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import aiohttp
+import anyio
 import msgspec
 import pytest
 
@@ -247,9 +248,9 @@ async def test_closing_does_not_wait_for_delayed_answers() -> None:
         request = asyncio.ensure_future(http.get(f"{server.url}/phone-number"))
         while not server.request_log:  # noqa: ASYNC110 - the log is the only signal
             await asyncio.sleep(0.01)
-        started = time.monotonic()
-        await server.close()
-        assert time.monotonic() - started < 5
+        # Not a timing target: a guard that close() does not sit out the 30 s delay.
+        with anyio.fail_after(10):
+            await server.close()
         response = await request
         response.release()
 

@@ -15,7 +15,8 @@ and retries it here, so that each request, first or retried, passes one shared g
   makes a batch slow, not failed. A `Retry-After` longer than the client's
   `max_retry_after` still fails the item, as it fails a single call.
 - Every other failure is retried as the client itself would: `should_retry` and
-  `backoff_delay` with the client's BackoffPlan, waiting with the client's `sleep`.
+  `retry_delay` (the plan's wait, or a longer `Retry-After`) with the client's
+  BackoffPlan, waiting with the client's `sleep`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import TypeVar
 
 import anyio
 
-from ._retry import RetrySettings, Sleep, backoff_delay, should_retry
+from ._retry import RetrySettings, Sleep, retry_delay, should_retry
 from .errors import APIStatusError, RateLimitError, VapiError
 
 __all__ = ["MAX_RATE_LIMITED_RETRIES", "Pacer"]
@@ -96,7 +97,7 @@ class Pacer:
                 ):
                     raise
                 rate_limited += 1
-                delay = max(error.retry_after or 0.0, backoff_delay(settings, rate_limited))
+                delay = retry_delay(settings, rate_limited, error)
                 _log_retry(method, error, delay)
                 await self._pause(delay)
             except VapiError as error:
@@ -105,7 +106,7 @@ class Pacer:
                 ):
                     raise
                 retries += 1
-                delay = backoff_delay(settings, retries)
+                delay = retry_delay(settings, retries, error)
                 _log_retry(method, error, delay)
                 await self._sleep(delay)
 

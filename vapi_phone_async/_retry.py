@@ -28,6 +28,7 @@ __all__ = [
     "RetrySettings",
     "backoff_delay",
     "parse_retry_after",
+    "retry_delay",
     "retrying",
     "should_retry",
     "with_retries",
@@ -93,6 +94,15 @@ def backoff_delay(
     return delay
 
 
+def retry_delay(settings: RetrySettings, retry_number: int, error: BaseException | None) -> float:
+    """The wait before retry `retry_number`: the plan's delay, or longer if the server
+    asked for longer (`Retry-After`)."""
+    delay = backoff_delay(settings, retry_number)
+    if isinstance(error, APIStatusError) and error.retry_after is not None:
+        delay = max(delay, error.retry_after)
+    return delay
+
+
 def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
     """The wait a response asks for: `retry-after-ms`, or `Retry-After` in seconds or as
     an HTTP date. None when absent or unreadable."""
@@ -122,11 +132,8 @@ def retrying(method: str, path: str, settings: RetrySettings, sleep: Sleep) -> A
     """A tenacity policy for one call: stop, retry and wait all set, never the defaults."""
 
     def wait(state: RetryCallState) -> float:
-        delay = backoff_delay(settings, state.attempt_number)
         error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, APIStatusError) and error.retry_after is not None:
-            delay = max(delay, error.retry_after)
-        return delay
+        return retry_delay(settings, state.attempt_number, error)
 
     def log_retry(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None

@@ -272,6 +272,9 @@ def validate_id(phone_number_id: str) -> None:
         raise RequestValidationError([FieldError("id", "must be a non-empty string")])
     if any(char in phone_number_id for char in "/?#"):
         raise RequestValidationError([FieldError("id", "must not contain '/', '?' or '#'")])
+    if phone_number_id in (".", ".."):
+        # The URL library resolves these as path segments: GET /phone-number/. is the list.
+        raise RequestValidationError([FieldError("id", "must not be '.' or '..'")])
 
 
 def format_datetime(field: str, value: datetime | str) -> str:

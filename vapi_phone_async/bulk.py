@@ -124,10 +124,9 @@ def bulk_delete(
 ) -> BulkRun[str]:
     """Delete numbers by id; each success is `deleted` with the number as it was.
 
-    A number that is not there is `skipped` ("not found"): the goal is reached. That
-    includes a number this very call deleted when aiohttp silently re-sent the DELETE on
-    a reset keep-alive connection (the re-send answers 404). When a retry finds the
-    number gone after an attempt that may have deleted it, the outcome is `deleted` with
+    A number that was not there is `skipped` ("not found"): the goal is reached. When a
+    re-send (a retry, or aiohttp's silent re-send on a reset keep-alive connection) finds
+    the number gone after a send that may have deleted it, the outcome is `deleted` with
     `number=None`. Options as for `bulk_update`.
     """
     pacer = _pacer(client, concurrency, rate_limit)
