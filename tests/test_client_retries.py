@@ -23,6 +23,7 @@ from vapi_phone_async.errors import (
     NotFoundError,
     OutcomeUnknownError,
     RateLimitError,
+    RequestValidationError,
     ResponseDecodeError,
 )
 from vapi_phone_async.models import (
@@ -324,3 +325,25 @@ async def test_a_post_answered_with_an_unreadable_body_is_an_unknown_outcome(
     assert isinstance(caught.value.cause, ResponseDecodeError)
     assert len(fake_vapi.requests("POST")) == 1
     assert len(fake_vapi.numbers) == 1  # created: its id is what the caller must look up
+
+
+@pytest.mark.parametrize(
+    ("plan", "field"),
+    [
+        (BackoffPlan(type="Fixed", max_retries=1, base_delay_seconds=0), "backoff.type"),
+        (BackoffPlan(type="fixed", max_retries=-1, base_delay_seconds=0), "backoff.maxRetries"),
+        (
+            BackoffPlan(type="fixed", max_retries=1, base_delay_seconds=11),
+            "backoff.baseDelaySeconds",
+        ),
+    ],
+)
+async def test_a_plan_outside_the_spec_is_refused_for_the_client_and_per_call(
+    fake_vapi: FakeVapiServer, make_client: Any, plan: BackoffPlan, field: str
+) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        VapiPhoneClient(api_key="k", backoff=plan)
+    assert caught.value.field == field
+    with pytest.raises(RequestValidationError):
+        await make_client().get("any", backoff=plan)
+    assert fake_vapi.request_log == []

@@ -257,6 +257,8 @@ class Transport:
                 headers=headers,
                 timeout=timeout,
                 allow_redirects=False,
+                # A session passed in may raise on 4xx/5xx itself; our errors need the body.
+                raise_for_status=False,
                 trace_request_ctx=sends,
             ) as response:
                 data = await response.read()

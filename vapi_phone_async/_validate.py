@@ -16,6 +16,7 @@ import msgspec
 
 from .errors import FieldError, RequestValidationError
 from .models import (
+    BackoffPlan,
     CreateByoPhoneNumber,
     CreatePhoneNumber,
     CustomMessage,
@@ -45,6 +46,7 @@ __all__ = [
     "body_errors",
     "date_filter_params",
     "format_datetime",
+    "validate_backoff",
     "validate_body",
     "validate_id",
     "validate_list_query",
@@ -132,11 +134,21 @@ def _body_rules(body: CreatePhoneNumber | UpdatePhoneNumber) -> Iterator[FieldEr
 
 def _server(path: str, server: Server) -> Iterator[FieldError]:
     yield from _between(f"{path}.timeoutSeconds", server.timeout_seconds, 1, 300)
-    plan = server.backoff_plan
-    if plan is not None:
-        yield from _one_of(f"{path}.backoffPlan.type", plan.type, _BACKOFF_TYPES)
-        yield from _between(f"{path}.backoffPlan.maxRetries", plan.max_retries, 0, 10)
-        yield from _between(f"{path}.backoffPlan.baseDelaySeconds", plan.base_delay_seconds, 0, 10)
+    if server.backoff_plan is not None:
+        yield from _backoff_plan(f"{path}.backoffPlan", server.backoff_plan)
+
+
+def _backoff_plan(path: str, plan: BackoffPlan) -> Iterator[FieldError]:
+    yield from _one_of(f"{path}.type", plan.type, _BACKOFF_TYPES)
+    yield from _between(f"{path}.maxRetries", plan.max_retries, 0, 10)
+    yield from _between(f"{path}.baseDelaySeconds", plan.base_delay_seconds, 0, 10)
+
+
+def validate_backoff(plan: BackoffPlan, path: str = "backoff") -> None:
+    """Check a BackoffPlan the client itself will follow (same rules as a webhook's)."""
+    errors = list(_type_errors(plan)) or list(_backoff_plan(path, plan))
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def _destination(path: str, destination: Any) -> Iterator[FieldError]:

@@ -20,7 +20,13 @@ import msgspec
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, with_retries
 from ._transport import DEFAULT_TIMEOUT, Transport, client_timeout
-from ._validate import date_filter_params, validate_body, validate_id, validate_list_query
+from ._validate import (
+    date_filter_params,
+    validate_backoff,
+    validate_body,
+    validate_id,
+    validate_list_query,
+)
 from .bulk import BulkRun, Lookup, Progress, UpdateItem, bulk_delete, bulk_import, bulk_update
 from .errors import (
     APIConnectionError,
@@ -106,6 +112,11 @@ class VapiPhoneClient:
             max_connections=max_connections,
             max_connections_per_host=max_connections_per_host,
         )
+        validate_backoff(backoff)
+        if not 0 <= jitter <= 1:
+            raise RequestValidationError(
+                [FieldError("jitter", f"must be from 0 to 1 (got {jitter})")]
+            )
         self._settings = RetrySettings(
             plan=backoff, max_delay=max_delay, max_retry_after=max_retry_after, jitter=jitter
         )
@@ -398,6 +409,7 @@ class VapiPhoneClient:
         """Send one call with its retries; None only for `gone_ok_on_retry` (see delete)."""
         settings = self._settings
         if not isinstance(backoff, UseClientDefault):
+            validate_backoff(backoff)
             settings = dataclasses.replace(settings, plan=backoff)
         attempt_timeout = (
             self._timeout if isinstance(timeout, UseClientDefault) else client_timeout(timeout)
