@@ -27,7 +27,6 @@ from ._validate import (
     validate_id,
     validate_list_query,
 )
-from .bulk import BulkRun, Lookup, Progress, UpdateItem, bulk_delete, bulk_import, bulk_update
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -51,6 +50,8 @@ from .pagination import Pager
 
 if TYPE_CHECKING:
     import aiohttp
+
+    from .bulk import BulkRun, Lookup, Progress, UpdateItem
 
 __all__ = ["DEFAULT_BASE_URL", "USE_CLIENT_DEFAULT", "UseClientDefault", "VapiPhoneClient"]
 
@@ -458,6 +459,8 @@ class VapiPhoneClient:
         `await client.bulk_update(pairs)` returns them all in input order. See
         `vapi_phone_async.bulk.bulk_update`.
         """
+        from .bulk import bulk_update  # bulk builds on the client: imported on use
+
         return bulk_update(
             self,
             pairs,
@@ -479,6 +482,8 @@ class VapiPhoneClient:
         total: int | None = None,
     ) -> BulkRun[str]:
         """Delete numbers by id concurrently; see `vapi_phone_async.bulk.bulk_delete`."""
+        from .bulk import bulk_delete  # bulk builds on the client: imported on use
+
         return bulk_delete(
             self,
             ids,
@@ -504,6 +509,8 @@ class VapiPhoneClient:
         """Create the numbers that do not exist yet, never twice; existing ones are skipped
         (or updated with `update_existing=True`). See `vapi_phone_async.bulk.bulk_import`.
         """
+        from .bulk import bulk_import  # bulk builds on the client: imported on use
+
         return bulk_import(
             self,
             bodies,
