@@ -22,7 +22,7 @@ fails the item.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
@@ -30,6 +30,7 @@ from ._bulk_outcomes import BulkOutcome, failed, skipped, succeeded
 from ._bulk_pacing import Pacer
 from .errors import OutcomeUnknownError, VapiError
 from .models import (
+    UPDATE_BODIES,
     BackoffPlan,
     CreatePhoneNumber,
     PhoneNumber,
@@ -48,10 +49,6 @@ Plan = Literal["create", "update", "exists", "duplicate"]
 
 # The client makes one attempt; the Pacer retries (see _bulk_pacing).
 ONE_ATTEMPT = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
-
-_UPDATE_BODIES: dict[str, type[UpdatePhoneNumber]] = {
-    cls.__struct_config__.tag: cls for cls in get_args(UpdatePhoneNumber)
-}
 
 
 def identity(body: CreatePhoneNumber) -> Key | None:
@@ -74,7 +71,7 @@ def _keys(number: PhoneNumber) -> Iterator[Key]:
 
 def update_from_create(body: CreatePhoneNumber) -> UpdatePhoneNumber:
     """The update body that sets every field the create body sets (None fields left out)."""
-    cls = _UPDATE_BODIES[str(body.__struct_config__.tag)]
+    cls = UPDATE_BODIES[str(body.__struct_config__.tag)]
     settable = {field.name for field in msgspec.structs.fields(cls)}
     values: dict[str, Any] = {
         name: value

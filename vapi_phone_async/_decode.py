@@ -18,7 +18,13 @@ from typing import Any, Union, get_args, get_origin
 import msgspec
 
 from .errors import ResponseDecodeError
-from .models import KnownPhoneNumber, PaginationMeta, PhoneNumber, PhoneNumberPage
+from .models import (
+    PHONE_NUMBER_CLASSES,
+    KnownPhoneNumber,
+    PaginationMeta,
+    PhoneNumber,
+    PhoneNumberPage,
+)
 from .models._base import SECRET_KEYS, UnknownItem
 from .models.phone_numbers import UnknownPhoneNumber
 
@@ -28,10 +34,6 @@ _PHONE_NUMBER = msgspec.json.Decoder(KnownPhoneNumber)
 _PHONE_NUMBER_LIST = msgspec.json.Decoder(list[KnownPhoneNumber])
 _PAGE = msgspec.json.Decoder(PhoneNumberPage)
 _ANY = msgspec.json.Decoder()
-
-_BY_PROVIDER: dict[str, type[msgspec.Struct]] = {
-    cls.__struct_config__.tag: cls for cls in get_args(KnownPhoneNumber)
-}
 
 
 def decode_phone_number(data: bytes) -> PhoneNumber:
@@ -95,7 +97,7 @@ def _lenient_phone_number(item: Any, data: bytes) -> PhoneNumber:
         raise ResponseDecodeError(
             "not a phone number (an object with string `id` and `provider`)", excerpt(data)
         )
-    cls = _BY_PROVIDER.get(item["provider"])
+    cls = PHONE_NUMBER_CLASSES.get(item["provider"])
     if cls is None:
         return UnknownPhoneNumber(item)
     # Most items of a page that fell back are valid: one convert types them whole.

@@ -16,6 +16,7 @@ from .._validate import body_errors
 from ..errors import FieldError, RequestValidationError
 from ..models import (
     PROVIDERS,
+    UPDATE_BODIES,
     CreatePhoneNumber,
     KnownPhoneNumber,
     PhoneNumber,
@@ -58,9 +59,6 @@ def _columns() -> tuple[str, ...]:
 COLUMNS = _columns()
 """The CSV columns of a phone number; nested objects are JSON in their cell."""
 
-_UPDATE_CLASSES: dict[str, type[UpdatePhoneNumber]] = {
-    cls.__struct_config__.tag: cls for cls in get_args(UpdatePhoneNumber)
-}
 _MISSING = re.compile(r"^Object missing required field `([^`]+)`(?: - at `\$\.?(.*)`)?$")
 _AT = re.compile(r"^(.*) - at `\$\.?(.*)`$")
 
@@ -218,7 +216,7 @@ def _without_redacted(value: Any, path: str, hidden: set[str]) -> Any:
 def update_class(provider: str) -> type[UpdatePhoneNumber]:
     """The update body for numbers of `provider`."""
     try:
-        return _UPDATE_CLASSES[provider]
+        return UPDATE_BODIES[provider]
     except KeyError:
         raise RequestValidationError(
             [FieldError("provider", f"numbers of provider {provider!r} cannot be updated here")]

@@ -19,7 +19,10 @@ from .hooks import (
 )
 from .pagination import PaginationMeta, PhoneNumberPage
 from .phone_numbers import (
+    CREATE_BODIES,
+    PHONE_NUMBER_CLASSES,
     PROVIDERS,
+    UPDATE_BODIES,
     ByoPhoneNumber,
     CreateByoPhoneNumber,
     CreatePhoneNumber,
@@ -63,7 +66,10 @@ from .transfer import (
 )
 
 __all__ = [
+    "CREATE_BODIES",
+    "PHONE_NUMBER_CLASSES",
     "PROVIDERS",
+    "UPDATE_BODIES",
     "BackoffPlan",
     "BackoffType",
     "ByoPhoneNumber",

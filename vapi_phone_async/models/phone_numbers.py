@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import Any, ClassVar, Literal, TypeAlias, get_args
 
 from msgspec import UNSET, UnsetType
 
@@ -13,7 +13,10 @@ from .server import Server, SipAuthentication
 from .transfer import TransferDestination
 
 __all__ = [
+    "CREATE_BODIES",
+    "PHONE_NUMBER_CLASSES",
     "PROVIDERS",
+    "UPDATE_BODIES",
     "ByoPhoneNumber",
     "CreateByoPhoneNumber",
     "CreatePhoneNumber",
@@ -282,3 +285,15 @@ UpdatePhoneNumber: TypeAlias = (
     | UpdateVapiPhoneNumber
     | UpdateTelnyxPhoneNumber
 )
+
+
+# Each union's classes by provider tag: what to decode or build for a given provider.
+PHONE_NUMBER_CLASSES: dict[str, type[KnownPhoneNumber]] = {
+    cls.__struct_config__.tag: cls for cls in get_args(KnownPhoneNumber)
+}
+CREATE_BODIES: dict[str, type[CreatePhoneNumber]] = {
+    cls.__struct_config__.tag: cls for cls in get_args(CreatePhoneNumber)
+}
+UPDATE_BODIES: dict[str, type[UpdatePhoneNumber]] = {
+    cls.__struct_config__.tag: cls for cls in get_args(UpdatePhoneNumber)
+}

@@ -8,21 +8,15 @@ checks before sending, so a body the client lets through is one the fake accepts
 from __future__ import annotations
 
 import re
-from typing import Any, get_args
+from typing import Any
 
 import msgspec
 
 from .._validate import body_errors
-from ..models import PROVIDERS, CreatePhoneNumber, UpdatePhoneNumber
+from ..models import CREATE_BODIES, PROVIDERS, UPDATE_BODIES
 
 __all__ = ["create_errors", "decode_json", "update_errors"]
 
-_CREATE: dict[str, type[CreatePhoneNumber]] = {
-    cls.__struct_config__.tag: cls for cls in get_args(CreatePhoneNumber)
-}
-_UPDATE: dict[str, type[UpdatePhoneNumber]] = {
-    cls.__struct_config__.tag: cls for cls in get_args(UpdatePhoneNumber)
-}
 _PROVIDER_RULE = "provider must be one of the following values: " + ", ".join(PROVIDERS)
 _DECODE = msgspec.json.Decoder()
 
@@ -54,7 +48,7 @@ def create_errors(body: Any) -> list[str]:
     """Every rule a `POST /phone-number` body breaks (empty when valid)."""
     if not isinstance(body, dict):
         return ["body must be an object"]
-    cls = _CREATE.get(body.get("provider"))  # type: ignore[arg-type]
+    cls = CREATE_BODIES.get(body.get("provider"))  # type: ignore[arg-type]
     if cls is None:
         return [_PROVIDER_RULE]
     return _struct_errors(body, cls)
@@ -71,7 +65,7 @@ def update_errors(body: Any, stored_provider: str) -> list[str]:
     provider = body.get("provider", stored_provider)
     if provider != stored_provider:
         return [f"provider must be equal to {stored_provider}"]
-    cls = _UPDATE.get(stored_provider)
+    cls = UPDATE_BODIES.get(stored_provider)
     if cls is None:  # a number of an unknown provider, put in with insert(): take anything
         return []
     return _struct_errors(body, cls)
