@@ -50,6 +50,7 @@ __all__ = [
     "validate_body",
     "validate_id",
     "validate_list_query",
+    "validate_walk",
 ]
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
@@ -339,18 +340,54 @@ def validate_list_query(
     page: int | None = None,
 ) -> None:
     """Check list and pagination parameters; raise `RequestValidationError` naming them."""
-    errors: list[FieldError] = []
-    if limit is not None and (
-        isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= LIMIT_MAX
-    ):
+    errors = _query_errors(search, sort_order, sort_by)
+    errors += _integer("limit", limit, 0, LIMIT_MAX)
+    errors += _integer("page", page, 1, None)
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def validate_walk(
+    *,
+    page_size: int,
+    prefetch: int,
+    max_items: int | None,
+    consistent: bool,
+    search: str | None,
+    sort_order: str | None,
+    sort_by: str | None,
+) -> None:
+    """Check the arguments of `client.paginate()`; raise `RequestValidationError`."""
+    errors = _query_errors(search, sort_order, sort_by)
+    errors += _integer("page_size", page_size, 1, LIMIT_MAX, required=True)
+    errors += _integer("prefetch", prefetch, 1, None, required=True)
+    errors += _integer("max_items", max_items, 0, None)
+    if consistent and sort_by not in (None, "createdAt"):
         errors.append(
-            FieldError("limit", f"must be an integer from 0 to {LIMIT_MAX} (got {limit!r})")
+            FieldError("sort_by", "consistent walks sort by createdAt; pass consistent=False")
         )
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def _query_errors(
+    search: str | None, sort_order: str | None, sort_by: str | None
+) -> list[FieldError]:
+    errors: list[FieldError] = []
     if search is not None and (not isinstance(search, str) or len(search) > SEARCH_MAX):
         errors.append(FieldError("search", f"must be a string of at most {SEARCH_MAX} characters"))
     errors.extend(_one_of("sortOrder", sort_order, SORT_ORDERS))
     errors.extend(_one_of("sortBy", sort_by, SORT_BY))
-    if page is not None and (isinstance(page, bool) or not isinstance(page, int) or page < 1):
-        errors.append(FieldError("page", f"must be an integer of at least 1 (got {page!r})"))
-    if errors:
-        raise RequestValidationError(errors)
+    return errors
+
+
+def _integer(
+    path: str, value: Any, minimum: int, maximum: int | None, *, required: bool = False
+) -> list[FieldError]:
+    if value is None and not required:
+        return []
+    is_integer = isinstance(value, int) and not isinstance(value, bool)
+    if is_integer and value >= minimum and (maximum is None or value <= maximum):
+        return []
+    bounds = f"of at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+    return [FieldError(path, f"must be an integer {bounds} (got {value!r})")]

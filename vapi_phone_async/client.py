@@ -26,6 +26,7 @@ from ._validate import (
     validate_body,
     validate_id,
     validate_list_query,
+    validate_walk,
 )
 from .errors import (
     APIConnectionError,
@@ -329,35 +330,15 @@ class VapiPhoneClient:
         exact guarantee. Every page request is retried like any other call. Raises
         `RequestValidationError` for bad arguments before any request.
         """
-        errors: builtins.list[FieldError] = []
-        try:
-            validate_list_query(search=search, sort_order=sort_order, sort_by=sort_by)
-        except RequestValidationError as error:
-            errors.extend(error.errors)
-        if (
-            isinstance(page_size, bool)
-            or not isinstance(page_size, int)
-            or not 1 <= page_size <= 1000
-        ):
-            errors.append(
-                FieldError("page_size", f"must be an integer from 1 to 1000 (got {page_size!r})")
-            )
-        if isinstance(prefetch, bool) or not isinstance(prefetch, int) or prefetch < 1:
-            errors.append(
-                FieldError("prefetch", f"must be an integer of at least 1 (got {prefetch!r})")
-            )
-        if max_items is not None and (
-            isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 0
-        ):
-            errors.append(
-                FieldError("max_items", f"must be an integer of at least 0 (got {max_items!r})")
-            )
-        if consistent and sort_by not in (None, "createdAt"):
-            errors.append(
-                FieldError("sort_by", "consistent walks sort by createdAt; pass consistent=False")
-            )
-        if errors:
-            raise RequestValidationError(errors)
+        validate_walk(
+            page_size=page_size,
+            prefetch=prefetch,
+            max_items=max_items,
+            consistent=consistent,
+            search=search,
+            sort_order=sort_order,
+            sort_by=sort_by,
+        )
         params = date_filter_params(
             {
                 "created_at_gt": created_at_gt,
