@@ -187,3 +187,26 @@ def test_request_validation_errors_hide_secrets() -> None:
     assert {e.path for e in caught.value.errors} >= {"authentication.password"}
     for secret in (*SECRETS, "S3CRET"):
         assert secret not in str(caught.value)
+
+
+def test_every_secret_field_of_a_model_is_a_secret_key_of_raw_data() -> None:
+    """Reprs hide fields by attribute, raw data by JSON key: the two lists must agree."""
+    import msgspec
+
+    import vapi_phone_async.models as models
+    from vapi_phone_async.models._base import SECRET_KEYS, Model
+
+    classes = [
+        cls
+        for name in models.__all__
+        if isinstance(cls := getattr(models, name), type) and issubclass(cls, Model)
+    ]
+    checked = 0
+    for cls in classes:
+        wire = {f.name: f.encode_name for f in msgspec.structs.fields(cls)}
+        for field in cls.__secret_fields__:
+            assert wire[field] in SECRET_KEYS, f"{cls.__name__}.{field}"
+            checked += 1
+        for field in cls.__secret_mapping_fields__:
+            assert wire[field] == "headers", f"{cls.__name__}.{field}"
+    assert checked >= 8  # the Twilio token and secret thrice, the SIP password, the server secret

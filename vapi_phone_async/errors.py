@@ -85,10 +85,12 @@ class RequestValidationError(VapiError, ValueError):
 
     @property
     def field(self) -> str:
+        """The wire path of the first broken rule's field."""
         return self.errors[0].path
 
     @property
     def rule(self) -> str:
+        """The first broken rule, in words."""
         return self.errors[0].rule
 
 

@@ -50,7 +50,8 @@ def list_numbers(
     show_secrets: bool,
     **filters: Any,
 ) -> None:
-    """List phone numbers, every page of them, streamed as they arrive."""
+    """List phone numbers, every page of them (streamed, except a table on a terminal,
+    which shows once the listing is complete)."""
     page_size = min(max(limit or 1000, 1), 1000)
 
     async def body() -> None:

@@ -119,14 +119,17 @@ class UnknownPhoneNumber(UnknownItem):
 
     @property
     def id(self) -> str:
+        """The number's id."""
         return str(self["id"])
 
     @property
     def provider(self) -> str:
+        """The provider this version does not know, as the server sent it."""
         return str(self["provider"])
 
     @property
     def raw(self) -> dict[str, Any]:
+        """A plain copy of the mapping the server sent."""
         return dict(self)
 
     def __repr__(self) -> str:

@@ -100,6 +100,7 @@ class FakeVapiServer:
 
     @property
     def port(self) -> int:
+        """The port it listens on (chosen when started, unless given)."""
         if self._port is None:
             raise RuntimeError("FakeVapiServer is not started: use `async with` or start()")
         return self._port
@@ -173,6 +174,7 @@ class FakeVapiServer:
         return self._fake.request_log
 
     def clear_log(self) -> None:
+        """Forget the requests logged so far (numbers and faults stay)."""
         self._fake.request_log.clear()
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[RequestRecord]:
