@@ -574,3 +574,16 @@ async def test_lifecycle() -> None:
 async def test_a_fixed_port(unused_tcp_port: int) -> None:
     async with FakeVapiServer(port=unused_tcp_port) as server:
         assert server.port == unused_tcp_port
+
+
+async def test_max_log_keeps_the_newest_records_only() -> None:
+    async with (
+        FakeVapiServer(max_log=3) as server,
+        aiohttp.ClientSession(headers={"Authorization": "Bearer test-key"}) as http,
+    ):
+        for index in range(10):
+            async with http.get(f"{server.url}/phone-number/n{index}") as response:
+                assert response.status == 404
+        paths = [record.path for record in server.request_log]
+    assert len(paths) <= 6 and paths[-1] == "/phone-number/n9"
+    assert paths == [f"/phone-number/n{i}" for i in range(10 - len(paths), 10)]

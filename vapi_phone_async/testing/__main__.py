@@ -42,8 +42,13 @@ async def serve(args: argparse.Namespace) -> None:
         # Not on Windows: there Ctrl+C still raises KeyboardInterrupt, handled in main().
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
+    # Served until interrupted: keep the request log from growing without end.
     server = FakeVapiServer(
-        api_key=args.api_key, port=args.port, cursors=not args.no_cursors, seed=args.seed
+        api_key=args.api_key,
+        port=args.port,
+        cursors=not args.no_cursors,
+        seed=args.seed,
+        max_log=10_000,
     )
     server.latency = args.latency
     server.seed(args.numbers, seed=args.seed, tie_rate=args.tie_rate)

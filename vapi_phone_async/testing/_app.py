@@ -55,8 +55,11 @@ Operation = Callable[[web.Request, "RequestRecord"], web.Response]
 class FakeApp:
     """The aiohttp application and the state behind it."""
 
-    def __init__(self, *, api_key: str, org_id: str, cursors: bool, seed: int) -> None:
+    def __init__(
+        self, *, api_key: str, org_id: str, cursors: bool, seed: int, max_log: int | None = None
+    ) -> None:
         self.api_key = api_key
+        self.max_log = max_log
         self.store = Store()
         self.operations = Operations(self.store, org_id=org_id, seed=seed)
         self.lister = Lister(self.store, cursors=cursors)
@@ -116,6 +119,9 @@ class FakeApp:
             request_id=str(uuid.uuid4()),
         )
         self.request_log.append(record)
+        log = self.request_log
+        if self.max_log is not None and len(log) > 2 * self.max_log:
+            del log[: len(log) - self.max_log]  # in batches: a long-running server stays small
         raw = await request.read()
         try:
             record.body = decode_json(raw) if raw.strip() else None

@@ -35,6 +35,7 @@ class FakeVapiServer:
 
     `port=0` picks a free port. `cursors=False` imitates a server that neither returns
     `nextCursor` nor honours `cursor`. `seed` makes the numbers it assigns repeatable.
+    `max_log` keeps only about the last that many request records (default: all of them).
     """
 
     def __init__(
@@ -46,11 +47,14 @@ class FakeVapiServer:
         latency: float = 0.0,
         org_id: str = DEFAULT_ORG_ID,
         seed: int = 0,
+        max_log: int | None = None,
     ) -> None:
         self.api_key = api_key
         self.org_id = org_id
         self._requested_port = port
-        self._fake = FakeApp(api_key=api_key, org_id=org_id, cursors=cursors, seed=seed)
+        self._fake = FakeApp(
+            api_key=api_key, org_id=org_id, cursors=cursors, seed=seed, max_log=max_log
+        )
         self._fake.latency = latency
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
