@@ -207,3 +207,26 @@ async def test_2000_numbers_under_chaos_are_each_created_once_and_never_again(
 
     assert second.summary.skipped == 2_000
     assert posts(fake_vapi) == 0
+
+
+async def test_the_lookup_walk_passes_the_runs_rate_gate(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rate_limit caps the whole run: the pages that find existing numbers count too."""
+    from vapi_phone_async._bulk_pacing import Pacer
+
+    gates = 0
+    original = Pacer.gate
+
+    async def counted(self: Pacer) -> None:
+        nonlocal gates
+        gates += 1
+        await original(self)
+
+    monkeypatch.setattr(Pacer, "gate", counted)
+    fake_vapi.seed(2500)  # three pages of 1,000 to walk
+    result = await client.bulk_import([twilio(1), twilio(2)], rate_limit=1000)
+    assert result.summary.created == 2
+    walk_pages = len(fake_vapi.requests("GET", "/v2/phone-number"))
+    assert walk_pages == 3
+    assert gates == walk_pages + posts(fake_vapi)

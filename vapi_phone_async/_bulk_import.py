@@ -21,7 +21,7 @@ fails the item.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
@@ -88,9 +88,14 @@ class ExistingNumbers:
         self._ids: dict[Key, str] = {}
         self._claims: dict[Key, int] = {}
 
-    async def load(self, client: VapiPhoneClient) -> None:
-        """Walk every number once (1,000 a page) and remember its keys."""
+    async def load(
+        self, client: VapiPhoneClient, gate: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        """Walk every number once (1,000 a page) and remember its keys; `gate`, if given,
+        paces the pages with the rest of a run (the pager asks for one page ahead)."""
         async for page in client.paginate(page_size=1000).pages():
+            if gate is not None:
+                await gate()
             for number in page.results:
                 for key in _keys(number):
                     self._ids[key] = number.id
@@ -135,7 +140,7 @@ class Importer:
 
     async def setup(self) -> None:
         if self._lookup == "walk":
-            await self.existing.load(self._client)
+            await self.existing.load(self._client, self._pacer.gate)
 
     async def __call__(self, index: int, body: CreatePhoneNumber) -> BulkOutcome[CreatePhoneNumber]:
         key = identity(body)
@@ -192,11 +197,14 @@ class Importer:
         """The number with this key, searched for on the server (None if absent)."""
         # Search is partial and case-insensitive, at most 100 characters; the match is exact.
         term = key[1][:100]
-        await self._pacer.gate()
         # Walked to the end (a search for a whole number has a page or so of results), so
         # that the pager finishes here instead of being left for the garbage collector.
+        # Each page passes the run's gate, so the lookups count against its rate limit.
         found = None
-        async for number in self._client.paginate(search=term, page_size=100, consistent=False):
-            if found is None and key in set(_keys(number)):
-                found = number
+        pages = self._client.paginate(search=term, page_size=100, consistent=False).pages()
+        async for page in pages:
+            await self._pacer.gate()
+            for number in page.results:
+                if found is None and key in set(_keys(number)):
+                    found = number
         return found
