@@ -11,7 +11,6 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
 
-import aiohttp
 import pytest
 import pytest_asyncio
 from aioresponses import aioresponses
@@ -32,6 +31,8 @@ from vapi_phone_async.models import (
     UpdateTwilioPhoneNumber,
 )
 from vapi_phone_async.testing import FakeVapiServer
+
+from ._aioresponses_compat import CompatResponse
 
 TWILIO = CreateTwilioPhoneNumber(number="+14155550100", twilio_account_sid="AC1")
 
@@ -142,16 +143,6 @@ async def test_a_retry_after_beyond_the_limit_is_not_waited_for(
     assert caught.value.retry_after == 120
     assert sleep.waits == []
     assert len(fake_vapi.requests("GET")) == 1
-
-
-class CompatResponse(aiohttp.ClientResponse):
-    """aioresponses 0.7.9 predates aiohttp 3.14's `stream_writer` argument (its issue 289)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from types import SimpleNamespace
-
-        kwargs.setdefault("stream_writer", SimpleNamespace(output_size=0))
-        super().__init__(*args, **kwargs)
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,6 @@ needs a real server runs against FakeVapiServer in test_client*.py.
 from __future__ import annotations
 
 import asyncio
-from types import SimpleNamespace
-from typing import Any
 
 import aiohttp
 import pytest
@@ -42,16 +40,9 @@ from vapi_phone_async.errors import (
     UnprocessableEntityError,
 )
 
+from ._aioresponses_compat import CompatResponse
+
 BASE = "https://api.vapi.ai"
-
-
-class CompatResponse(aiohttp.ClientResponse):
-    """aioresponses 0.7.9 predates the `stream_writer` argument aiohttp 3.14 requires
-    (aioresponses issue 289); supply it so the staged responses can be built."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("stream_writer", SimpleNamespace(output_size=0))
-        super().__init__(*args, **kwargs)
 
 
 KEY = "sk-live-very-secret-key"
