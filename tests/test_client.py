@@ -40,7 +40,7 @@ from vapi_phone_async.models import (
     UpdateVapiPhoneNumber,
     UpdateVonagePhoneNumber,
 )
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
 NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
 
@@ -139,7 +139,9 @@ async def test_every_error_class_from_its_status(
     fake_vapi: FakeVapiServer, status: int, error_class: type[APIStatusError]
 ) -> None:
     fake_vapi.inject_fault("GET", mode="status", status=status)
-    async with VapiPhoneClient(api_key="test-key", base_url=fake_vapi.url, backoff=NO_RETRIES) as c:
+    async with VapiPhoneClient(
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, backoff=NO_RETRIES
+    ) as c:
         with pytest.raises(error_class) as caught:
             await c.get("some-id")
     error = caught.value
@@ -228,7 +230,7 @@ def test_the_key_falls_back_to_the_environment(monkeypatch: pytest.MonkeyPatch) 
 async def test_the_key_from_the_environment_is_sent(
     fake_vapi: FakeVapiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("VAPI_API_KEY", "test-key")
+    monkeypatch.setenv("VAPI_API_KEY", TEST_API_KEY)
     fake_vapi.seed(1)
     async with VapiPhoneClient(base_url=fake_vapi.url) as client:
         assert len(await client.list()) == 1
@@ -237,7 +239,7 @@ async def test_the_key_from_the_environment_is_sent(
 async def test_closing_the_client_closes_its_session_and_later_calls_fail(
     fake_vapi: FakeVapiServer,
 ) -> None:
-    client = VapiPhoneClient(api_key="test-key", base_url=fake_vapi.url)
+    client = VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url)
     await client.list()
     session = client.session
     await client.aclose()
@@ -249,7 +251,7 @@ async def test_closing_the_client_closes_its_session_and_later_calls_fail(
 async def test_a_session_passed_in_is_used_and_left_open(fake_vapi: FakeVapiServer) -> None:
     async with aiohttp.ClientSession() as session:
         async with VapiPhoneClient(
-            api_key="test-key", base_url=fake_vapi.url, session=session
+            api_key=TEST_API_KEY, base_url=fake_vapi.url, session=session
         ) as client:
             await client.list()
             assert client.session is session

@@ -30,35 +30,23 @@ from vapi_phone_async.models import (
     TwilioPhoneNumber,
     UpdateTwilioPhoneNumber,
 )
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
 from ._aioresponses_compat import CompatResponse
+from .helpers import RecordedSleep
 
 TWILIO = CreateTwilioPhoneNumber(number="+14155550100", twilio_account_sid="AC1")
 
 
-class RecordedSleep:
-    """Stands in for asyncio.sleep: remembers each wait and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-@pytest.fixture
-def sleep() -> RecordedSleep:
-    return RecordedSleep()
-
-
 @pytest_asyncio.fixture
-async def make_client(fake_vapi: FakeVapiServer, sleep: RecordedSleep) -> AsyncIterator[Any]:
+async def make_client(fake_vapi: FakeVapiServer, sleeps: RecordedSleep) -> AsyncIterator[Any]:
     clients: list[VapiPhoneClient] = []
 
     def make(**options: Any) -> VapiPhoneClient:
         options.setdefault("jitter", 0)
-        client = VapiPhoneClient(api_key="test-key", base_url=fake_vapi.url, sleep=sleep, **options)
+        client = VapiPhoneClient(
+            api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps, **options
+        )
         clients.append(client)
         return client
 
@@ -68,36 +56,36 @@ async def make_client(fake_vapi: FakeVapiServer, sleep: RecordedSleep) -> AsyncI
 
 
 async def test_fixed_plan_waits_base_delay_before_every_retry(
-    fake_vapi: FakeVapiServer, make_client: Any, sleep: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="status", status=503, times=3)
     client = make_client(backoff=BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=0.25))
     assert (await client.get(number["id"])).id == number["id"]
-    assert sleep.waits == [0.25, 0.25, 0.25]
+    assert sleeps.waits == [0.25, 0.25, 0.25]
     assert len(fake_vapi.requests("GET")) == 4
 
 
 async def test_exponential_plan_doubles_and_is_capped_by_max_delay(
-    fake_vapi: FakeVapiServer, make_client: Any, sleep: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="status", status=502, times=4)
     plan = BackoffPlan(type="exponential", max_retries=4, base_delay_seconds=0.5)
     client = make_client(backoff=plan, max_delay=3)
     await client.get(number["id"])
-    assert sleep.waits == [0.5, 1.0, 2.0, 3.0]
+    assert sleeps.waits == [0.5, 1.0, 2.0, 3.0]
 
 
 async def test_max_retries_is_respected_exactly(
-    fake_vapi: FakeVapiServer, make_client: Any, sleep: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
 ) -> None:
     fake_vapi.inject_fault("GET", mode="status", status=500, times=100)
     client = make_client(backoff=BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=0))
     with pytest.raises(InternalServerError):
         await client.get("any")
     assert len(fake_vapi.requests("GET")) == 3
-    assert len(sleep.waits) == 2
+    assert len(sleeps.waits) == 2
 
 
 async def test_a_zero_retry_plan_per_call_turns_retries_off(
@@ -124,24 +112,24 @@ async def test_excluded_statuses_are_not_retried(
 
 
 async def test_retry_after_in_seconds_is_a_floor_on_the_wait(
-    fake_vapi: FakeVapiServer, make_client: Any, sleep: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="status", status=429, retry_after=7)
     client = make_client(backoff=BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=1))
     await client.get(number["id"])
-    assert sleep.waits == [7]
+    assert sleeps.waits == [7]
 
 
 async def test_a_retry_after_beyond_the_limit_is_not_waited_for(
-    fake_vapi: FakeVapiServer, make_client: Any, sleep: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
 ) -> None:
     fake_vapi.inject_fault("GET", mode="status", status=429, retry_after=120)
     client = make_client(max_retry_after=60)
     with pytest.raises(RateLimitError) as caught:
         await client.get("any")
     assert caught.value.retry_after == 120
-    assert sleep.waits == []
+    assert sleeps.waits == []
     assert len(fake_vapi.requests("GET")) == 1
 
 
@@ -153,13 +141,13 @@ async def test_a_retry_after_beyond_the_limit_is_not_waited_for(
     ],
 )
 async def test_retry_after_as_http_date_and_in_milliseconds(
-    sleep: RecordedSleep, headers: Any, expected: float
+    sleeps: RecordedSleep, headers: Any, expected: float
 ) -> None:
     if headers == "http-date":
         when = datetime.now(timezone.utc) + timedelta(seconds=31)
         headers = {"Retry-After": format_datetime(when, usegmt=True)}
     url = "https://api.vapi.ai/phone-number/x"
-    async with VapiPhoneClient(api_key="k", sleep=sleep, jitter=0) as client:
+    async with VapiPhoneClient(api_key="k", sleep=sleeps, jitter=0) as client:
         with aioresponses() as mocked:
             mocked.get(url, status=429, headers=headers, response_class=CompatResponse)
             mocked.get(
@@ -169,7 +157,7 @@ async def test_retry_after_as_http_date_and_in_milliseconds(
                 response_class=CompatResponse,
             )
             assert (await client.get("x")).id == "x"
-    (wait,) = sleep.waits
+    (wait,) = sleeps.waits
     # An HTTP date has whole seconds, and some time passes before it is read.
     assert expected - 2 <= wait <= expected
 
@@ -206,27 +194,27 @@ async def test_a_post_that_times_out_is_sent_once(
 
 
 async def test_a_post_answered_429_is_retried_and_creates_exactly_one_number(
-    fake_vapi: FakeVapiServer, make_client: Any, sleep: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
 ) -> None:
     fake_vapi.inject_fault("POST", mode="status", status=429, retry_after=2)
     created = await make_client().create(TWILIO)
     assert len(fake_vapi.requests("POST")) == 2
     assert list(fake_vapi.numbers) == [created.id]
-    assert sleep.waits[0] >= 2
+    assert sleeps.waits[0] >= 2
 
 
 async def test_a_post_to_a_closed_port_is_retried_since_nothing_was_sent(
-    sleep: RecordedSleep,
+    sleeps: RecordedSleep,
 ) -> None:
     plan = BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=0.1)
     async with VapiPhoneClient(
-        api_key="k", base_url="http://127.0.0.1:9", backoff=plan, sleep=sleep
+        api_key="k", base_url="http://127.0.0.1:9", backoff=plan, sleep=sleeps
     ) as client:
         with pytest.raises(Exception) as caught:
             await client.create(TWILIO)
     assert not isinstance(caught.value, OutcomeUnknownError)
     assert getattr(caught.value, "connect_failed", False)
-    assert sleep.waits == [0.1, 0.1]
+    assert sleeps.waits == [0.1, 0.1]
 
 
 async def test_get_patch_and_delete_hit_by_reset_after_are_retried_and_succeed(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -31,7 +30,8 @@ from vapi_phone_async.models import (
     VonagePhoneNumber,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from .helpers import FIXTURES
+
 DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 METADATA = {
     "itemsPerPage": 100,

@@ -43,12 +43,10 @@ from typing import Any
 import pytest
 
 from vapi_phone_async import VapiPhoneClient
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 SAMPLE_TIMEOUT = 30.0
-API_KEY = "test-key"
-
 _MARKER = re.compile(
     r"^\s*<!--\s*(?P<kind>runnable-cli|runnable-pytest|runnable|not-runnable)\b(?P<rest>.*?)-->\s*$"
 )
@@ -149,9 +147,9 @@ async def sample_namespace(sample: Sample) -> AsyncIterator[dict[str, Any]]:
         yield namespace
         return
     cursors = sample.options.get("cursors", "true") != "false"
-    async with FakeVapiServer(api_key=API_KEY, cursors=cursors) as server:
+    async with FakeVapiServer(api_key=TEST_API_KEY, cursors=cursors) as server:
         server.seed(int(sample.options.get("seed", "0")))
-        async with VapiPhoneClient(api_key=API_KEY, base_url=server.url) as client:
+        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
             yield {**namespace, "server": server, "client": client}
 
 

@@ -19,9 +19,7 @@ import pytest
 
 from vapi_phone_async import PhoneNumberPage, VapiPhoneClient
 from vapi_phone_async.models import CreateVapiPhoneNumber
-from vapi_phone_async.testing import FakeVapiServer
-
-API_KEY = "test-key"
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
 
 @dataclass
@@ -64,10 +62,10 @@ class Setting:
 async def churning(
     count: int, *, cursors: bool = True, tie_rate: float = 0.3, doomed: int = 200
 ) -> AsyncIterator[Setting]:
-    async with FakeVapiServer(api_key=API_KEY, cursors=cursors) as server:
+    async with FakeVapiServer(api_key=TEST_API_KEY, cursors=cursors) as server:
         seeded = [number["id"] for number in server.seed(count, tie_rate=tie_rate)]
         doomed_ids = random.Random(5).sample(seeded, doomed)
-        async with VapiPhoneClient(api_key=API_KEY, base_url=server.url) as client:
+        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
             churn = Churn(client, list(doomed_ids))
             yield Setting(server, client, churn, set(seeded) - set(doomed_ids))
 
@@ -182,11 +180,11 @@ async def test_ties_wider_than_a_page_do_not_stall_a_walk_that_changes_on_every_
     # and before every page request a number appears at one of those instants (a creation
     # committed late): a walk that went on from its position with `createdAtLe` alone
     # would re-read the same tied numbers for ever.
-    async with FakeVapiServer(api_key=API_KEY, cursors=False) as server:
+    async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False) as server:
         seeded = server.seed(300, tie_rate=0.97)
         instants = sorted({number["createdAt"] for number in seeded})
         rng = random.Random(7)
-        async with VapiPhoneClient(api_key=API_KEY, base_url=server.url) as client:
+        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
             fetch = client._fetch_page
             requests = 0
 

@@ -17,9 +17,8 @@ from vapi_phone_async import BackoffPlan, PhoneNumberPage, VapiPhoneClient
 from vapi_phone_async.errors import BadRequestError, InternalServerError
 from vapi_phone_async.models import PaginationMeta, VapiPhoneNumber
 from vapi_phone_async.pagination import Pager
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-API_KEY = "test-key"
 PAGES = "/v2/phone-number"
 NO_WAIT = BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=0)
 
@@ -135,9 +134,9 @@ async def test_without_a_page_count_prefetch_goes_past_the_short_page_only_in_fl
 async def test_breaking_out_of_a_walk_cancels_its_requests_and_frees_the_connections(
     prefetch: int, cursors: bool
 ) -> None:
-    async with FakeVapiServer(api_key=API_KEY, cursors=cursors, latency=0.05) as server:
+    async with FakeVapiServer(api_key=TEST_API_KEY, cursors=cursors, latency=0.05) as server:
         server.seed(1000)
-        async with VapiPhoneClient(api_key=API_KEY, base_url=server.url) as client:
+        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
             seen, busy = 0, 0
             async for _ in client.paginate(page_size=5, prefetch=prefetch):
                 await asyncio.sleep(0)  # the loop's own work: the requests ahead go out
@@ -153,9 +152,9 @@ async def test_breaking_out_of_a_walk_cancels_its_requests_and_frees_the_connect
 
 
 async def test_leaving_an_async_with_block_cancels_the_requests_at_once() -> None:
-    async with FakeVapiServer(api_key=API_KEY, cursors=False, latency=0.05) as server:
+    async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False, latency=0.05) as server:
         server.seed(1000)
-        async with VapiPhoneClient(api_key=API_KEY, base_url=server.url) as client:
+        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
             async with client.paginate(page_size=5, prefetch=4) as pager:
                 async for number in pager:
                     await asyncio.sleep(0)
@@ -168,9 +167,9 @@ async def test_leaving_an_async_with_block_cancels_the_requests_at_once() -> Non
 
 
 async def test_closing_the_iterator_cancels_the_requests_at_once() -> None:
-    async with FakeVapiServer(api_key=API_KEY, cursors=False, latency=0.05) as server:
+    async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False, latency=0.05) as server:
         server.seed(1000)
-        async with VapiPhoneClient(api_key=API_KEY, base_url=server.url) as client:
+        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
             numbers = aiter(client.paginate(page_size=5, prefetch=4))
             for _ in range(10):
                 await anext(numbers)
@@ -184,9 +183,9 @@ async def test_closing_the_iterator_cancels_the_requests_at_once() -> None:
 
 
 async def test_cancelling_the_walking_task_cancels_its_requests() -> None:
-    async with FakeVapiServer(api_key=API_KEY, cursors=False, latency=0.05) as server:
+    async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False, latency=0.05) as server:
         server.seed(1000)
-        async with VapiPhoneClient(api_key=API_KEY, base_url=server.url) as client:
+        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
             tenth = asyncio.Event()
             seen = 0
 
@@ -230,9 +229,11 @@ async def test_aclose_ends_the_walk_at_its_next_step(
 
 @pytest.mark.parametrize("prefetch", [1, 4])
 async def test_a_503_on_a_page_is_retried_and_the_walk_completes(prefetch: int) -> None:
-    async with FakeVapiServer(api_key=API_KEY, cursors=False) as server:
+    async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False) as server:
         server.seed(100)
-        async with VapiPhoneClient(api_key=API_KEY, base_url=server.url, backoff=NO_WAIT) as client:
+        async with VapiPhoneClient(
+            api_key=TEST_API_KEY, base_url=server.url, backoff=NO_WAIT
+        ) as client:
             walked = []
             async for page in client.paginate(page_size=10, prefetch=prefetch).pages():
                 walked += [number.id for number in page.results]
@@ -248,9 +249,11 @@ async def test_a_503_on_a_page_is_retried_and_the_walk_completes(prefetch: int) 
 
 
 async def test_a_page_that_keeps_failing_ends_the_walk_with_the_error() -> None:
-    async with FakeVapiServer(api_key=API_KEY, cursors=False) as server:
+    async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False) as server:
         server.seed(100)
-        async with VapiPhoneClient(api_key=API_KEY, base_url=server.url, backoff=NO_WAIT) as client:
+        async with VapiPhoneClient(
+            api_key=TEST_API_KEY, base_url=server.url, backoff=NO_WAIT
+        ) as client:
             server.inject_fault("GET", PAGES, status=503, times=4)  # one try and 3 retries
 
             with pytest.raises(InternalServerError):
@@ -259,9 +262,11 @@ async def test_a_page_that_keeps_failing_ends_the_walk_with_the_error() -> None:
 
 
 async def test_a_page_request_the_server_rejects_is_not_retried() -> None:
-    async with FakeVapiServer(api_key=API_KEY, cursors=False) as server:
+    async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False) as server:
         server.seed(100)
-        async with VapiPhoneClient(api_key=API_KEY, base_url=server.url, backoff=NO_WAIT) as client:
+        async with VapiPhoneClient(
+            api_key=TEST_API_KEY, base_url=server.url, backoff=NO_WAIT
+        ) as client:
             pages = client.paginate(page_size=10, prefetch=4).pages()
             await anext(pages)
             server.inject_fault("GET", PAGES, status=400)

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 
 import pytest
 
-from vapi_phone_async._retry import (
-    RetrySettings,
-    backoff_delay,
-    parse_retry_after,
-    should_retry,
-)
-from vapi_phone_async._transport import status_error
+from vapi_phone_async._responses import status_error
+from vapi_phone_async._retry import RetrySettings, backoff_delay, should_retry
 from vapi_phone_async.errors import APIConnectionError, APITimeoutError
 from vapi_phone_async.models import BackoffPlan
 
@@ -101,21 +94,3 @@ def test_jitter_only_shortens_an_exponential_wait_by_up_to_its_fraction() -> Non
     delays = [backoff_delay(jittery, 3, rng=rng) for _ in range(200)]
     assert all(3.2 <= d <= 4.0 for d in delays)
     assert len(set(delays)) > 100
-
-
-def test_retry_after_in_seconds_http_date_and_milliseconds() -> None:
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    http_date = format_datetime(now + timedelta(seconds=30), usegmt=True)
-    assert parse_retry_after({"retry-after": "7"}) == 7
-    assert parse_retry_after({"retry-after": "1.5"}) == 1.5
-    assert parse_retry_after({"retry-after": http_date}, now=now) == 30
-    assert parse_retry_after({"retry-after-ms": "250"}) == 0.25
-    assert parse_retry_after({"retry-after-ms": "250", "retry-after": "9"}) == 0.25
-
-
-def test_a_missing_or_unreadable_retry_after_is_none_and_a_past_date_is_zero() -> None:
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    assert parse_retry_after({}) is None
-    assert parse_retry_after({"retry-after": "soon"}) is None
-    past = format_datetime(now - timedelta(seconds=30), usegmt=True)
-    assert parse_retry_after({"retry-after": past}, now=now) == 0

@@ -194,7 +194,8 @@ def test_every_secret_field_of_a_model_is_a_secret_key_of_raw_data() -> None:
     import msgspec
 
     import vapi_phone_async.models as models
-    from vapi_phone_async.models._base import SECRET_KEYS, Model
+    from vapi_phone_async._secrets import SECRET_KEYS
+    from vapi_phone_async.models._base import Model
 
     classes = [
         cls

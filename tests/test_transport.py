@@ -22,22 +22,13 @@ from vapi_phone_async._transport import (
     check_base_url,
     client_timeout,
     map_client_error,
-    status_error,
 )
 from vapi_phone_async.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
     ClientClosedError,
-    ConflictError,
-    InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
     RequestValidationError,
-    UnprocessableEntityError,
 )
 
 from ._aioresponses_compat import CompatResponse
@@ -46,55 +37,6 @@ BASE = "https://api.vapi.ai"
 
 
 KEY = "sk-live-very-secret-key"
-
-
-@pytest.mark.parametrize(
-    ("code", "error_class"),
-    [
-        (400, BadRequestError),
-        (401, AuthenticationError),
-        (403, PermissionDeniedError),
-        (404, NotFoundError),
-        (409, ConflictError),
-        (422, UnprocessableEntityError),
-        (429, RateLimitError),
-        (500, InternalServerError),
-        (502, InternalServerError),
-        (503, InternalServerError),
-        (418, APIStatusError),
-    ],
-)
-def test_each_status_family_has_its_error_class(
-    code: int, error_class: type[APIStatusError]
-) -> None:
-    error = status_error("GET", "/phone-number/1", code, {"x-request-id": "req-1"}, b"{}")
-    assert type(error) is error_class
-    assert error.status_code == code
-    assert error.request_id == "req-1"
-    assert (error.method, error.path) == ("GET", "/phone-number/1")
-
-
-def test_a_list_shaped_nestjs_message_is_readable() -> None:
-    body = (
-        b'{"message": ["number must be a valid phone number", "name must be shorter"],'
-        b' "error": "Bad Request", "statusCode": 400}'
-    )
-    error = status_error("POST", "/phone-number", 400, {}, body)
-    assert error.message == "number must be a valid phone number; name must be shorter"
-    assert "number must be a valid phone number" in str(error)
-    assert error.body["error"] == "Bad Request"
-
-
-def test_a_string_message_a_text_body_and_an_empty_body() -> None:
-    assert status_error("GET", "/p", 404, {}, b'{"message": "Not Found"}').message == "Not Found"
-    assert status_error("GET", "/p", 502, {}, b"Bad gateway").message == "Bad gateway"
-    assert status_error("GET", "/p", 503, {}, b"").message == "HTTP 503"
-
-
-def test_retry_after_is_read_onto_the_error() -> None:
-    error = status_error("GET", "/p", 429, {"retry-after": "3"}, b"{}")
-    assert isinstance(error, RateLimitError)
-    assert error.retry_after == 3
 
 
 def _client_error_classes() -> list[type[aiohttp.ClientError]]:

@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 
-from vapi_phone_async._validate import (
-    body_errors,
+from vapi_phone_async._query import (
     date_filter_params,
     format_datetime,
-    validate_body,
     validate_id,
     validate_list_query,
 )
+from vapi_phone_async._validate import body_errors, validate_body
 from vapi_phone_async.errors import RequestValidationError
 from vapi_phone_async.models import (
     BackoffPlan,

@@ -11,12 +11,12 @@ attribute for.
 from __future__ import annotations
 
 import functools
-import re
 import types
 from typing import Any, Union, get_args, get_origin
 
 import msgspec
 
+from ._secrets import excerpt
 from .errors import ResponseDecodeError
 from .models import (
     PHONE_NUMBER_CLASSES,
@@ -24,11 +24,11 @@ from .models import (
     PaginationMeta,
     PhoneNumber,
     PhoneNumberPage,
+    UnknownItem,
 )
-from .models._base import SECRET_KEYS, UnknownItem
 from .models.phone_numbers import UnknownPhoneNumber
 
-__all__ = ["decode_page", "decode_phone_number", "decode_phone_number_list", "excerpt"]
+__all__ = ["decode_page", "decode_phone_number", "decode_phone_number_list"]
 
 _PHONE_NUMBER = msgspec.json.Decoder(KnownPhoneNumber)
 _PHONE_NUMBER_LIST = msgspec.json.Decoder(list[KnownPhoneNumber])
@@ -156,56 +156,3 @@ def _lenient_union(value: Any, members: tuple[Any, ...]) -> Any:
         if member.__struct_config__.tag == value.get(tag_field):
             return _lenient_struct(value, member)
     return UnknownItem(value)
-
-
-_SECRET_VALUE = re.compile(
-    rf'"({"|".join(sorted(SECRET_KEYS))})"\s*:\s*'  # a secret key, then its string value,
-    r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)'  # also when the body is cut off inside it
-)
-_HEADERS_START = re.compile(r'"headers"\s*:\s*\{')
-_EXCERPT_CHARS = 200
-
-
-def excerpt(data: bytes) -> str:
-    """The start of a body for an error message, with secret values redacted."""
-    # Redact before cutting, so a cut never leaves half a secret unredacted.
-    text = data[: 16 * _EXCERPT_CHARS].decode("utf-8", errors="replace")
-    text = _SECRET_VALUE.sub(r'"\1":"<set>"', text)
-    return _redact_headers(text)[:_EXCERPT_CHARS]
-
-
-def _redact_headers(text: str) -> str:
-    """Hide each `headers` object whole, up to its closing brace or the end of the text."""
-    parts: list[str] = []
-    pos = 0
-    while (match := _HEADERS_START.search(text, pos)) is not None:
-        parts.append(text[pos : match.start()] + '"headers":{<redacted>}')
-        pos = _object_end(text, match.end())
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
-def _object_end(text: str, start: int) -> int:
-    """The index after the `}` closing the object whose body starts at `start` (or the end).
-
-    Braces inside strings do not count, so a header value like `"a}b"` hides nothing after.
-    """
-    depth, in_string, escaped = 1, False, False
-    for index in range(start, len(text)):
-        char = text[index]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-    return len(text)

@@ -1,37 +1,46 @@
-"""Retries: which failures may be retried, how long to wait, and the tenacity policy.
+"""The one retry engine: every request the package sends goes through `send_with_retries`.
 
-The decisions are pure functions of (method, error, plan, attempt) so tests call them
-directly; `retrying()` composes them into a tenacity `AsyncRetrying`. A `BackoffPlan` means
-what it means for Vapi's webhooks: `fixed` waits `base_delay_seconds` before each retry,
-`exponential` waits `base_delay_seconds * 2 ** (retry - 1)`; at most `max_retries` retries
-follow the first attempt; a status in `excluded_status_codes` is never retried.
+The decisions are pure functions of (method, error, settings, retry number), so tests
+call them directly; `send_with_retries` composes them into a tenacity `AsyncRetrying`
+around one attempt, and asks the client's `Pacer` before each send (pause, rate) and
+before each retry (budget).
+
+A `BackoffPlan` means what it means for Vapi's webhooks: `fixed` waits
+`base_delay_seconds` before each retry, `exponential` waits
+`base_delay_seconds * 2 ** (retry - 1)`; at most `max_retries` retries follow the first
+attempt; a status in `excluded_status_codes` is never retried. A 429 does not spend those
+retries: it pauses every request of the client for the server's `Retry-After` and is
+retried up to `MAX_RATE_LIMITED_RETRIES` times (a plan of `max_retries=0` retries
+nothing, 429s included). Other retries spend the client's retry budget; when it is spent
+the failure is raised at once, saying so.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState
 
-from .errors import APIConnectionError, APIStatusError
+from ._pacing import Pacer
+from .errors import APIConnectionError, APIStatusError, APITimeoutError, RateLimitError
 from .models import BackoffPlan
 
 __all__ = [
+    "BUDGET_SPENT",
     "DEFAULT_BACKOFF",
     "DEFAULT_EXCLUDED_STATUS_CODES",
+    "MAX_RATE_LIMITED_RETRIES",
     "RetrySettings",
+    "Sleep",
     "backoff_delay",
-    "parse_retry_after",
+    "may_have_acted",
     "retry_delay",
-    "retrying",
+    "send_with_retries",
     "should_retry",
-    "with_retries",
 ]
 
 logger = logging.getLogger("vapi_phone_async")
@@ -39,6 +48,10 @@ logger = logging.getLogger("vapi_phone_async")
 # Statuses a retry cannot fix; used when a plan leaves excluded_status_codes unset.
 DEFAULT_EXCLUDED_STATUS_CODES = frozenset({400, 401, 403, 404, 409, 422})
 DEFAULT_BACKOFF = BackoffPlan(type="exponential", max_retries=3, base_delay_seconds=0.5)
+# Per call: enough to ride out minutes of throttling at the servers' usual Retry-After of
+# one to a few seconds, yet finite, so a server that only ever answers 429 ends a call.
+MAX_RATE_LIMITED_RETRIES = 50
+BUDGET_SPENT = "the client's retry budget is spent"
 
 Sleep = Callable[[float], Awaitable[None]]
 _T = TypeVar("_T")
@@ -77,6 +90,14 @@ def should_retry(method: str, error: BaseException, settings: RetrySettings) -> 
     return False
 
 
+def may_have_acted(error: BaseException) -> bool:
+    """Whether the server may have acted on a request that failed with `error`: it was
+    sent, and then a 5xx, a timeout or a dropped connection hid what happened."""
+    if isinstance(error, APIConnectionError):
+        return not error.connect_failed
+    return isinstance(error, APIStatusError) and error.status_code >= 500
+
+
 def backoff_delay(
     settings: RetrySettings, retry_number: int, *, rng: random.Random | None = None
 ) -> float:
@@ -103,84 +124,143 @@ def retry_delay(settings: RetrySettings, retry_number: int, error: BaseException
     return delay
 
 
-def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
-    """The wait a response asks for: `retry-after-ms`, or `Retry-After` in seconds or as
-    an HTTP date. None when absent or unreadable."""
-    milliseconds = headers.get("retry-after-ms")
-    if milliseconds is not None:
-        try:
-            return max(float(milliseconds) / 1000, 0.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max((when - (now or datetime.now(timezone.utc))).total_seconds(), 0.0)
-
-
-def retrying(method: str, path: str, settings: RetrySettings, sleep: Sleep) -> AsyncRetrying:
-    """A tenacity policy for one call: stop, retry and wait all set, never the defaults."""
-
-    def wait(state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome else None
-        return retry_delay(settings, state.attempt_number, error)
-
-    def log_retry(state: RetryCallState) -> None:
-        error = state.outcome.exception() if state.outcome else None
-        reason = error.status_code if isinstance(error, APIStatusError) else type(error).__name__
-        wait_s = state.next_action.sleep if state.next_action else 0.0
-        logger.info(
-            "retrying %s %s: attempt %d of %d failed (%s); waiting %.2f s",
-            method,
-            path,
-            state.attempt_number,
-            settings.plan.max_retries + 1,
-            reason,
-            wait_s,
-        )
-
-    return AsyncRetrying(
-        stop=stop_after_attempt(max(settings.plan.max_retries, 0) + 1),
-        wait=wait,
-        retry=retry_if_exception(lambda error: should_retry(method, error, settings)),
-        sleep=sleep,
-        before_sleep=log_retry,
-        reraise=True,
-    )
-
-
-async def with_retries(
+async def send_with_retries(
     attempt: Callable[[int], Awaitable[_T]],
+    *,
     method: str,
     path: str,
     settings: RetrySettings,
+    pacer: Pacer,
     sleep: Sleep,
 ) -> _T:
-    """`attempt(1)`, then `attempt(2)`, ... while its failures may be retried."""
+    """`attempt(1)`, then `attempt(2)`, ... while its failures may be retried.
+
+    `attempt(n)` performs one send and raises this package's errors; every send waits
+    for `pacer` first, and tells it how the server answered.
+    """
+
+    async def paced(number: int) -> _T:
+        sent_at = await pacer.before_send()
+        try:
+            result = await attempt(number)
+        except RateLimitError:
+            pacer.throttled(sent_at)
+            raise
+        except APIStatusError as error:
+            pacer.answered(error.status_code)
+            raise
+        pacer.answered(200)
+        return result
+
     # The first attempt runs outside tenacity, whose bookkeeping costs about as much as a
     # loopback request; tenacity takes over only once a retry is possible.
     try:
-        return await attempt(1)
+        return await paced(1)
     except (APIConnectionError, APIStatusError) as error:
         if settings.plan.max_retries < 1 or not should_retry(method, error, settings):
             raise
         first_failure = error
-    async for retry in retrying(method, path, settings, sleep):
+    decide = _Decisions(method, path, settings, pacer, sleep)
+    async for retry in AsyncRetrying(
+        retry=decide.retry,
+        wait=decide.wait,
+        stop=decide.stop,
+        sleep=decide.sleep,
+        before_sleep=decide.log,
+        reraise=True,
+    ):
         with retry:
             number = retry.retry_state.attempt_number
             if number == 1:
                 # Replayed, not re-sent, so that tenacity counts, waits and logs every
                 # attempt alike.
                 raise first_failure
-            return await attempt(number)
+            return await paced(number)
     raise AssertionError("unreachable: tenacity either returns or raises")
+
+
+class _Decisions:
+    """The tenacity strategies of one call, sharing its counts of failures and 429s.
+
+    tenacity asks, after each failed attempt: `retry` (may this error be retried at
+    all?), `wait` (how long?), `stop` (is this call's allowance, or the client's budget,
+    used up?), then `sleep`s and tries again.
+    """
+
+    def __init__(
+        self, method: str, path: str, settings: RetrySettings, pacer: Pacer, sleep: Sleep
+    ) -> None:
+        self._method = method
+        self._path = path
+        self._settings = settings
+        self._pacer = pacer
+        self._sleep = sleep
+        self._failures = 0
+        self._throttles = 0
+        self._throttled = False  # whether the last failure was a 429
+
+    def retry(self, state: RetryCallState) -> bool:
+        error = _error(state)
+        if not should_retry(self._method, error, self._settings):
+            return False
+        self._throttled = isinstance(error, RateLimitError)
+        if self._throttled:
+            self._throttles += 1
+        else:
+            self._failures += 1
+        return True
+
+    def wait(self, state: RetryCallState) -> float:
+        number = self._throttles if self._throttled else self._failures
+        return retry_delay(self._settings, number, _error(state))
+
+    def stop(self, state: RetryCallState) -> bool:
+        if self._throttled:
+            return self._throttles > MAX_RATE_LIMITED_RETRIES
+        if self._failures > self._settings.plan.max_retries:
+            return True
+        error = _error(state)
+        # Last, so that the budget pays only for retries that happen.
+        if not self._pacer.spend_retry(timeout=isinstance(error, APITimeoutError)):
+            if isinstance(error, (APIConnectionError, APIStatusError)):
+                error.not_retried = BUDGET_SPENT
+            return True
+        return False
+
+    async def sleep(self, seconds: float) -> None:
+        if self._throttled:
+            await self._pacer.pause(seconds, self._sleep)
+        else:
+            await self._sleep(seconds)
+
+    def log(self, state: RetryCallState) -> None:
+        error = _error(state)
+        reason = error.status_code if isinstance(error, APIStatusError) else type(error).__name__
+        wait = state.next_action.sleep if state.next_action else 0.0
+        if self._throttled:
+            logger.info(
+                "retrying %s %s: attempt %d rate limited (%s); pausing the client %.2f s",
+                self._method,
+                self._path,
+                state.attempt_number,
+                reason,
+                wait,
+            )
+            return
+        logger.info(
+            "retrying %s %s: attempt %d of %d failed (%s); waiting %.2f s",
+            self._method,
+            self._path,
+            state.attempt_number,
+            self._settings.plan.max_retries + 1 + self._throttles,
+            reason,
+            wait,
+        )
+
+
+def _error(state: RetryCallState) -> BaseException:
+    # tenacity consults the strategies only after an attempt that raised.
+    error = state.outcome.exception() if state.outcome is not None else None
+    if error is None:  # pragma: no cover - not reached: every attempt here has raised
+        raise AssertionError("a retry strategy was consulted without a failure")
+    return error

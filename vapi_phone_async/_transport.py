@@ -1,8 +1,18 @@
-"""The aiohttp session layer: auth, timeouts, one request, and status → error.
+"""The aiohttp adapter: the session, auth, timeouts, and one attempt of one request.
 
-This is the only module of the client that imports aiohttp. It performs one attempt of a
-request and turns every failure into this package's own errors; whether to try again is
-`_retry.py`'s business.
+This is the only module of the client that imports aiohttp. It performs one attempt and
+turns every failure into this package's own errors; what an answer means is
+`_responses.py`'s business, whether to try again `_retry.py`'s.
+
+Timeouts, and why they are what they are:
+
+- Waiting for a free connection is not part of an attempt: the transport holds its own
+  `max_connections` slots and waits up to `pool_timeout` for one, before aiohttp starts
+  its clock. A request that never got a slot was never sent, so it is retried even for a
+  create, and it never makes an outcome unknown.
+- Then one attempt is bounded by `timeout`: by default 60 s in all (`total`), 10 s to open
+  a connection (`sock_connect`), and 20 s without a byte while reading (`sock_read`), so a
+  body that stalls after its headers fails the attempt in 20 s, not 60.
 """
 
 from __future__ import annotations
@@ -17,56 +27,40 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-import msgspec
 
-from ._retry import parse_retry_after
+from ._responses import read_answer
 from ._version import __version__
 from .errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
     ClientClosedError,
-    ConflictError,
     FieldError,
-    InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
     RequestValidationError,
-    UnprocessableEntityError,
     VapiError,
 )
 
 __all__ = [
+    "DEFAULT_POOL_TIMEOUT",
     "DEFAULT_TIMEOUT",
     "Transport",
     "check_base_url",
     "client_timeout",
     "map_client_error",
-    "status_error",
 ]
 
 logger = logging.getLogger("vapi_phone_async")
 
-# No sock_read by default: `total` already bounds a stalled read, and a read timer is
-# re-armed on every chunk, a cost on each call.
-DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=10)
+READ_TIMEOUT = 20.0
+CONNECT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = aiohttp.ClientTimeout(
+    total=60, sock_connect=CONNECT_TIMEOUT, sock_read=READ_TIMEOUT
+)
+DEFAULT_POOL_TIMEOUT = 60.0
 USER_AGENT = (
     f"vapi-phone-async/{__version__} aiohttp/{aiohttp.__version__} "
     f"python/{platform.python_version()}"
 )
-
-_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
-}
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
@@ -97,46 +91,15 @@ def client_timeout(value: float | aiohttp.ClientTimeout | None) -> aiohttp.Clien
         return value
     if value is None:
         return aiohttp.ClientTimeout(total=None, sock_connect=None, sock_read=None)
-    return aiohttp.ClientTimeout(total=value, sock_connect=min(value, 10.0))
-
-
-def status_error(
-    method: str, path: str, status: int, headers: Mapping[str, str], body: bytes
-) -> APIStatusError:
-    """The error for a non-2xx response; the message comes from the NestJS body."""
-    try:
-        parsed: Any = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        parsed = body.decode("utf-8", errors="replace")
-    error_class = _STATUS_ERRORS.get(status)
-    if error_class is None:
-        error_class = InternalServerError if status >= 500 else APIStatusError
-    return error_class(
-        status_code=status,
-        message=_readable_message(parsed, status),
-        body=parsed,
-        request_id=headers.get("x-request-id"),
-        method=method,
-        path=path,
-        retry_after=parse_retry_after(headers),
+    return aiohttp.ClientTimeout(
+        total=value, sock_connect=min(value, CONNECT_TIMEOUT), sock_read=min(value, READ_TIMEOUT)
     )
-
-
-def _readable_message(body: Any, status: int) -> str:
-    message = body.get("message") if isinstance(body, dict) else None
-    if isinstance(message, list):
-        return "; ".join(str(item) for item in message)
-    if isinstance(message, str) and message:
-        return message
-    if isinstance(body, str) and body.strip():
-        return body.strip()[:200]
-    return f"HTTP {status}"
 
 
 def map_client_error(error: BaseException, method: str, path: str) -> VapiError:
     """This package's error for an aiohttp or timeout failure of one attempt."""
     if isinstance(error, aiohttp.ConnectionTimeoutError):
-        # Raised before anything was sent: while connecting or waiting for a pool slot.
+        # Raised before anything was sent: while connecting.
         return APITimeoutError(
             "timed out connecting", method=method, path=path, connect_failed=True
         )
@@ -157,31 +120,29 @@ def map_client_error(error: BaseException, method: str, path: str) -> VapiError:
     return APIConnectionError(type(error).__name__, method=method, path=path)
 
 
-class _Sends:
-    """How many times aiohttp put one request on the wire (it silently re-sends an
-    idempotent request once when a reused keep-alive connection turns out to be closed)."""
+class _SendCounter:
+    """A request middleware counting how often aiohttp put one request on the wire: it
+    silently sends an idempotent request again once when the connection fails under it."""
 
-    __slots__ = ("count",)
+    __slots__ = ("sends",)
 
     def __init__(self) -> None:
-        self.count = 0
+        self.sends = 0
 
-
-async def _count_send(
-    session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestHeadersSentParams
-) -> None:
-    if isinstance(context.trace_request_ctx, _Sends):
-        context.trace_request_ctx.count += 1
-
-
-def _send_counter() -> aiohttp.TraceConfig:
-    trace = aiohttp.TraceConfig()
-    trace.on_request_headers_sent.append(_count_send)
-    return trace
+    async def __call__(
+        self, request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        self.sends += 1
+        return await handler(request)
 
 
 class Transport:
-    """One aiohttp session per client, created lazily; a session passed in is never closed."""
+    """One aiohttp session per client, created lazily; a session passed in is never closed.
+
+    At most `max_connections` requests are in flight at once (0: no limit); a request
+    waits up to `pool_timeout` seconds (None: no limit) for a slot before its attempt
+    starts.
+    """
 
     def __init__(
         self,
@@ -191,6 +152,7 @@ class Transport:
         session: aiohttp.ClientSession | None = None,
         max_connections: int = 100,
         max_connections_per_host: int = 0,
+        pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
     ) -> None:
         self.base_url = check_base_url(base_url)
         self._headers = {
@@ -199,9 +161,10 @@ class Transport:
             "Accept": "application/json",
         }
         self._session = session
-        self._delete_session: aiohttp.ClientSession | None = None
         self._owns_session = session is None
         self._limits = (max_connections, max_connections_per_host)
+        self._slots = asyncio.Semaphore(max_connections) if max_connections else None
+        self._pool_timeout = pool_timeout
         self._closed = False
 
     def __repr__(self) -> str:
@@ -218,19 +181,6 @@ class Transport:
             self._session = aiohttp.ClientSession(connector=connector)
         return self._session
 
-    def _session_for(self, method: str) -> aiohttp.ClientSession:
-        session = self.session
-        if method != "DELETE" or not self._owns_session:
-            return session
-        # Tracing costs every request about as much as the rest of this client, so only
-        # DELETE, the one call whose silent re-send changes its answer, goes through a
-        # traced session; it shares the connector, and with it the connections.
-        if self._delete_session is None:
-            self._delete_session = aiohttp.ClientSession(
-                connector=session.connector, connector_owner=False, trace_configs=[_send_counter()]
-            )
-        return self._delete_session
-
     async def request(
         self,
         method: str,
@@ -242,12 +192,52 @@ class Transport:
         attempt: int = 1,
     ) -> bytes:
         """One attempt: the 2xx body, or one of this package's errors."""
-        session = self._session_for(method)
+        session = self.session
+        slots = self._slots
+        if slots is not None:
+            if slots.locked():
+                await self._wait_for_slot(slots, method, path)
+            else:
+                await slots.acquire()  # free: returns without suspending
+        try:
+            return await self._send(session, method, path, params, body, timeout, attempt)
+        finally:
+            if slots is not None:
+                slots.release()
+
+    async def _wait_for_slot(self, slots: asyncio.Semaphore, method: str, path: str) -> None:
+        try:
+            await asyncio.wait_for(slots.acquire(), self._pool_timeout)
+        except asyncio.TimeoutError:
+            raise APITimeoutError(
+                f"no free connection within {self._pool_timeout} s (max_connections="
+                f"{self._limits[0]}); nothing was sent",
+                method=method,
+                path=path,
+                connect_failed=True,
+            ) from None
+
+    async def _send(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        timeout: aiohttp.ClientTimeout,
+        attempt: int,
+    ) -> bytes:
         headers = self._headers
         if body is not None:
             headers = {**headers, "Content-Type": "application/json"}
+        options: dict[str, Any] = {}
+        counter = None
+        if method == "DELETE":
+            # Only DELETE's answer changes when aiohttp sends it twice (a 404 for the
+            # second send), so only DELETE pays for counting.
+            counter = _SendCounter()
+            options["middlewares"] = (counter,)
         started = time.perf_counter()
-        sends = _Sends()
         try:
             async with session.request(
                 method,
@@ -259,7 +249,7 @@ class Transport:
                 allow_redirects=False,
                 # A session passed in may raise on 4xx/5xx itself; our errors need the body.
                 raise_for_status=False,
-                trace_request_ctx=sends,
+                **options,
             ) as response:
                 data = await response.read()
                 status = response.status
@@ -273,11 +263,11 @@ class Transport:
                         elapsed,
                         attempt,
                     )
-                if 200 <= status < 300:
-                    return data
-                error = status_error(method, path, status, response.headers, data)
-                error.resent = sends.count > 1
-                raise error
+                try:
+                    return read_answer(method, path, status, response.headers, data)
+                except APIStatusError as error:
+                    error.resent = counter is not None and counter.sends > 1
+                    raise
         except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as error:
             mapped = map_client_error(error, method, path)
             logger.debug("%s %s failed: %s (attempt %d)", method, path, mapped, attempt)
@@ -288,8 +278,6 @@ class Transport:
     async def aclose(self) -> None:
         """Close the session if this transport created it; later calls raise."""
         self._closed = True
-        if self._delete_session is not None:
-            await self._delete_session.close()
         if self._owns_session and self._session is not None:
             await self._session.close()
-        self._session = self._delete_session = None
+        self._session = None

@@ -1,4 +1,4 @@
-"""Checks of what a caller sends, against the spec's rules, before any request is made.
+"""Request bodies against the spec's rules, checked before any request is made.
 
 Every check returns or raises `RequestValidationError` naming the wire path of the field
 (`hooks[0].do[1].exact`) and the rule. Decoding never runs these: they guard what we send,
@@ -8,8 +8,7 @@ not what we receive.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from datetime import datetime, timezone
+from collections.abc import Iterator
 from typing import Any, get_args
 
 import msgspec
@@ -41,17 +40,7 @@ from .models.transfer import (
     TransferMode,
 )
 
-__all__ = [
-    "DATE_FILTERS",
-    "body_errors",
-    "date_filter_params",
-    "format_datetime",
-    "validate_backoff",
-    "validate_body",
-    "validate_id",
-    "validate_list_query",
-    "validate_walk",
-]
+__all__ = ["body_errors", "one_of", "validate_backoff", "validate_body"]
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 ALPHANUMERIC_NUMBER = re.compile(r"^\+?[a-zA-Z0-9]+$")
@@ -59,10 +48,6 @@ _TRANSFER_MODES = frozenset(get_args(TransferMode))
 _SIP_VERBS = frozenset(get_args(SipVerb))
 _ENDED_REASONS = frozenset(get_args(CallEndedReason))
 _BACKOFF_TYPES = frozenset({"fixed", "exponential"})
-SORT_ORDERS = frozenset({"ASC", "DESC"})
-SORT_BY = frozenset({"createdAt", "duration", "cost"})
-SEARCH_MAX = 100
-LIMIT_MAX = 1000
 # ISO 639-1 codes, and yue, as the spec lists them for TextContent.language.
 _LANGUAGES = frozenset(
     (  # noqa: SIM905 - a word list reads better than 185 lines
@@ -140,7 +125,7 @@ def _server(path: str, server: Server) -> Iterator[FieldError]:
 
 
 def _backoff_plan(path: str, plan: BackoffPlan) -> Iterator[FieldError]:
-    yield from _one_of(f"{path}.type", plan.type, _BACKOFF_TYPES)
+    yield from one_of(f"{path}.type", plan.type, _BACKOFF_TYPES)
     yield from _between(f"{path}.maxRetries", plan.max_retries, 0, 10)
     yield from _between(f"{path}.baseDelaySeconds", plan.base_delay_seconds, 0, 10)
 
@@ -168,8 +153,8 @@ def _destination(path: str, destination: Any) -> Iterator[FieldError]:
 
 
 def _transfer_plan(path: str, plan: TransferPlan) -> Iterator[FieldError]:
-    yield from _one_of(f"{path}.mode", plan.mode, _TRANSFER_MODES)
-    yield from _one_of(f"{path}.sipVerb", plan.sip_verb, _SIP_VERBS)
+    yield from one_of(f"{path}.mode", plan.mode, _TRANSFER_MODES)
+    yield from one_of(f"{path}.sipVerb", plan.sip_verb, _SIP_VERBS)
     yield from _between(f"{path}.timeout", plan.timeout, 1, 600)
     yield from _between(f"{path}.dialTimeout", plan.dial_timeout, 1, 600)
     yield from _max_length(f"{path}.twiml", plan.twiml, 4096)
@@ -191,7 +176,7 @@ def _message(path: str, message: Any) -> Iterator[FieldError]:
         return
     yield from _max_length(f"{path}.content", message.content, 1000)
     for index, content in enumerate(message.contents or ()):
-        yield from _one_of(f"{path}.contents[{index}].language", content.language, _LANGUAGES)
+        yield from one_of(f"{path}.contents[{index}].language", content.language, _LANGUAGES)
 
 
 def _hook(path: str, hook: Any) -> Iterator[FieldError]:
@@ -210,17 +195,17 @@ def _hook(path: str, hook: Any) -> Iterator[FieldError]:
 
 
 def _ringing_filter(path: str, rule: PhoneNumberCallRingingHookFilter) -> Iterator[FieldError]:
-    yield from _one_of(f"{path}.type", rule.type, frozenset({"startsWith"}))
-    yield from _one_of(f"{path}.key", rule.key, frozenset({"number"}))
+    yield from one_of(f"{path}.type", rule.type, frozenset({"startsWith"}))
+    yield from one_of(f"{path}.key", rule.key, frozenset({"number"}))
     for index, prefix in enumerate(rule.starts_with):
         yield from _max_length(f"{path}.startsWith[{index}]", prefix, 20)
 
 
 def _ending_filter(path: str, rule: PhoneNumberCallEndingHookFilter) -> Iterator[FieldError]:
-    yield from _one_of(f"{path}.type", rule.type, frozenset({"oneOf"}))
-    yield from _one_of(f"{path}.key", rule.key, frozenset({"call.endedReason"}))
+    yield from one_of(f"{path}.type", rule.type, frozenset({"oneOf"}))
+    yield from one_of(f"{path}.key", rule.key, frozenset({"call.endedReason"}))
     for index, reason in enumerate(rule.one_of):
-        yield from _one_of(f"{path}.oneOf[{index}]", reason, _ENDED_REASONS)
+        yield from one_of(f"{path}.oneOf[{index}]", reason, _ENDED_REASONS)
 
 
 def _action(path: str, action: Any) -> Iterator[FieldError]:
@@ -259,7 +244,8 @@ def _between(path: str, value: Any, minimum: float, maximum: float | None) -> It
         yield FieldError(path, f"must be {bounds} (got {value})")
 
 
-def _one_of(path: str, value: Any, allowed: frozenset[str]) -> Iterator[FieldError]:
+def one_of(path: str, value: Any, allowed: frozenset[str]) -> Iterator[FieldError]:
+    """The error of a string that is not one of `allowed` (nothing for a non-string)."""
     if isinstance(value, str) and value not in allowed:
         choices = ", ".join(sorted(allowed)) if len(allowed) <= 10 else f"{len(allowed)} values"
         yield FieldError(path, f"must be one of {choices} (got {value!r})")
@@ -274,120 +260,3 @@ def _phone_number(path: str, value: Any, *, check_e164: bool) -> Iterator[FieldE
         yield FieldError(
             path, "must be alphanumeric with an optional leading + (^\\+?[a-zA-Z0-9]+$)"
         )
-
-
-# Ids and query parameters.
-
-
-def validate_id(phone_number_id: str) -> None:
-    """Reject an id that is empty or would change the URL's path or query."""
-    if not isinstance(phone_number_id, str) or not phone_number_id.strip():
-        raise RequestValidationError([FieldError("id", "must be a non-empty string")])
-    if any(char in phone_number_id for char in "/?#"):
-        raise RequestValidationError([FieldError("id", "must not contain '/', '?' or '#'")])
-    if phone_number_id in (".", ".."):
-        # The URL library resolves these as path segments: GET /phone-number/. is the list.
-        raise RequestValidationError([FieldError("id", "must not be '.' or '..'")])
-
-
-def format_datetime(field: str, value: datetime | str) -> str:
-    """An aware datetime or ISO 8601 string as the API's UTC form, `...T20:16:58.146Z`."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise RequestValidationError(
-                [FieldError(field, f"must be an ISO 8601 date-time (got {value!r})")]
-            ) from None
-    if not isinstance(value, datetime):
-        raise RequestValidationError([FieldError(field, "must be a datetime or ISO 8601 string")])
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise RequestValidationError(
-            [FieldError(field, "must be timezone-aware (naive datetimes are ambiguous)")]
-        )
-    utc = value.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
-DATE_FILTERS = {
-    "created_at_gt": "createdAtGt",
-    "created_at_lt": "createdAtLt",
-    "created_at_ge": "createdAtGe",
-    "created_at_le": "createdAtLe",
-    "updated_at_gt": "updatedAtGt",
-    "updated_at_lt": "updatedAtLt",
-    "updated_at_ge": "updatedAtGe",
-    "updated_at_le": "updatedAtLe",
-}
-
-
-def date_filter_params(filters: Mapping[str, datetime | str | None]) -> dict[str, str]:
-    """Query parameters for the date filters given by their snake_case names."""
-    params: dict[str, str] = {}
-    for name, value in filters.items():
-        if value is not None:
-            wire = DATE_FILTERS[name]
-            params[wire] = format_datetime(wire, value)
-    return params
-
-
-def validate_list_query(
-    *,
-    limit: int | None = None,
-    search: str | None = None,
-    sort_order: str | None = None,
-    sort_by: str | None = None,
-    page: int | None = None,
-) -> None:
-    """Check list and pagination parameters; raise `RequestValidationError` naming them."""
-    errors = _query_errors(search, sort_order, sort_by)
-    errors += _integer("limit", limit, 0, LIMIT_MAX)
-    errors += _integer("page", page, 1, None)
-    if errors:
-        raise RequestValidationError(errors)
-
-
-def validate_walk(
-    *,
-    page_size: int,
-    prefetch: int,
-    max_items: int | None,
-    consistent: bool,
-    search: str | None,
-    sort_order: str | None,
-    sort_by: str | None,
-) -> None:
-    """Check the arguments of `client.paginate()`; raise `RequestValidationError`."""
-    errors = _query_errors(search, sort_order, sort_by)
-    errors += _integer("page_size", page_size, 1, LIMIT_MAX, required=True)
-    errors += _integer("prefetch", prefetch, 1, None, required=True)
-    errors += _integer("max_items", max_items, 0, None)
-    if consistent and sort_by not in (None, "createdAt"):
-        errors.append(
-            FieldError("sort_by", "consistent walks sort by createdAt; pass consistent=False")
-        )
-    if errors:
-        raise RequestValidationError(errors)
-
-
-def _query_errors(
-    search: str | None, sort_order: str | None, sort_by: str | None
-) -> list[FieldError]:
-    errors: list[FieldError] = []
-    if search is not None and (not isinstance(search, str) or len(search) > SEARCH_MAX):
-        errors.append(FieldError("search", f"must be a string of at most {SEARCH_MAX} characters"))
-    errors.extend(_one_of("sortOrder", sort_order, SORT_ORDERS))
-    errors.extend(_one_of("sortBy", sort_by, SORT_BY))
-    return errors
-
-
-def _integer(
-    path: str, value: Any, minimum: int, maximum: int | None, *, required: bool = False
-) -> list[FieldError]:
-    if value is None and not required:
-        return []
-    is_integer = isinstance(value, int) and not isinstance(value, bool)
-    if is_integer and value >= minimum and (maximum is None or value <= maximum):
-        return []
-    bounds = f"of at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-    return [FieldError(path, f"must be an integer {bounds} (got {value!r})")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import copy
 import dataclasses
 import enum
 import os
@@ -11,34 +12,30 @@ from collections.abc import AsyncIterable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 from urllib.parse import quote
 
+import aiohttp
 import anyio
 import msgspec
 
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
-from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, with_retries
-from ._transport import DEFAULT_TIMEOUT, Transport, client_timeout
-from ._validate import (
-    date_filter_params,
-    validate_backoff,
-    validate_body,
-    validate_id,
-    validate_list_query,
-    validate_walk,
-)
+from ._options import amount, fraction, raise_for
+from ._pacing import Pacer, RetryBudget
+from ._query import date_filter_params, validate_id, validate_list_query, validate_walk
+from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, may_have_acted, send_with_retries
+from ._transport import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Transport, client_timeout
+from ._validate import validate_backoff, validate_body
+from .bulk import BulkRun, Lookup, Progress, UpdateItem, bulk_delete, bulk_import, bulk_update
 from .errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
     FieldError,
-    InternalServerError,
     NotFoundError,
     OutcomeUnknownError,
     RequestValidationError,
     ResponseDecodeError,
-    VapiError,
 )
 from .models import (
     BackoffPlan,
@@ -48,11 +45,6 @@ from .models import (
     UpdatePhoneNumber,
 )
 from .pagination import Pager
-
-if TYPE_CHECKING:
-    import aiohttp
-
-    from .bulk import BulkRun, Lookup, Progress, UpdateItem
 
 __all__ = ["DEFAULT_BASE_URL", "USE_CLIENT_DEFAULT", "UseClientDefault", "VapiPhoneClient"]
 
@@ -76,11 +68,20 @@ class VapiPhoneClient:
     context manager (or call `aclose()`); one aiohttp session serves every call. A
     `session` you pass in is used as it is and never closed by the client.
 
-    `backoff` sets the retries (a `BackoffPlan`, as for Vapi's webhooks); `max_delay` caps
-    an exponential wait, `max_retry_after` is the longest server-asked wait honoured (a
-    longer one raises instead), `jitter` shortens exponential waits by up to that fraction.
-    `timeout` is seconds or an `aiohttp.ClientTimeout` for one attempt; `deadline` bounds a
-    whole call with its retries. `sleep` replaces `asyncio.sleep` between retries (tests).
+    Retries: `backoff` sets them (a `BackoffPlan`, as for Vapi's webhooks); `max_delay`
+    caps an exponential wait, `max_retry_after` is the longest server-asked wait honoured
+    (a longer one raises instead), `jitter` shortens exponential waits by up to that
+    fraction. `retry_budget` bounds the retries of the whole client (`True`: a new
+    `RetryBudget()`; `False`: none; or a `RetryBudget` of yours, which clients may share).
+
+    Pacing: `rate_limit` caps the requests the client starts per second (None: no cap);
+    with `adaptive_rate` (the default) 429s lower the client's send rate until they stop.
+    A 429 pauses every request of the client for the wait the server asked.
+
+    Time: `timeout` is seconds or an `aiohttp.ClientTimeout` for one attempt; `deadline`
+    bounds a whole call with its retries; `pool_timeout` bounds the wait for one of the
+    `max_connections` connections, which is not part of an attempt. `sleep` replaces
+    `asyncio.sleep` between retries and during 429 pauses (tests).
 
         async with VapiPhoneClient(api_key="...") as client:
             number = await client.get("3f1c...")
@@ -97,6 +98,10 @@ class VapiPhoneClient:
         session: aiohttp.ClientSession | None = None,
         max_connections: int = 100,
         max_connections_per_host: int = 0,
+        pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
+        rate_limit: float | None = None,
+        adaptive_rate: bool = True,
+        retry_budget: bool | RetryBudget = True,
         max_delay: float = 30.0,
         max_retry_after: float = 60.0,
         jitter: float = 0.2,
@@ -107,18 +112,31 @@ class VapiPhoneClient:
             raise RequestValidationError(
                 [FieldError("api_key", "is required: pass api_key= or set VAPI_API_KEY")]
             )
+        validate_backoff(backoff)
+        raise_for(
+            amount("pool_timeout", pool_timeout)
+            + amount("rate_limit", rate_limit, allow_zero=False)
+            + amount("deadline", deadline, allow_zero=False)
+            + amount("max_delay", max_delay, allow_none=False)
+            + amount("max_retry_after", max_retry_after, allow_none=False)
+            + fraction("jitter", jitter)
+        )
         self._transport = Transport(
             api_key=key,
             base_url=base_url,
             session=session,
             max_connections=max_connections,
             max_connections_per_host=max_connections_per_host,
+            pool_timeout=pool_timeout,
         )
-        validate_backoff(backoff)
-        if not 0 <= jitter <= 1:
-            raise RequestValidationError(
-                [FieldError("jitter", f"must be from 0 to 1 (got {jitter})")]
-            )
+        self._owns_transport = True
+        if retry_budget is True:
+            retry_budget = RetryBudget()
+        self._pacer = Pacer(
+            rate_limit=rate_limit,
+            adaptive=adaptive_rate,
+            budget=retry_budget if isinstance(retry_budget, RetryBudget) else None,
+        )
         self._settings = RetrySettings(
             plan=backoff, max_delay=max_delay, max_retry_after=max_retry_after, jitter=jitter
         )
@@ -135,9 +153,50 @@ class VapiPhoneClient:
         return self._transport.base_url
 
     @property
+    def backoff(self) -> BackoffPlan:
+        """The retry plan calls follow unless they pass their own."""
+        return self._settings.plan
+
+    @property
+    def retry_budget(self) -> RetryBudget | None:
+        """The client's retry budget (None when it has none); its `tokens` are live."""
+        return self._pacer.budget
+
+    @property
     def session(self) -> aiohttp.ClientSession:
         """The aiohttp session calls go through (created on first use)."""
         return self._transport.session
+
+    def with_options(
+        self,
+        *,
+        rate_limit: float | None = None,
+        backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
+        timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
+    ) -> VapiPhoneClient:
+        """A view of this client with other options; it shares the session, the 429
+        pause, the adaptive rate and the retry budget.
+
+        `rate_limit` adds a token bucket that only the view's requests pass (a bulk run
+        makes one so). Closing a view does nothing: the client it came from owns the
+        session.
+
+            slow = client.with_options(rate_limit=5, backoff=BackoffPlan(...))
+        """
+        raise_for(amount("rate_limit", rate_limit, allow_zero=False))
+        view = copy.copy(self)
+        view._owns_transport = False
+        view._pacer = self._pacer.with_rate_limit(rate_limit)
+        if not isinstance(backoff, UseClientDefault):
+            validate_backoff(backoff)
+            view._settings = dataclasses.replace(self._settings, plan=backoff)
+        if not isinstance(timeout, UseClientDefault):
+            view._timeout = client_timeout(timeout)
+        if not isinstance(deadline, UseClientDefault):
+            raise_for(amount("deadline", deadline, allow_zero=False))
+            view._deadline = deadline
+        return view
 
     async def __aenter__(self) -> VapiPhoneClient:
         return self
@@ -151,8 +210,11 @@ class VapiPhoneClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the client's own session; any later call raises ClientClosedError."""
-        await self._transport.aclose()
+        """Close the client's own session; any later call raises ClientClosedError.
+
+        On a view made by `with_options`, this does nothing."""
+        if self._owns_transport:
+            await self._transport.aclose()
 
     # The six calls.
 
@@ -182,8 +244,8 @@ class VapiPhoneClient:
                 backoff=backoff,
                 deadline=deadline,
             )
-        except (APIConnectionError, InternalServerError) as error:
-            if isinstance(error, APIConnectionError) and error.connect_failed:
+        except (APIConnectionError, APIStatusError) as error:
+            if not may_have_acted(error):
                 raise
             raise OutcomeUnknownError(error, method="POST", path=path) from error
         try:
@@ -240,9 +302,8 @@ class VapiPhoneClient:
 
         Returns None when an earlier send of this same call may have deleted the number
         but its answer was lost, and a later send found it gone: after our own retry, or
-        after aiohttp's silent re-send of a DELETE on a reset keep-alive connection (seen
-        only on the client's own session). Raises `NotFoundError` when the number was
-        already gone before this call.
+        after aiohttp's silent re-send of a DELETE on a reset connection (on any session).
+        Raises `NotFoundError` when the number was already gone before this call.
         """
         data = await self._call(
             "DELETE",
@@ -388,7 +449,8 @@ class VapiPhoneClient:
         deadline: float | UseClientDefault | None,
         gone_ok_on_retry: bool = False,
     ) -> bytes | None:
-        """Send one call with its retries; None only for `gone_ok_on_retry` (see delete)."""
+        """Send one call through the retry engine; None only for `gone_ok_on_retry`: a 404
+        after a send that may have acted (see delete)."""
         settings = self._settings
         if not isinstance(backoff, UseClientDefault):
             validate_backoff(backoff)
@@ -398,25 +460,32 @@ class VapiPhoneClient:
         )
         limit = self._deadline if isinstance(deadline, UseClientDefault) else deadline
         transport = self._transport
-        may_have_acted = False
+        acted = False
 
         async def attempt(number: int) -> bytes | None:
-            nonlocal may_have_acted
+            nonlocal acted
             try:
                 return await transport.request(
                     method, path, params=params, body=body, timeout=attempt_timeout, attempt=number
                 )
             except NotFoundError as error:
-                if gone_ok_on_retry and (may_have_acted or error.resent):
+                if gone_ok_on_retry and (acted or error.resent):
                     return None
                 raise
             except (APIConnectionError, APIStatusError) as error:
-                may_have_acted = may_have_acted or _may_have_acted(error)
+                acted = acted or may_have_acted(error)
                 raise
 
         try:
             with _fail_after(limit):
-                return await with_retries(attempt, method, path, settings, self._sleep)
+                return await send_with_retries(
+                    attempt,
+                    method=method,
+                    path=path,
+                    settings=settings,
+                    pacer=self._pacer,
+                    sleep=self._sleep,
+                )
         except TimeoutError:
             raise APITimeoutError(
                 f"deadline of {limit} s exceeded", method=method, path=path
@@ -437,11 +506,10 @@ class VapiPhoneClient:
         """Apply `(id, UpdatePhoneNumber)` pairs concurrently, one outcome per pair.
 
         `async for outcome in client.bulk_update(pairs)` streams outcomes as they finish;
-        `await client.bulk_update(pairs)` returns them all in input order. See
+        `await client.bulk_update(pairs)` returns them all in input order. `rate_limit`
+        caps the run's requests per second, on top of the client's pacing. See
         `vapi_phone_async.bulk.bulk_update`.
         """
-        from .bulk import bulk_update  # bulk builds on the client: imported on use
-
         return bulk_update(
             self,
             pairs,
@@ -463,8 +531,6 @@ class VapiPhoneClient:
         total: int | None = None,
     ) -> BulkRun[str]:
         """Delete numbers by id concurrently; see `vapi_phone_async.bulk.bulk_delete`."""
-        from .bulk import bulk_delete  # bulk builds on the client: imported on use
-
         return bulk_delete(
             self,
             ids,
@@ -490,8 +556,6 @@ class VapiPhoneClient:
         """Create the numbers that do not exist yet, never twice; existing ones are skipped
         (or updated with `update_existing=True`). See `vapi_phone_async.bulk.bulk_import`.
         """
-        from .bulk import bulk_import  # bulk builds on the client: imported on use
-
         return bulk_import(
             self,
             bodies,
@@ -507,12 +571,6 @@ class VapiPhoneClient:
 
 def _fail_after(seconds: float | None) -> AbstractContextManager[Any]:
     return nullcontext() if seconds is None else anyio.fail_after(seconds)
-
-
-def _may_have_acted(error: VapiError) -> bool:
-    if isinstance(error, APIConnectionError):
-        return not error.connect_failed
-    return isinstance(error, APIStatusError) and error.status_code >= 500
 
 
 def _item_path(phone_number_id: str) -> str:

@@ -7,7 +7,7 @@ VapiError
 ├── ClientClosedError               a call on a client after aclose()
 ├── PaginationError                 a walk that would loop forever (same page, stuck cursor)
 ├── OutcomeUnknownError             a create that may or may not have happened
-├── BulkCancelledError              a bulk item cut off in flight (vapi_phone_async.bulk)
+├── BulkCancelledError              a bulk item cut off in flight: it may have taken effect
 ├── APIConnectionError              the network failed
 │   └── APITimeoutError             ... by running out of time
 └── APIStatusError                  the server answered with a non-2xx status
@@ -25,6 +25,9 @@ A `create` is never retried once the server may have acted on it: a 5xx, a timeo
 dropped connection after the request went out raises `OutcomeUnknownError`, whose `cause`
 is the error it stands for. Look the number up before creating it again.
 
+An error that could have been retried but was not, because the client's retry budget
+was spent (see `RetryBudget`), says so at the end of its message and in `not_retried`.
+
 Messages never contain the API key or a secret field of a body.
 """
 
@@ -41,6 +44,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BulkCancelledError",
     "ClientClosedError",
     "ConflictError",
     "FieldError",
@@ -58,7 +62,19 @@ __all__ = [
 
 
 class VapiError(Exception):
-    """The root of every error raised by vapi_phone_async."""
+    """The root of every error raised by vapi_phone_async.
+
+    `not_retried` is None, or why an error that could have been retried was not (the
+    retry budget was spent); the message ends with it.
+    """
+
+    not_retried: str | None = None
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        return (
+            message if self.not_retried is None else f"{message} (not retried: {self.not_retried})"
+        )
 
 
 class FieldError(msgspec.Struct, frozen=True):
@@ -129,6 +145,11 @@ class OutcomeUnknownError(VapiError):
             f"{method} {path}: outcome unknown, the server may have acted on the request "
             f"({cause}); look the number up before creating it again"
         )
+
+
+class BulkCancelledError(VapiError):
+    """A bulk run was cancelled while this item's request was in flight: it may or may not
+    have taken effect."""
 
 
 class APIConnectionError(VapiError):

@@ -51,36 +51,27 @@ How a walk goes:
 from __future__ import annotations
 
 import asyncio
-import operator
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
-from datetime import datetime, timedelta
-from itertools import takewhile
 from types import TracebackType
-from typing import Any
 
-from ._validate import format_datetime
+from ._walk import (
+    Position,
+    Segment,
+    bounded,
+    check_not_repeated,
+    first_created_at,
+    has_more,
+    page_ids,
+    within,
+)
 from .errors import PaginationError
 from .models import PhoneNumber, PhoneNumberPage
 
-__all__ = ["Pager"]
+__all__ = ["FetchPage", "Pager"]
 
 FetchPage = Callable[[dict[str, str]], Awaitable[PhoneNumberPage]]
-
-_UPPER_BOUNDS = ("createdAtLe", "createdAtLt")
-
-
-class _Segment:
-    """Part of a walk: a query whose pages start at page 1 (or follow its cursor)."""
-
-    __slots__ = ("bounded", "params")
-
-    def __init__(self, params: dict[str, str], *, bounded: bool = False) -> None:
-        self.params = params
-        # Set on the segments that go on from the walk's position: they end only if the
-        # server applies their createdAt bounds, so each page is checked against them.
-        self.bounded = bounded
 
 
 class Pager:
@@ -121,11 +112,7 @@ class Pager:
         self._closed = False
         self._wanted = max_items  # how many numbers the consumer still wants, if limited
         self._in_flight: deque[tuple[int, asyncio.Future[PhoneNumberPage]]] = deque()
-        # The walk's position: the last createdAt yielded (the oldest so far in a DESC
-        # walk, the newest in an ASC one) and the ids yielded at exactly that instant.
-        self._edge: datetime | None = None
-        self._edge_ids: set[str] = set()
-        self._undated_ids: set[str] = set()  # numbers that came without a createdAt
+        self._position = Position(descending=self._descending)
 
     def __aiter__(self) -> AsyncGenerator[PhoneNumber, None]:
         return self._numbers(self.pages())
@@ -209,10 +196,10 @@ class Pager:
             probe = await self._fetch({**params, "sortOrder": "DESC", "limit": "1", "page": "1"})
             if not probe.results:
                 return  # nothing matched when the walk started
-            newest = _first_created_at(probe)
+            newest = first_created_at(probe)
             if newest is not None:  # a number without createdAt cannot pin the walk
-                params = _bounded(params, "createdAtLe", newest)
-        segments = deque([_Segment(params)])
+                params = bounded(params, "createdAtLe", newest)
+        segments = deque([Segment(params)])
         read_ahead = not self._follow_cursors
         while segments:
             segment = segments.popleft()
@@ -230,11 +217,11 @@ class Pager:
             if pin_from_first_page:
                 # Descending, the first number is the newest: the walk's upper bound.
                 pin_from_first_page = False
-                newest = _first_created_at(first)
+                newest = first_created_at(first)
                 if newest is not None:
-                    params = segment.params = _bounded(params, "createdAtLe", newest)
+                    params = segment.params = bounded(params, "createdAtLe", newest)
             cursor = first.metadata.next_cursor if self._follow_cursors else None
-            if not _has_more(first, self._page_size):
+            if not has_more(first, self._page_size):
                 await self._cancel_in_flight()  # read ahead past a walk of one page
                 rest = _only(first)
             elif cursor:
@@ -249,16 +236,20 @@ class Pager:
                     if raw is None:
                         changed = True
                         break
-                    if segment.bounded and not _within(segment.params, raw):
+                    if segment.bounded and not within(segment.params, raw):
                         raise PaginationError(
                             "the server ignored the createdAt bounds the walk went on with; "
                             "stopping instead of looping forever"
                         )
-                    page = self._unseen(raw)
+                    page = self._position.unseen(raw) if self._consistent else raw
                     if page.results:
                         yield page
             if changed:
-                segments = deque(self._from_edge(params))
+                segments = deque(
+                    self._position.segments_from_here(params)
+                    if self._position
+                    else [Segment(params)]
+                )
 
     async def _cursor_pages(
         self, params: dict[str, str], first: PhoneNumberPage, cursor: str
@@ -267,7 +258,7 @@ class Pager:
 
         The next page is requested before a page is handed over (one in flight).
         """
-        page, previous_ids = first, _ids(first)
+        page, previous_ids = first, page_ids(first)
         try:
             while True:  # `page` has more after it, at `cursor`
                 if self._wants_beyond(len(page.results)):
@@ -276,11 +267,11 @@ class Pager:
                 if not self._in_flight:
                     self._start(0, {**params, "cursor": cursor})
                 page = await self._in_flight.popleft()[1]
-                previous_ids = _check_not_repeated(previous_ids, page)
+                previous_ids = check_not_repeated(previous_ids, page)
                 next_cursor = page.metadata.next_cursor
                 if next_cursor == cursor:
                     raise PaginationError(f"the server returned the same cursor twice: {cursor!r}")
-                if not _has_more(page, self._page_size):
+                if not has_more(page, self._page_size):
                     yield page
                     return
                 if not next_cursor:
@@ -302,7 +293,7 @@ class Pager:
         baseline = first.metadata.total_items
         last: int | None = None  # the last page, as the server last told; None if unknown
         page, number, next_page = first, 1, 2 + len(self._in_flight)
-        previous_ids = _ids(first)
+        previous_ids = page_ids(first)
         size = self._page_size
         try:
             while True:  # `page` is page `number`, and has more after it
@@ -329,8 +320,8 @@ class Pager:
                     # may skip or repeat numbers. Go on by keyset instead.
                     yield None
                     return
-                previous_ids = _check_not_repeated(previous_ids, page)
-                if not _has_more(page, size):
+                previous_ids = check_not_repeated(previous_ids, page)
+                if not has_more(page, size):
                     yield page
                     return
         finally:
@@ -343,133 +334,6 @@ class Pager:
         """Whether the consumer may want more than `numbers` more numbers (max_items)."""
         return self._wanted is None or numbers < self._wanted
 
-    def _from_edge(self, params: dict[str, str]) -> list[_Segment]:
-        """The segments that go on from the walk's position: its instant, then beyond."""
-        edge = self._edge
-        if edge is None:
-            return [_Segment(params)]
-        instant = _bounded(_bounded(params, "createdAtGe", edge), "createdAtLe", edge)
-        beyond = _bounded(params, "createdAtLt" if self._descending else "createdAtGt", edge)
-        return [_Segment(instant, bounded=True), _Segment(beyond, bounded=True)]
-
-    def _unseen(self, page: PhoneNumberPage) -> PhoneNumberPage:
-        """The page without numbers the walk has passed already (consistent walks only)."""
-        results = page.results
-        if not self._consistent or not results:
-            return page
-        first, last = _created_at(results[0]), _created_at(results[-1])
-        edge = self._edge
-        if (
-            first is not None
-            and last is not None
-            and (edge is None or (first < edge if self._descending else first > edge))
-        ):
-            # The usual page, wholly past the walk's position (pages come sorted): keep it
-            # all, and move the position to its end without looking at every number.
-            self._edge = last
-            at_last = takewhile(lambda number: _created_at(number) == last, reversed(results))
-            self._edge_ids = {number.id for number in at_last}
-            return page
-        fresh = [number for number in results if self._advance(number)]
-        if len(fresh) != len(results):
-            page.results = fresh
-        return page
-
-    def _advance(self, number: PhoneNumber) -> bool:
-        created_at = _created_at(number)
-        if created_at is None:
-            # No place in the order (a response without createdAt): remember it by id.
-            if number.id in self._undated_ids:
-                return False
-            self._undated_ids.add(number.id)
-            return True
-        if self._edge is not None and created_at == self._edge:
-            if number.id in self._edge_ids:
-                return False
-            self._edge_ids.add(number.id)
-            return True
-        if self._edge is not None and (created_at > self._edge) == self._descending:
-            return False  # behind the walk's position: yielded already
-        self._edge, self._edge_ids = created_at, {number.id}
-        return True
-
 
 async def _only(page: PhoneNumberPage) -> AsyncGenerator[PhoneNumberPage | None, None]:
     yield page
-
-
-def _created_at(number: PhoneNumber) -> datetime | None:
-    created_at: Any = getattr(number, "created_at", None)
-    return created_at if isinstance(created_at, datetime) else None
-
-
-def _first_created_at(page: PhoneNumberPage) -> datetime | None:
-    return _created_at(page.results[0]) if page.results else None
-
-
-def _bounded(params: dict[str, str], name: str, bound: datetime) -> dict[str, str]:
-    """`params` with the createdAt filter `name` at `bound`, or the caller's own if tighter.
-
-    The API takes milliseconds: a bound between two is widened to the next one out, which
-    can only let in numbers the walk then drops as yielded already, never leave one out.
-    """
-    upper = name in _UPPER_BOUNDS
-    spare = bound.microsecond % 1000
-    if upper and spare:
-        bound += timedelta(microseconds=1000 - spare)
-    value = format_datetime(name, bound)
-    current = params.get(name)
-    if current is not None:  # both are format_datetime's fixed-width UTC form
-        value = min(current, value) if upper else max(current, value)
-    return {**params, name: value}
-
-
-_COMPARISONS = (
-    ("createdAtGt", operator.gt),
-    ("createdAtGe", operator.ge),
-    ("createdAtLt", operator.lt),
-    ("createdAtLe", operator.le),
-)
-
-
-def _within(params: dict[str, str], page: PhoneNumberPage) -> bool:
-    """Whether the page's first and last numbers (it is sorted) meet its createdAt bounds."""
-    for number in page.results[:1] + page.results[-1:]:
-        created_at = _created_at(number)
-        if created_at is None:
-            continue
-        for name, compare in _COMPARISONS:
-            bound = params.get(name)
-            if bound is not None and not compare(created_at, _parse(bound)):
-                return False
-    return True
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _ids(page: PhoneNumberPage) -> list[str]:
-    return [number.id for number in page.results]
-
-
-def _has_more(page: PhoneNumberPage, page_size: int) -> bool:
-    meta = page.metadata
-    if not page.results:  # whatever the metadata claims, an empty page ends the walk
-        return False
-    if meta.has_next_page is not None:
-        return meta.has_next_page
-    if meta.total_pages is not None:
-        return meta.current_page < meta.total_pages
-    return len(page.results) >= page_size
-
-
-def _check_not_repeated(previous_ids: list[str], page: PhoneNumberPage) -> list[str]:
-    """The page's ids; raises if they are the previous page's again (a server looping)."""
-    ids = _ids(page)
-    if ids and ids == previous_ids:
-        raise PaginationError(
-            f"the server returned the same page twice (page {page.metadata.current_page}); "
-            "stopping instead of looping forever"
-        )
-    return ids

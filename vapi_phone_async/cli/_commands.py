@@ -8,7 +8,7 @@ from typing import Any
 import click
 import msgspec
 
-from .._validate import DATE_FILTERS
+from .._query import DATE_FILTERS
 from ..errors import FieldError, RequestValidationError
 from ..models import PROVIDERS
 from ._context import Settings, api_options, output_option, run, show_secrets_option

@@ -16,8 +16,7 @@ from typing import Any
 import click
 import msgspec
 
-from .._bulk_import import ExistingNumbers
-from ..bulk import BulkOutcome, BulkSummary
+from ..bulk import BulkOutcome, BulkSummary, ExistingNumbers
 from ..client import VapiPhoneClient
 from ..models import CreatePhoneNumber
 from ._context import Settings, api_options, run

@@ -12,6 +12,7 @@ from typing import IO, Any, TypeVar, get_args
 
 import msgspec
 
+from .._secrets import REDACTED, redact_mapping
 from .._validate import body_errors
 from ..errors import FieldError, RequestValidationError
 from ..models import (
@@ -22,7 +23,6 @@ from ..models import (
     PhoneNumber,
     UpdatePhoneNumber,
 )
-from ..models._base import REDACTED, redact_mapping
 
 __all__ = [
     "COLUMNS",

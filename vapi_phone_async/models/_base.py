@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 
 import msgspec
 
-__all__ = ["REDACTED", "SECRET_KEYS", "Model", "UnknownItem"]
+from .._secrets import REDACTED, redact_mapping, redact_values
 
-REDACTED = "<set>"
+__all__ = ["Model", "UnknownItem"]
 
 
 class Model(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True, gc=False):
@@ -39,16 +39,9 @@ class Model(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True, gc
             if field.name in self.__secret_fields__ and value is not None:
                 yield f"{field.name}={REDACTED!r}"
             elif field.name in self.__secret_mapping_fields__ and value is not None:
-                yield f"{field.name}={_redact_values(value)!r}"
+                yield f"{field.name}={redact_values(value)!r}"
             else:
                 yield f"{field.name}={value!r}"
-
-
-# The JSON keys whose values are secret, wherever they appear in raw data. serverUrlSecret
-# is the older docs' name for server.secret, which old numbers may carry.
-SECRET_KEYS = frozenset(
-    {"twilioAuthToken", "twilioApiSecret", "password", "secret", "serverUrlSecret"}
-)
 
 
 class UnknownItem(dict[str, Any]):
@@ -62,27 +55,3 @@ class UnknownItem(dict[str, Any]):
 
     def __str__(self) -> str:
         return repr(self)
-
-
-def redact_mapping(value: Any) -> Any:
-    """A copy of decoded JSON with secret values (and every server header value) hidden."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if key in SECRET_KEYS and item is not None:
-                out[key] = REDACTED
-            elif key == "headers" and item is not None:
-                out[key] = _redact_values(item)
-            else:
-                out[key] = redact_mapping(item)
-        return out
-    if isinstance(value, list):
-        return [redact_mapping(item) for item in value]
-    return value
-
-
-def _redact_values(value: Any) -> Any:
-    """A mapping's keys with every value hidden; anything else (a malformed one) hidden whole."""
-    if isinstance(value, dict):
-        return {key: REDACTED for key in value}
-    return REDACTED

@@ -7,7 +7,8 @@ from typing import Any, ClassVar, Literal, TypeAlias, get_args
 
 from msgspec import UNSET, UnsetType
 
-from ._base import Model, UnknownItem, redact_mapping
+from .._secrets import redact_mapping
+from ._base import Model, UnknownItem
 from .hooks import PhoneNumberHook
 from .server import Server, SipAuthentication
 from .transfer import TransferDestination

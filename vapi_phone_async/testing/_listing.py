@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from .._validate import LIMIT_MAX, SEARCH_MAX, SORT_BY, SORT_ORDERS
+from .._query import LIMIT_MAX, SEARCH_MAX, SORT_BY, SORT_ORDERS
 from ._dates import format_us, parse_iso
 from ._responses import Rejected
 from ._store import Filters, Key, Store

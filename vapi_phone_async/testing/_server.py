@@ -15,8 +15,10 @@ from ._dates import format_us, now_us
 from ._faults import Fault, FaultMode
 from ._seed import DEFAULT_START_US, generate
 
-__all__ = ["DEFAULT_ORG_ID", "FakeVapiServer"]
+__all__ = ["DEFAULT_ORG_ID", "TEST_API_KEY", "FakeVapiServer"]
 
+TEST_API_KEY = "test-key"
+"""The key FakeVapiServer accepts unless given another (the pytest fixtures use it)."""
 DEFAULT_ORG_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/vapi-phone-async/fake-org"))
 _HOST = "127.0.0.1"
 _SECOND = 1_000_000
@@ -40,7 +42,7 @@ class FakeVapiServer:
 
     def __init__(
         self,
-        api_key: str = "test-key",
+        api_key: str = TEST_API_KEY,
         *,
         port: int = 0,
         cursors: bool = True,

@@ -10,22 +10,20 @@ import importlib.util
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from ._server import FakeVapiServer
+from ._server import TEST_API_KEY, FakeVapiServer
 
 if TYPE_CHECKING:
     from vapi_phone_async.client import VapiPhoneClient
 
-__all__ = ["API_KEY"]
-
-API_KEY = "test-key"
+__all__: list[str] = []
 
 if importlib.util.find_spec("pytest_asyncio") is not None:
     import pytest_asyncio
 
     @pytest_asyncio.fixture
     async def fake_vapi() -> AsyncIterator[FakeVapiServer]:
-        """A started FakeVapiServer (empty, api key "test-key"), closed after the test."""
-        async with FakeVapiServer(api_key=API_KEY) as server:
+        """A started FakeVapiServer (empty, api key `TEST_API_KEY`), closed after the test."""
+        async with FakeVapiServer(api_key=TEST_API_KEY) as server:
             yield server
 
     @pytest_asyncio.fixture
@@ -34,5 +32,5 @@ if importlib.util.find_spec("pytest_asyncio") is not None:
         # Imported here: the client is a layer above the fake, and may be absent.
         from vapi_phone_async.client import VapiPhoneClient
 
-        async with VapiPhoneClient(api_key=API_KEY, base_url=fake_vapi.url) as client:
+        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url) as client:
             yield client

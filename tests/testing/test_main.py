@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
 
 async def start_cli(*args: str) -> tuple[asyncio.subprocess.Process, str, str]:
@@ -56,7 +56,7 @@ async def test_the_command_serves_until_interrupted(signum: signal.Signals) -> N
 async def test_the_command_takes_a_port_and_no_cursors(unused_tcp_port: int) -> None:
     process, url, key = await start_cli("--port", str(unused_tcp_port), "--no-cursors")
     try:
-        assert url == f"http://127.0.0.1:{unused_tcp_port}" and key == "test-key"
+        assert url == f"http://127.0.0.1:{unused_tcp_port}" and key == TEST_API_KEY
         async with (
             aiohttp.ClientSession(headers={"Authorization": "Bearer test-key"}) as http,
             http.get(f"{url}/v2/phone-number") as response,
@@ -74,7 +74,7 @@ async def test_the_command_takes_a_port_and_no_cursors(unused_tcp_port: int) -> 
 async def test_fake_vapi_is_a_started_server_with_the_test_key(
     fake_vapi: FakeVapiServer,
 ) -> None:
-    assert isinstance(fake_vapi, FakeVapiServer) and fake_vapi.api_key == "test-key"
+    assert isinstance(fake_vapi, FakeVapiServer) and fake_vapi.api_key == TEST_API_KEY
     async with (
         aiohttp.ClientSession(headers={"Authorization": "Bearer test-key"}) as http,
         http.get(f"{fake_vapi.url}/phone-number") as response,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-import pytest_asyncio
 
 from vapi_phone_async import BackoffPlan, BulkOutcome, VapiPhoneClient
 from vapi_phone_async.bulk import summarize
@@ -16,47 +14,11 @@ from vapi_phone_async.errors import (
     RequestValidationError,
 )
 from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-API_KEY = "test-key"
+from ..helpers import RecordedSleep, renames, twilio_ids
+
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
-
-
-class Sleeps:
-    """The client's sleep in these tests: instant, and recorded."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        await asyncio.sleep(0)
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
-
-
-@pytest_asyncio.fixture
-async def client(fake_vapi: FakeVapiServer, sleeps: Sleeps) -> AsyncIterator[VapiPhoneClient]:
-    plan = BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=0.25)
-    async with VapiPhoneClient(
-        api_key=API_KEY, base_url=fake_vapi.url, backoff=plan, sleep=sleeps
-    ) as client:
-        yield client
-
-
-def twilio_ids(server: FakeVapiServer, n: int) -> list[str]:
-    """Seed enough numbers and return the ids of `n` Twilio ones."""
-    server.seed(n * 5)
-    ids = [id_ for id_, data in server.numbers.items() if data["provider"] == "twilio"]
-    return ids[:n]
-
-
-def renames(ids: list[str], name: str = "Renamed") -> list[tuple[str, UpdatePhoneNumber]]:
-    return [(id_, UpdateTwilioPhoneNumber(name=name)) for id_ in ids]
-
 
 # Outcomes.
 
@@ -200,7 +162,7 @@ async def test_an_async_iterable_is_accepted_and_its_failure_ends_the_run(
 
 
 async def test_transient_failures_are_retried_under_the_clients_backoff_plan(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient, sleeps: Sleeps
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient, sleeps: RecordedSleep
 ) -> None:
     ids = twilio_ids(fake_vapi, 2)
     fake_vapi.inject_fault("PATCH", f"/phone-number/{ids[0]}", status=503, times=2)
@@ -212,7 +174,7 @@ async def test_transient_failures_are_retried_under_the_clients_backoff_plan(
     # The plan allows three retries: four attempts in all, then the item fails.
     assert exhausted.kind == "failed" and isinstance(exhausted.error, InternalServerError)
     assert len(fake_vapi.requests("PATCH", f"/phone-number/{ids[1]}")) == 4
-    assert sleeps.calls == [0.25] * 5
+    assert sleeps.waits == [0.25] * 5
 
 
 async def test_progress_is_called_after_each_outcome_with_done_failed_and_total(
@@ -279,7 +241,7 @@ async def test_a_run_is_consumed_once(client: VapiPhoneClient) -> None:
 
 
 async def test_5000_updates_with_20_percent_503s_are_each_applied_exactly_once(
-    fake_vapi: FakeVapiServer, sleeps: Sleeps
+    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
 ) -> None:
     fake_vapi.seed(5_000)
     fake_vapi.chaos(0.2, statuses=(503,), seed=6)
@@ -287,7 +249,7 @@ async def test_5000_updates_with_20_percent_503s_are_each_applied_exactly_once(
     # Ten retries: the chance that one item meets eleven 503s in a row is 2e-8.
     plan = BackoffPlan(type="fixed", max_retries=10, base_delay_seconds=0)
     async with VapiPhoneClient(
-        api_key=API_KEY, base_url=fake_vapi.url, backoff=plan, sleep=sleeps
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, backoff=plan, sleep=sleeps
     ) as client:
         pairs = (
             (id_, _rename(fake_vapi.numbers[id_]["provider"], f"bulk {i}"))

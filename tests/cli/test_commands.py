@@ -3,91 +3,17 @@ every subcommand and output format, exit codes 0/1/2, and the API key never prin
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from vapi_phone_async.cli import main
 from vapi_phone_async.cli._records import COLUMNS
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-# Distinctive, so that a leak anywhere in the output is found.
-KEY = "sk-cli-test-5f1c9e2ab7d4"
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeVapiServer]:
-    """A FakeVapiServer serving from a thread of its own, as a real API would."""
-    loop = asyncio.new_event_loop()
-    server = FakeVapiServer(api_key=KEY)
-    started = threading.Event()
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(server.start())
-        started.set()
-        loop.run_forever()
-        loop.run_until_complete(server.close())
-        loop.close()
-
-    thread = threading.Thread(target=serve, name="fake-vapi", daemon=True)
-    thread.start()
-    started.wait()
-    yield server
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join()
-
-
-@pytest.fixture
-def server(fake: FakeVapiServer) -> FakeVapiServer:
-    """The shared fake, emptied and seeded with 40 numbers for each test."""
-    fake.clear()
-    fake.seed(40)
-    return fake
-
-
-@pytest.fixture
-def cli(
-    server: FakeVapiServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Run:
-    monkeypatch.setenv("VAPI_API_KEY", KEY)
-    monkeypatch.setenv("VAPI_BASE_URL", server.url)
-    return Run(capsys, monkeypatch)
-
-
-class Run:
-    """Runs `vapi-phone ARGS` in-process; every run checks that the key was not printed."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-        self._capsys = capsys
-        self._monkeypatch = monkeypatch
-
-    def __call__(self, *args: str, stdin: str = "") -> Result:
-        self._capsys.readouterr()
-        self._monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(list(args))
-        captured = self._capsys.readouterr()
-        assert KEY not in captured.out and KEY not in captured.err
-        return Result(code, captured.out, captured.err)
-
-
-def ids_of(server: FakeVapiServer, provider: str) -> list[str]:
-    return [id_ for id_, data in server.numbers.items() if data["provider"] == provider]
-
+from .helpers import Run, ids_of
 
 # list
 
@@ -325,7 +251,7 @@ def test_a_key_given_to_the_subcommand_wins_over_the_environment(
 ) -> None:
     monkeypatch.setenv("VAPI_API_KEY", "sk-stale-key-1111")
 
-    result = cli("list", "--api-key", KEY, "--limit", "1", "-o", "jsonl")
+    result = cli("list", "--api-key", TEST_API_KEY, "--limit", "1", "-o", "jsonl")
 
     assert result.code == 0 and len(result.out.splitlines()) == 1
 

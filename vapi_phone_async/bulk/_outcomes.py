@@ -7,12 +7,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
-from .errors import FieldError, RequestValidationError, VapiError
-from .models import PhoneNumber
+from .._options import amount, count, raise_for
+from ..models import PhoneNumber
 
 __all__ = [
     "Action",
-    "BulkCancelledError",
     "BulkOutcome",
     "BulkResult",
     "BulkSummary",
@@ -23,19 +22,15 @@ __all__ = [
     "skipped",
     "succeeded",
     "summarize",
+    "unknown",
 ]
 
 T = TypeVar("T")
-OutcomeKind = Literal["succeeded", "failed", "skipped"]
+OutcomeKind = Literal["succeeded", "failed", "skipped", "unknown"]
 Action = Literal["created", "adopted", "updated", "deleted"]
 Progress = Callable[[int, int, int | None], None]
 """Called after each outcome with (done, failed, total): `done` counts every outcome so
 far (failed and skipped ones too); `total` is None when the input's length is unknown."""
-
-
-class BulkCancelledError(VapiError):
-    """The run was cancelled while this item's request was in flight: it may or may not
-    have taken effect."""
 
 
 @dataclass(frozen=True)
@@ -44,9 +39,12 @@ class BulkOutcome(Generic[T]):
 
     `kind` is `succeeded` (with `number`, the phone number as the server returned it, and
     `action`: `created`, `adopted` (a create whose answer was lost, found on the server),
-    `updated` or `deleted`), `failed` (with `error`, and `reason`, its message) or
-    `skipped` (with `reason`). `index` is the item's position in the input, `item` the
-    input item itself. A delete that finds the number already gone is skipped.
+    `updated` or `deleted`), `failed` (with `error`, and `reason`, its message),
+    `skipped` (with `reason`), or `unknown`: a create that may have happened but could not
+    be confirmed (with `error` and `reason`). An unknown item may exist on the server: run
+    the import again to reconcile it, never a plain create, which could buy it twice.
+    `index` is the item's position in the input, `item` the input item itself. A delete
+    that finds the number already gone is skipped.
     """
 
     kind: OutcomeKind
@@ -75,6 +73,16 @@ def skipped(index: int, item: T, reason: str) -> BulkOutcome[T]:
     return BulkOutcome("skipped", index, item, reason=reason)
 
 
+UNKNOWN_REASON = "may exist; run the import again to reconcile"
+
+
+def unknown(index: int, item: T, error: BaseException, detail: str | None = None) -> BulkOutcome[T]:
+    """An `unknown` outcome: a create that may have happened (`error`, its
+    `OutcomeUnknownError`) and could not be confirmed (`detail`: why not)."""
+    why = f"{error}; {detail}" if detail else str(error)
+    return BulkOutcome("unknown", index, item, error=error, reason=f"{UNKNOWN_REASON}: {why}")
+
+
 @dataclass
 class BulkSummary:
     """Counts of a run's outcomes: by kind, and succeeded ones by action."""
@@ -83,6 +91,7 @@ class BulkSummary:
     succeeded: int = 0
     failed: int = 0
     skipped: int = 0
+    unknown: int = 0
     created: int = 0
     adopted: int = 0
     updated: int = 0
@@ -91,7 +100,7 @@ class BulkSummary:
     @property
     def done(self) -> int:
         """Items with an outcome."""
-        return self.succeeded + self.failed + self.skipped
+        return self.succeeded + self.failed + self.skipped + self.unknown
 
     def add(self, outcome: BulkOutcome[Any]) -> None:
         """Count one more outcome."""
@@ -101,6 +110,8 @@ class BulkSummary:
                 setattr(self, outcome.action, getattr(self, outcome.action) + 1)
         elif outcome.kind == "failed":
             self.failed += 1
+        elif outcome.kind == "unknown":
+            self.unknown += 1
         else:
             self.skipped += 1
 
@@ -131,12 +142,6 @@ class BulkResult(Generic[T]):
 
 def check_options(concurrency: int, rate_limit: float | None) -> None:
     """Raise `RequestValidationError` for a concurrency or rate limit that cannot work."""
-    errors = []
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        errors.append(
-            FieldError("concurrency", f"must be an integer of at least 1 (got {concurrency!r})")
-        )
-    if rate_limit is not None and (isinstance(rate_limit, bool) or not rate_limit > 0):
-        errors.append(FieldError("rate_limit", f"must be a positive number (got {rate_limit!r})"))
-    if errors:
-        raise RequestValidationError(errors)
+    raise_for(
+        count("concurrency", concurrency) + amount("rate_limit", rate_limit, allow_zero=False)
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, get_args
 
 import msgspec
@@ -34,7 +33,7 @@ from vapi_phone_async.models import (
     UpdateTwilioPhoneNumber,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from ..helpers import FIXTURES
 
 
 def wire(value: Any) -> Any:

@@ -13,9 +13,7 @@ from vapi_phone_async.cli._output import number_writer, print_table
 from vapi_phone_async.cli._records import COLUMNS
 from vapi_phone_async.testing import FakeVapiServer
 
-from .test_cli import Run, cli, fake, ids_of, server
-
-__all__ = ["cli", "fake", "server"]  # fixtures shared with test_cli
+from .helpers import Run, ids_of
 
 NEW_ROWS = [
     {"provider": "twilio", "number": "+19990000001", "twilioAccountSid": "AC1", "name": "New 1"},

@@ -10,17 +10,16 @@ import pytest_asyncio
 
 from vapi_phone_async import BulkCancelledError, BulkOutcome, VapiPhoneClient
 from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-from .test_bulk import twilio_ids
+from ..helpers import twilio_ids
 
-API_KEY = "test-key"
 Pair = tuple[str, UpdatePhoneNumber]
 
 
 @pytest_asyncio.fixture
 async def client(fake_vapi: FakeVapiServer) -> AsyncIterator[VapiPhoneClient]:
-    async with VapiPhoneClient(api_key=API_KEY, base_url=fake_vapi.url) as client:
+    async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url) as client:
         yield client
 
 

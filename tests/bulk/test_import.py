@@ -3,7 +3,6 @@ the same import run twice creating nothing the second time."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -18,20 +17,18 @@ from vapi_phone_async.models import (
     CreateVapiPhoneNumber,
     CreateVonagePhoneNumber,
 )
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-API_KEY = "test-key"
-
-
-async def no_wait(seconds: float) -> None:
-    await asyncio.sleep(0)
+from ..helpers import RecordedSleep
 
 
 @pytest_asyncio.fixture
-async def client(fake_vapi: FakeVapiServer) -> AsyncIterator[VapiPhoneClient]:
+async def client(
+    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
+) -> AsyncIterator[VapiPhoneClient]:
     plan = BackoffPlan(type="fixed", max_retries=10, base_delay_seconds=0)
     async with VapiPhoneClient(
-        api_key=API_KEY, base_url=fake_vapi.url, backoff=plan, sleep=no_wait
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, backoff=plan, sleep=sleeps
     ) as client:
         yield client
 
@@ -127,16 +124,21 @@ async def test_a_create_the_lookup_proves_lost_is_sent_once_more(
     assert created_numbers(fake_vapi) == {("twilio", "+14150000001"): 1}
 
 
-async def test_a_body_with_nothing_to_look_up_fails_when_its_create_is_lost(
+async def test_a_body_with_nothing_to_look_up_is_unknown_when_its_create_is_lost(
     fake_vapi: FakeVapiServer, client: VapiPhoneClient
 ) -> None:
-    """A Vapi number bought by area code has no identity before it exists: no guessing."""
+    """A Vapi number bought by area code has no identity before it exists: no guessing,
+    and no failure that would invite buying it again."""
     fake_vapi.inject_fault("POST", "/phone-number", mode="reset-after")
 
-    (outcome,) = (await client.bulk_import([CreateVapiPhoneNumber()])).outcomes
+    result = await client.bulk_import([CreateVapiPhoneNumber()])
 
-    assert outcome.kind == "failed" and isinstance(outcome.error, OutcomeUnknownError)
+    (outcome,) = result.outcomes
+    assert outcome.kind == "unknown" and isinstance(outcome.error, OutcomeUnknownError)
+    assert outcome.reason is not None and outcome.reason.startswith("may exist; run the import")
+    assert (result.summary.unknown, result.summary.failed) == (1, 0)
     assert posts(fake_vapi) == 1
+    assert len(fake_vapi.numbers) == 1  # it does exist
 
 
 async def test_sip_uris_identify_vapi_numbers(
@@ -213,17 +215,17 @@ async def test_the_lookup_walk_passes_the_runs_rate_gate(
     fake_vapi: FakeVapiServer, client: VapiPhoneClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """rate_limit caps the whole run: the pages that find existing numbers count too."""
-    from vapi_phone_async._bulk_pacing import Pacer
+    from vapi_phone_async._pacing import TokenBucket
 
     gates = 0
-    original = Pacer.gate
+    original = TokenBucket.reserve
 
-    async def counted(self: Pacer) -> None:
+    def counted(self: TokenBucket, now: float) -> float:
         nonlocal gates
         gates += 1
-        await original(self)
+        return original(self, now)
 
-    monkeypatch.setattr(Pacer, "gate", counted)
+    monkeypatch.setattr(TokenBucket, "reserve", counted)
     fake_vapi.seed(2500)  # three pages of 1,000 to walk
     result = await client.bulk_import([twilio(1), twilio(2)], rate_limit=1000)
     assert result.summary.created == 2

@@ -41,14 +41,8 @@ import anyio
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectSendStream
 
-from ._bulk_outcomes import (
-    BulkCancelledError,
-    BulkOutcome,
-    BulkResult,
-    BulkSummary,
-    Progress,
-    failed,
-)
+from ..errors import BulkCancelledError
+from ._outcomes import BulkOutcome, BulkResult, BulkSummary, Progress, failed
 
 __all__ = ["BulkRun", "Operation"]
 

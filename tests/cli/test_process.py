@@ -11,11 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from vapi_phone_async.testing import FakeVapiServer
-
-from .test_cli import KEY, fake, server
-
-__all__ = ["fake", "server"]  # fixtures shared with test_cli
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
 
 def script() -> list[str]:
@@ -34,12 +30,12 @@ def vapi_phone(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
-    assert KEY not in result.stdout + result.stderr
+    assert TEST_API_KEY not in result.stdout + result.stderr
     return result
 
 
 def test_list_through_the_script(server: FakeVapiServer) -> None:
-    result = vapi_phone("list", "-o", "jsonl", VAPI_API_KEY=KEY, VAPI_BASE_URL=server.url)
+    result = vapi_phone("list", "-o", "jsonl", VAPI_API_KEY=TEST_API_KEY, VAPI_BASE_URL=server.url)
 
     assert result.returncode == 0
     assert len(result.stdout.splitlines()) == 40
@@ -107,6 +103,6 @@ def test_demo_runs_to_its_final_table_without_a_key(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [["--help"], ["list", "--help"]])
 def test_help_never_shows_the_key_from_the_environment(args: list[str]) -> None:
-    result = vapi_phone(*args, VAPI_API_KEY=KEY)
+    result = vapi_phone(*args, VAPI_API_KEY=TEST_API_KEY)
 
     assert result.returncode == 0 and "--api-key" in result.stdout

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
 pytestmark = [
     # The SDK (on pydantic 2) reads `__fields__`, deprecated, on every model it builds.
@@ -75,7 +75,7 @@ def create_requests() -> dict[str, Any]:
 @pytest_asyncio.fixture
 async def sdk(fake_vapi: FakeVapiServer) -> AsyncIterator[Any]:
     async with httpx.AsyncClient() as http:
-        yield vapi.AsyncVapi(token="test-key", base_url=fake_vapi.url, httpx_client=http)
+        yield vapi.AsyncVapi(token=TEST_API_KEY, base_url=fake_vapi.url, httpx_client=http)
 
 
 def wire(model: Any) -> dict[str, Any]:

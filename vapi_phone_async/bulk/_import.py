@@ -14,41 +14,34 @@ A number is identified by its provider and its `number` (for `vapi` SIP numbers,
 A create whose outcome is unknown (`OutcomeUnknownError`: a 5xx, a timeout, a dropped
 connection) is never simply sent again: the number is searched for first, and adopted if
 the lost create made it. Only when the search proves it absent is the create sent once
-more (up to the BackoffPlan's retries). A body with nothing to identify it by (a `vapi`
-number bought by area code) cannot be looked up: it is created, and an unknown outcome
-fails the item.
+more (up to the BackoffPlan's retries). When the search itself fails, or a body has
+nothing to identify it by (a `vapi` number bought by area code), the item's outcome is
+`unknown`: the number may exist, and only a later import can tell.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterator
+from typing import Any, Literal
 
 import msgspec
 
-from ._bulk_outcomes import BulkOutcome, failed, skipped, succeeded
-from ._bulk_pacing import Pacer
-from .errors import OutcomeUnknownError, VapiError
-from .models import (
+from ..errors import OutcomeUnknownError, VapiError
+from ..models import (
     UPDATE_BODIES,
-    BackoffPlan,
     CreatePhoneNumber,
     PhoneNumber,
     UnknownPhoneNumber,
     UpdatePhoneNumber,
 )
-
-if TYPE_CHECKING:
-    from .client import VapiPhoneClient
+from ._calls import PhoneNumberCalls
+from ._outcomes import BulkOutcome, failed, skipped, succeeded, unknown
 
 __all__ = ["ExistingNumbers", "Importer", "Lookup", "identity", "update_from_create"]
 
 Key = tuple[str, str]
 Lookup = Literal["walk", "search"]
 Plan = Literal["create", "update", "exists", "duplicate"]
-
-# The client makes one attempt; the Pacer retries (see _bulk_pacing).
-ONE_ATTEMPT = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
 
 
 def identity(body: CreatePhoneNumber) -> Key | None:
@@ -88,14 +81,9 @@ class ExistingNumbers:
         self._ids: dict[Key, str] = {}
         self._claims: dict[Key, int] = {}
 
-    async def load(
-        self, client: VapiPhoneClient, gate: Callable[[], Awaitable[None]] | None = None
-    ) -> None:
-        """Walk every number once (1,000 a page) and remember its keys; `gate`, if given,
-        paces the pages with the rest of a run (the pager asks for one page ahead)."""
+    async def load(self, client: PhoneNumberCalls) -> None:
+        """Walk every number once (1,000 a page) and remember its keys."""
         async for page in client.paginate(page_size=1000).pages():
-            if gate is not None:
-                await gate()
             for number in page.results:
                 for key in _keys(number):
                     self._ids[key] = number.id
@@ -124,15 +112,13 @@ class Importer:
 
     def __init__(
         self,
-        client: VapiPhoneClient,
-        pacer: Pacer,
+        client: PhoneNumberCalls,
         *,
         update_existing: bool,
         lookup: Lookup,
         max_creates: int,
     ) -> None:
         self._client = client
-        self._pacer = pacer
         self._update_existing = update_existing
         self._lookup = lookup
         self._max_creates = max_creates
@@ -140,7 +126,7 @@ class Importer:
 
     async def setup(self) -> None:
         if self._lookup == "walk":
-            await self.existing.load(self._client, self._pacer.gate)
+            await self.existing.load(self._client)
 
     async def __call__(self, index: int, body: CreatePhoneNumber) -> BulkOutcome[CreatePhoneNumber]:
         key = identity(body)
@@ -168,10 +154,7 @@ class Importer:
     async def _update(
         self, index: int, body: CreatePhoneNumber, number_id: str
     ) -> BulkOutcome[CreatePhoneNumber]:
-        update = update_from_create(body)
-        number = await self._pacer.call(
-            "PATCH", lambda: self._client.update(number_id, update, backoff=ONE_ATTEMPT)
-        )
+        number = await self._client.update(number_id, update_from_create(body))
         return succeeded(index, body, number, "updated")
 
     async def _create(
@@ -181,16 +164,21 @@ class Importer:
         while True:
             creates += 1
             try:
-                number = await self._pacer.call(
-                    "POST", lambda: self._client.create(body, backoff=ONE_ATTEMPT)
-                )
+                number = await self._client.create(body)
                 return succeeded(index, body, number, "created")
-            except OutcomeUnknownError:
-                if key is None or creates >= self._max_creates:
-                    raise
-                found = await self._find(key)
+            except OutcomeUnknownError as error:
+                if key is None:
+                    return unknown(index, body, error)
+                try:
+                    found = await self._find(key)
+                except VapiError as lookup_error:
+                    # The number may exist: only a later lookup can tell, never a create.
+                    return unknown(index, body, error, f"the lookup failed: {lookup_error}")
                 if found is not None:
                     return succeeded(index, body, found, "adopted")
+                if creates >= self._max_creates:
+                    # Proven absent: nothing was created, so a later create is safe.
+                    return failed(index, body, error)
                 # Searched and absent: the lost create did not happen, so one more is safe.
 
     async def _find(self, key: Key) -> PhoneNumber | None:
@@ -199,11 +187,9 @@ class Importer:
         term = key[1][:100]
         # Walked to the end (a search for a whole number has a page or so of results), so
         # that the pager finishes here instead of being left for the garbage collector.
-        # Each page passes the run's gate, so the lookups count against its rate limit.
         found = None
         pages = self._client.paginate(search=term, page_size=100, consistent=False).pages()
         async for page in pages:
-            await self._pacer.gate()
             for number in page.results:
                 if found is None and key in set(_keys(number)):
                     found = number

@@ -1,0 +1,41 @@
+"""Helpers of the command-line tests: running `vapi-phone` in-process, and the fake's ids."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pytest
+
+from vapi_phone_async.cli import main
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+
+
+@dataclass
+class Result:
+    """What one run of `vapi-phone` did: exit code, stdout, stderr."""
+
+    code: int
+    out: str
+    err: str
+
+
+class Run:
+    """Runs `vapi-phone ARGS` in-process; every run checks that the key was not printed."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+        self._capsys = capsys
+        self._monkeypatch = monkeypatch
+
+    def __call__(self, *args: str, stdin: str = "") -> Result:
+        self._capsys.readouterr()
+        self._monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(list(args))
+        captured = self._capsys.readouterr()
+        assert TEST_API_KEY not in captured.out and TEST_API_KEY not in captured.err
+        return Result(code, captured.out, captured.err)
+
+
+def ids_of(server: FakeVapiServer, provider: str) -> list[str]:
+    """The ids of the stored numbers of `provider`."""
+    return [id_ for id_, data in server.numbers.items() if data["provider"] == provider]

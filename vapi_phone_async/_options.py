@@ -1,0 +1,52 @@
+"""Checks of the numeric options of the client and its bulk runs, before anything is sent.
+
+Each check returns the broken rules as `FieldError`s naming the option, so a caller can
+report every bad option at once with `raise_for(errors)`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import FieldError, RequestValidationError
+
+__all__ = ["amount", "count", "fraction", "raise_for"]
+
+
+def count(name: str, value: Any, *, minimum: int = 1) -> list[FieldError]:
+    """An integer of at least `minimum` (a bool is not an integer here)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+        return []
+    return [FieldError(name, f"must be an integer of at least {minimum} (got {value!r})")]
+
+
+def amount(
+    name: str, value: Any, *, allow_none: bool = True, allow_zero: bool = True
+) -> list[FieldError]:
+    """A finite number (seconds, a rate), not negative (or, without `allow_zero`, positive)."""
+    if value is None and allow_none:
+        return []
+    if _is_number(value) and math.isfinite(value) and (value > 0 or (allow_zero and value == 0)):
+        return []
+    rule = "a finite number, not negative" if allow_zero else "a positive, finite number"
+    return [FieldError(name, f"must be {rule} (got {value!r})")]
+
+
+def fraction(name: str, value: Any) -> list[FieldError]:
+    """A number from 0 to 1."""
+    if _is_number(value) and 0 <= value <= 1:
+        return []
+    return [FieldError(name, f"must be from 0 to 1 (got {value!r})")]
+
+
+def raise_for(errors: Iterable[FieldError]) -> None:
+    """Raise `RequestValidationError` with `errors`, if there are any."""
+    found = list(errors)
+    if found:
+        raise RequestValidationError(found)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -1,0 +1,193 @@
+"""The pure part of a walk over `/v2/phone-number`: its position, its next queries, and the
+checks on each page. No I/O: the Pager (`pagination.py`) fetches and calls these.
+
+A consistent walk sorts by `createdAt`. Its position is the last `createdAt` it yielded
+(the oldest so far in a DESC walk, the newest in an ASC one) and the ids yielded at
+exactly that instant; `Position.unseen` drops from a page what the walk has passed, and
+`Position.segments_from_here` gives the queries that go on from it by keyset.
+"""
+
+from __future__ import annotations
+
+import operator
+from datetime import datetime, timedelta
+from itertools import takewhile
+from typing import Any
+
+from ._query import format_datetime
+from .errors import PaginationError
+from .models import PhoneNumber, PhoneNumberPage
+
+__all__ = [
+    "Position",
+    "Segment",
+    "bounded",
+    "check_not_repeated",
+    "first_created_at",
+    "has_more",
+    "page_ids",
+    "within",
+]
+
+_UPPER_BOUNDS = ("createdAtLe", "createdAtLt")
+_COMPARISONS = (
+    ("createdAtGt", operator.gt),
+    ("createdAtGe", operator.ge),
+    ("createdAtLt", operator.lt),
+    ("createdAtLe", operator.le),
+)
+
+
+class Segment:
+    """Part of a walk: a query whose pages start at page 1 (or follow its cursor)."""
+
+    __slots__ = ("bounded", "params")
+
+    def __init__(self, params: dict[str, str], *, bounded: bool = False) -> None:
+        self.params = params
+        # Set on the segments that go on from the walk's position: they end only if the
+        # server applies their createdAt bounds, so each page is checked against them.
+        self.bounded = bounded
+
+
+class Position:
+    """Where a consistent walk stands: the last `createdAt` it yielded, and the ids
+    yielded at exactly that instant (and those of numbers without a `createdAt`)."""
+
+    __slots__ = ("_descending", "_edge", "_edge_ids", "_undated_ids")
+
+    def __init__(self, *, descending: bool) -> None:
+        self._descending = descending
+        self._edge: datetime | None = None
+        self._edge_ids: set[str] = set()
+        self._undated_ids: set[str] = set()
+
+    def unseen(self, page: PhoneNumberPage) -> PhoneNumberPage:
+        """The page without the numbers the walk has passed already, and the position
+        moved past the rest."""
+        results = page.results
+        if not results:
+            return page
+        first, last = created_at(results[0]), created_at(results[-1])
+        edge = self._edge
+        if (
+            first is not None
+            and last is not None
+            and (edge is None or (first < edge if self._descending else first > edge))
+        ):
+            # The usual page, wholly past the walk's position (pages come sorted): keep it
+            # all, and move the position to its end without looking at every number.
+            self._edge = last
+            at_last = takewhile(lambda number: created_at(number) == last, reversed(results))
+            self._edge_ids = {number.id for number in at_last}
+            return page
+        fresh = [number for number in results if self._advance(number)]
+        if len(fresh) != len(results):
+            page.results = fresh
+        return page
+
+    def _advance(self, number: PhoneNumber) -> bool:
+        when = created_at(number)
+        if when is None:
+            # No place in the order (a response without createdAt): remember it by id.
+            if number.id in self._undated_ids:
+                return False
+            self._undated_ids.add(number.id)
+            return True
+        if self._edge is not None and when == self._edge:
+            if number.id in self._edge_ids:
+                return False
+            self._edge_ids.add(number.id)
+            return True
+        if self._edge is not None and (when > self._edge) == self._descending:
+            return False  # behind the walk's position: yielded already
+        self._edge, self._edge_ids = when, {number.id}
+        return True
+
+    def segments_from_here(self, params: dict[str, str]) -> list[Segment]:
+        """The segments that go on from the position: the rest of its instant, then beyond.
+
+        The rest of the instant comes first because a tie wider than a page, walked again
+        from `createdAtLe` alone while the set keeps changing, would be re-read for ever.
+        """
+        edge = self._edge
+        if edge is None:
+            return [Segment(params)]
+        instant = bounded(bounded(params, "createdAtGe", edge), "createdAtLe", edge)
+        beyond = bounded(params, "createdAtLt" if self._descending else "createdAtGt", edge)
+        return [Segment(instant, bounded=True), Segment(beyond, bounded=True)]
+
+
+def created_at(number: PhoneNumber) -> datetime | None:
+    """A number's `createdAt`, or None when it has none (or not a datetime)."""
+    value: Any = getattr(number, "created_at", None)
+    return value if isinstance(value, datetime) else None
+
+
+def first_created_at(page: PhoneNumberPage) -> datetime | None:
+    """The `createdAt` of the page's first number (None if none)."""
+    return created_at(page.results[0]) if page.results else None
+
+
+def bounded(params: dict[str, str], name: str, bound: datetime) -> dict[str, str]:
+    """`params` with the createdAt filter `name` at `bound`, or the caller's own if tighter.
+
+    The API takes milliseconds: a bound between two is widened to the next one out, which
+    can only let in numbers the walk then drops as yielded already, never leave one out.
+    """
+    upper = name in _UPPER_BOUNDS
+    spare = bound.microsecond % 1000
+    if upper and spare:
+        bound += timedelta(microseconds=1000 - spare)
+    value = format_datetime(name, bound)
+    current = params.get(name)
+    if current is not None:  # both are format_datetime's fixed-width UTC form
+        value = min(current, value) if upper else max(current, value)
+    return {**params, name: value}
+
+
+def within(params: dict[str, str], page: PhoneNumberPage) -> bool:
+    """Whether the page's first and last numbers (it is sorted) meet its createdAt bounds."""
+    for number in page.results[:1] + page.results[-1:]:
+        when = created_at(number)
+        if when is None:
+            continue
+        for name, compare in _COMPARISONS:
+            bound = params.get(name)
+            if bound is not None and not compare(when, _parse(bound)):
+                return False
+    return True
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def page_ids(page: PhoneNumberPage) -> list[str]:
+    """The ids of the page's numbers, in order."""
+    return [number.id for number in page.results]
+
+
+def has_more(page: PhoneNumberPage, page_size: int) -> bool:
+    """Whether pages follow this one: `hasNextPage`, else `currentPage < totalPages`, else
+    a full page. An empty page always ends a walk, whatever its metadata claims."""
+    meta = page.metadata
+    if not page.results:
+        return False
+    if meta.has_next_page is not None:
+        return meta.has_next_page
+    if meta.total_pages is not None:
+        return meta.current_page < meta.total_pages
+    return len(page.results) >= page_size
+
+
+def check_not_repeated(previous_ids: list[str], page: PhoneNumberPage) -> list[str]:
+    """The page's ids; raises `PaginationError` if they are the previous page's again (a
+    server looping)."""
+    ids = page_ids(page)
+    if ids and ids == previous_ids:
+        raise PaginationError(
+            f"the server returned the same page twice (page {page.metadata.current_page}); "
+            "stopping instead of looping forever"
+        )
+    return ids

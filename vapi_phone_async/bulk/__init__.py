@@ -1,0 +1,51 @@
+"""Bulk operations: update, delete and import many numbers with per-item outcomes.
+
+Each function takes an iterable or async iterable (consumed lazily: a generator of
+100,000 items is never listed) and returns a `BulkRun`:
+
+    async for outcome in client.bulk_update(pairs, concurrency=16):   # completion order
+        ...
+    result = await client.bulk_import(bodies)                         # input order
+    print(result.summary.created, result.summary.skipped, len(result.failures))
+
+Every item taken gets exactly one `BulkOutcome`: `succeeded`, `failed`, `skipped`, or
+`unknown` (a create that may have happened). One item's failure never stops the others
+unless `fail_fast=True`. Every request goes through the client's own calls, so its retry
+engine, 429 pause, adaptive rate and retry budget apply; `rate_limit` adds a token bucket
+for the run. Cancellation is described in `BulkRun`: nothing taken is forgotten, no
+connection stays acquired.
+"""
+
+from ..errors import BulkCancelledError
+from ._calls import PhoneNumberCalls
+from ._import import ExistingNumbers, Lookup
+from ._operations import UpdateItem, bulk_delete, bulk_import, bulk_update
+from ._outcomes import (
+    Action,
+    BulkOutcome,
+    BulkResult,
+    BulkSummary,
+    OutcomeKind,
+    Progress,
+    summarize,
+)
+from ._run import BulkRun
+
+__all__ = [
+    "Action",
+    "BulkCancelledError",
+    "BulkOutcome",
+    "BulkResult",
+    "BulkRun",
+    "BulkSummary",
+    "ExistingNumbers",
+    "Lookup",
+    "OutcomeKind",
+    "PhoneNumberCalls",
+    "Progress",
+    "UpdateItem",
+    "bulk_delete",
+    "bulk_import",
+    "bulk_update",
+    "summarize",
+]
