@@ -6,11 +6,13 @@ fake's request log counts what reached the server.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
 
+import aiohttp
 import pytest
 import pytest_asyncio
 from aioresponses import aioresponses
@@ -326,3 +328,29 @@ async def test_a_plan_outside_the_spec_is_refused_for_the_client_and_per_call(
     with pytest.raises(RequestValidationError):
         await make_client().get("any", backoff=plan)
     assert fake_vapi.request_log == []
+
+
+@pytest.mark.parametrize("own_session", [True, False], ids=["own session", "caller's session"])
+async def test_a_delete_resent_by_aiohttp_after_a_lost_answer_returns_none_on_any_session(
+    fake_vapi: FakeVapiServer, own_session: bool
+) -> None:
+    """No retry of ours here: aiohttp itself sends the DELETE again when the connection
+    drops under it, the second send finds the number gone, and either way that is None."""
+    first, second = fake_vapi.seed(2)
+    no_retries = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
+    async with contextlib.AsyncExitStack() as stack:
+        session = None if own_session else await stack.enter_async_context(aiohttp.ClientSession())
+        client = await stack.enter_async_context(
+            VapiPhoneClient(
+                api_key=TEST_API_KEY, base_url=fake_vapi.url, session=session, backoff=no_retries
+            )
+        )
+        await client.get(first["id"])  # a keep-alive connection to reuse
+        fake_vapi.inject_fault("DELETE", mode="reset-after")
+        assert await client.delete(first["id"]) is None
+        with pytest.raises(NotFoundError):  # gone before this call: still an error
+            await client.delete(first["id"])
+        deleted = await client.delete(second["id"])
+        assert deleted is not None and deleted.id == second["id"]
+
+    assert [r.status for r in fake_vapi.requests("DELETE")] == [None, 404, 404, 200]

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
-from vapi_phone_async._query import (
-    date_filter_params,
-    format_datetime,
-    validate_id,
-    validate_list_query,
-)
 from vapi_phone_async._validate import body_errors, validate_body
 from vapi_phone_async.errors import RequestValidationError
 from vapi_phone_async.models import (
@@ -532,114 +525,3 @@ def test_a_value_of_the_wrong_type_is_named_by_its_path() -> None:
         validate_body(body)
     assert caught.value.field == "hooks[0].do[0].exact"
     assert "expected `str`, got `int`" in caught.value.rule
-
-
-# Query parameters of list and paginate.
-
-QUERY_RULES = [
-    ("limit", 0, -1, "from 0 to 1000"),
-    ("limit", 1000, 1001, "from 0 to 1000"),
-    ("limit", 100, True, "integer"),
-    ("limit", 100, 10.0, "integer"),
-    ("search", "s" * 100, "s" * 101, "at most 100"),
-    ("sort_order", "ASC", "asc", "one of ASC, DESC"),
-    ("sort_by", "createdAt", "name", "one of"),
-    ("page", 1, 0, "at least 1"),
-    ("page", 2, "2", "integer"),
-    ("page", 1, True, "integer"),
-]
-WIRE_NAMES = {"sort_order": "sortOrder", "sort_by": "sortBy"}
-
-
-@pytest.mark.parametrize(("name", "good", "bad", "says"), QUERY_RULES)
-def test_list_query_rules(name: str, good: object, bad: object, says: str) -> None:
-    validate_list_query(**{name: good})  # type: ignore[arg-type]
-    with pytest.raises(RequestValidationError) as caught:
-        validate_list_query(**{name: bad})  # type: ignore[arg-type]
-    assert caught.value.field == WIRE_NAMES.get(name, name)
-    assert says in caught.value.rule
-
-
-def test_list_query_defaults_are_valid() -> None:
-    validate_list_query()
-
-
-@pytest.mark.parametrize("good", ["pn_123", "3f8c-uuid", "a b", "ünïcode"])
-def test_an_id_that_stays_one_path_segment_is_accepted(good: str) -> None:
-    validate_id(good)
-
-
-@pytest.mark.parametrize(
-    ("bad", "says"),
-    [
-        ("", "non-empty"),
-        ("   ", "non-empty"),
-        (None, "non-empty"),
-        ("pn/../admin", "'/'"),
-        ("pn?limit=1", "'?'"),
-        ("pn#frag", "'#'"),
-    ],
-)
-def test_an_id_that_could_change_the_url_is_rejected(bad: Any, says: str) -> None:
-    with pytest.raises(RequestValidationError) as caught:
-        validate_id(bad)
-    assert caught.value.field == "id"
-    assert says in caught.value.rule
-
-
-@pytest.mark.parametrize(
-    ("value", "wire"),
-    [
-        (
-            datetime(2025, 3, 9, 20, 16, 58, 146_999, tzinfo=timezone.utc),
-            "2025-03-09T20:16:58.146Z",
-        ),
-        (
-            datetime(2025, 3, 9, 22, 16, 58, tzinfo=timezone(timedelta(hours=2))),
-            "2025-03-09T20:16:58.000Z",
-        ),
-        ("2025-03-09T20:16:58.146Z", "2025-03-09T20:16:58.146Z"),
-        ("2025-03-09T15:16:58-05:00", "2025-03-09T20:16:58.000Z"),
-    ],
-    ids=["utc", "an offset", "a Z string", "an offset string"],
-)
-def test_format_datetime_writes_utc_with_milliseconds(value: datetime | str, wire: str) -> None:
-    assert format_datetime("createdAtGe", value) == wire
-
-
-@pytest.mark.parametrize(
-    ("value", "says"),
-    [
-        (datetime(2025, 3, 9, 20, 16, 58), "timezone-aware"),
-        ("2025-03-09T20:16:58", "timezone-aware"),
-        ("yesterday", "ISO 8601"),
-        (1741551418, "datetime or ISO 8601"),
-    ],
-    ids=["naive", "a naive string", "not a date", "a timestamp"],
-)
-def test_format_datetime_rejects_what_is_ambiguous_or_not_a_date(value: Any, says: str) -> None:
-    with pytest.raises(RequestValidationError) as caught:
-        format_datetime("updatedAtLt", value)
-    assert caught.value.field == "updatedAtLt"
-    assert says in caught.value.rule
-
-
-def test_date_filters_become_their_camel_case_query_parameters() -> None:
-    """Unset filters are left out; each set one is written in the API's UTC form."""
-    params = date_filter_params(
-        {
-            "created_at_ge": datetime(2025, 3, 9, tzinfo=timezone.utc),
-            "updated_at_lt": "2025-03-10T01:00:00+01:00",
-            "created_at_le": None,
-        }
-    )
-    assert params == {
-        "createdAtGe": "2025-03-09T00:00:00.000Z",
-        "updatedAtLt": "2025-03-10T00:00:00.000Z",
-    }
-
-
-def test_a_bad_date_filter_is_named_by_its_query_parameter() -> None:
-    with pytest.raises(RequestValidationError) as caught:
-        date_filter_params({"updated_at_gt": datetime(2025, 3, 9)})
-    assert caught.value.field == "updatedAtGt"

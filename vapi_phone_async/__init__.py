@@ -2,6 +2,7 @@
 
 from . import bulk, errors, models
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
+from ._pacing import RetryBudget
 from ._validate import validate_body
 from ._version import __version__
 from .bulk import BulkCancelledError, BulkOutcome, BulkResult, BulkRun, BulkSummary
@@ -18,6 +19,7 @@ __all__ = [
     "BulkSummary",
     "PhoneNumber",
     "PhoneNumberPage",
+    "RetryBudget",
     "VapiPhoneClient",
     "__version__",
     "bulk",

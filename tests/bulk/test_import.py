@@ -124,6 +124,30 @@ async def test_a_create_the_lookup_proves_lost_is_sent_once_more(
     assert created_numbers(fake_vapi) == {("twilio", "+14150000001"): 1}
 
 
+async def test_a_lost_create_whose_lookup_fails_is_unknown_not_failed(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    """The number exists; a failure would invite re-creating it, so the outcome says so."""
+    fake_vapi.inject_fault("POST", "/phone-number", mode="reset-after")
+    # The walk for existing numbers goes through; every lookup after the create fails.
+    fake_vapi.inject_fault("GET", "/v2/phone-number", mode="delay", delay=0.01)
+    fake_vapi.inject_fault("GET", "/v2/phone-number", status=503, times=1_000)
+
+    result = await client.bulk_import([twilio(1)])
+
+    (outcome,) = result.outcomes
+    assert outcome.kind == "unknown" and isinstance(outcome.error, OutcomeUnknownError)
+    assert outcome.reason is not None
+    assert outcome.reason.startswith("may exist; run the import again to reconcile")
+    assert "the lookup failed" in outcome.reason and "503" in outcome.reason
+    assert (result.summary.unknown, result.summary.failed, result.summary.created) == (1, 0, 0)
+    assert posts(fake_vapi) == 1 and len(fake_vapi.numbers) == 1
+
+    fake_vapi.clear_faults()
+    again = await client.bulk_import([twilio(1)])
+    assert again.summary.skipped == 1 and posts(fake_vapi) == 1  # reconciled, not bought
+
+
 async def test_a_body_with_nothing_to_look_up_is_unknown_when_its_create_is_lost(
     fake_vapi: FakeVapiServer, client: VapiPhoneClient
 ) -> None:

@@ -6,15 +6,18 @@ benchmarks/adaptive.py do that)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 
+import pytest
 import pytest_asyncio
 
-from vapi_phone_async import BackoffPlan, VapiPhoneClient
+from vapi_phone_async import BackoffPlan, RetryBudget, VapiPhoneClient
 from vapi_phone_async._retry import MAX_RATE_LIMITED_RETRIES
-from vapi_phone_async.errors import RateLimitError
-from vapi_phone_async.models import UpdateTwilioPhoneNumber
+from vapi_phone_async.errors import InternalServerError, RateLimitError
+from vapi_phone_async.models import CreateVonagePhoneNumber, UpdateTwilioPhoneNumber
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
 from ..helpers import RecordedSleep, twilio_ids
@@ -94,3 +97,91 @@ async def test_a_retry_after_beyond_the_clients_limit_fails_the_item_at_once(
 
     assert isinstance(outcome.error, RateLimitError)
     assert len(fake_vapi.requests("PATCH")) == 1
+
+
+# The retry budget.
+
+
+async def test_a_dead_server_gets_at_most_150_retries_from_a_1000_item_run(
+    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
+) -> None:
+    """Every PATCH answered 503: the run ends, every item failed, and once the client's
+    retry budget is spent the failures surface at once, each saying so."""
+    fake_vapi.inject_fault("PATCH", status=503, times=1_000_000)
+    pairs = [(f"number-{i}", UpdateTwilioPhoneNumber(name="Storm")) for i in range(1_000)]
+    async with VapiPhoneClient(
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps
+    ) as client:  # the default plan (3 retries) and budget
+        result = await client.bulk_update(pairs, concurrency=16)
+
+    patches = fake_vapi.requests("PATCH")
+    assert len(patches) <= 1_150
+    assert result.summary.failed == 1_000
+    sends = Counter(record.path.rsplit("/", 1)[1] for record in patches)
+    for outcome in result.outcomes:
+        assert outcome.reason is not None and "answered 503" in outcome.reason
+        # An item whose own 3 retries ran out before the budget did fails on its own;
+        # every other item was stopped by the spent budget, and its reason says so.
+        if sends[outcome.item[0]] < 4:
+            assert outcome.reason.endswith("(not retried: the client's retry budget is spent)")
+    stopped_by_budget = sum(sends[o.item[0]] < 4 for o in result.outcomes)
+    assert stopped_by_budget >= 1_000 - 150 // 3
+
+
+async def test_the_budget_refills_with_successes_and_retries_resume(
+    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
+) -> None:
+    (number,) = fake_vapi.seed(1)
+    path = f"/phone-number/{number['id']}"
+    budget = RetryBudget(capacity=4)  # two retries
+    async with VapiPhoneClient(
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps, retry_budget=budget
+    ) as client:
+        fake_vapi.inject_fault("GET", path, status=503, times=3)
+        with pytest.raises(InternalServerError) as caught:
+            await client.get(number["id"])
+        assert caught.value.not_retried == "the client's retry budget is spent"
+        assert len(fake_vapi.requests("GET")) == 3  # the first send and two retries
+
+        for _ in range(4):  # each success earns a token back
+            await client.get(number["id"])
+        assert budget.tokens == 4
+
+        fake_vapi.clear_log()
+        fake_vapi.inject_fault("GET", path, status=503, times=1)
+        assert (await client.get(number["id"])).id == number["id"]  # retried again
+        assert [r.status for r in fake_vapi.requests("GET")] == [503, 200]
+
+
+# A 429 anywhere in a run pauses all of it.
+
+
+async def test_a_429_on_an_import_lookup_page_pauses_the_whole_run(
+    fake_vapi: FakeVapiServer,
+) -> None:
+    """While the run waits out a 429 on one item's lookup, no other request goes out."""
+    pause: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        if seconds == 7:  # the 429's Retry-After: wait a little, for real
+            pause.append(time.monotonic())
+            await asyncio.sleep(0.3)
+            pause.append(time.monotonic())
+
+    bodies = [
+        CreateVonagePhoneNumber(number=f"+1628555{i:04d}", credential_id="cred-1")
+        for i in range(40)
+    ]
+    fake_vapi.inject_fault("GET", "/v2/phone-number", status=429, retry_after=7)
+    async with VapiPhoneClient(
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleep, adaptive_rate=False
+    ) as client:
+        result = await client.bulk_import(bodies, lookup="search", concurrency=8)
+
+    assert result.summary.created == 40 and len(pause) == 2
+    started, ended = pause
+    # Requests already on their way when the 429 came may still arrive, just after it.
+    arrived = [r.received_at for r in fake_vapi.request_log]
+    inside = [t for t in arrived if started + 0.05 < t < ended]
+    assert inside == []
+    assert sum(t >= ended for t in arrived) > 8  # the rest of the run came after it

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import hmac
 import math
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
@@ -36,7 +37,8 @@ class RequestRecord(msgspec.Struct, kw_only=True):
 
     `body` is the parsed JSON (the raw text if it was not JSON, None if empty); `status` is
     what was answered (None when the connection was dropped); `fault` names what spoiled
-    the answer: a fault mode, `"chaos"` or `"rate-limit"`.
+    the answer: a fault mode, `"chaos"` or `"rate-limit"`; `received_at` is when it
+    arrived, in `time.monotonic()` seconds.
     """
 
     method: str
@@ -47,6 +49,7 @@ class RequestRecord(msgspec.Struct, kw_only=True):
     status: int | None = None
     fault: str | None = None
     request_id: str = ""
+    received_at: float = 0.0
 
 
 Operation = Callable[[web.Request, "RequestRecord"], web.Response]
@@ -117,6 +120,7 @@ class FakeApp:
             path=request.path,
             query=dict(request.query),
             request_id=str(uuid.uuid4()),
+            received_at=time.monotonic(),
         )
         self.request_log.append(record)
         log = self.request_log
@@ -135,13 +139,16 @@ class FakeApp:
             response = _fault_status(fault)  # not acted on (and never sent, if reset)
         else:
             response = self._act(request, record)
-        await self._sleep((fault.delay if fault is not None else 0.0) + self.latency)
+        stall = fault is not None and fault.mode == "stall"
+        await self._sleep((fault.delay if fault is not None and not stall else 0.0) + self.latency)
         if fault is not None and fault.mode in ("reset-before", "reset-after"):
             return _drop(request)
         response.headers["x-request-id"] = record.request_id
         record.status = response.status
         if fault is not None and fault.mode == "truncate":
             return await _truncate(request, response)
+        if fault is not None and fault.mode == "stall":
+            return await self._stall(request, response, fault.delay)
         if fault is not None and fault.mode == "malformed":
             response = _malform(response, fault)
             record.status = response.status
@@ -174,6 +181,20 @@ class FakeApp:
         return scheme.lower() == "bearer" and hmac.compare_digest(
             token.strip().encode(), self.api_key.encode()
         )
+
+    async def _stall(
+        self, request: web.Request, response: web.Response, seconds: float
+    ) -> web.StreamResponse:
+        """The headers and half the body now, the rest `seconds` later."""
+        body = cast(bytes, response.body)
+        stream = web.StreamResponse(status=response.status, headers=response.headers)
+        stream.content_length = len(body)
+        await stream.prepare(request)
+        await stream.write(body[: len(body) // 2])
+        await self._sleep(seconds)
+        if request.transport is not None and not request.transport.is_closing():
+            await stream.write(body[len(body) // 2 :])
+        return stream
 
     async def _sleep(self, seconds: float) -> None:
         # Closing the server wakes every waiting answer, so shutdown never waits on a delay.

@@ -13,7 +13,9 @@ from typing import Literal, get_args
 
 __all__ = ["MODES", "Fault", "FaultMode", "Faults"]
 
-FaultMode = Literal["status", "reset-before", "reset-after", "truncate", "malformed", "delay"]
+FaultMode = Literal[
+    "status", "reset-before", "reset-after", "truncate", "stall", "malformed", "delay"
+]
 MODES: tuple[str, ...] = get_args(FaultMode)
 
 
@@ -23,9 +25,10 @@ class Fault:
 
     Modes: `status` answers `status` (and `Retry-After` if `retry_after` is set) without
     acting; `reset-before` drops the connection without acting; `reset-after` acts, then
-    drops the connection unanswered; `truncate` acts and sends half the body; `malformed`
-    acts and answers invalid JSON; `delay` acts normally. In every mode `delay` seconds
-    pass before the answer (or the drop).
+    drops the connection unanswered; `truncate` acts and sends half the body; `stall`
+    acts, sends the headers and half the body, then waits `delay` seconds before the
+    rest; `malformed` acts and answers invalid JSON; `delay` acts normally. In every mode
+    but `stall`, `delay` seconds pass before the answer (or the drop).
     """
 
     mode: FaultMode = "status"
@@ -62,8 +65,8 @@ class Faults:
             raise ValueError(f"times must be at least 1 (got {fault.times})")
         if fault.delay < 0:
             raise ValueError(f"delay must not be negative (got {fault.delay})")
-        if fault.mode == "delay" and not fault.delay:
-            raise ValueError("mode 'delay' needs a delay in seconds")
+        if fault.mode in ("delay", "stall") and not fault.delay:
+            raise ValueError(f"mode {fault.mode!r} needs a delay in seconds")
         if fault.method is not None:
             fault.method = fault.method.upper()
         self.pending.append(fault)

@@ -211,8 +211,9 @@ class FakeVapiServer:
         `mode`: `status` answers `status` (default 503) with `Retry-After: retry_after` if
         given, without acting; `reset-before` drops the connection without acting;
         `reset-after` acts, then drops it; `truncate` acts and sends half the body;
+        `stall` acts, sends the headers and half the body, and the rest `delay` later;
         `malformed` acts and answers invalid JSON (with `status` if given); `delay` acts
-        and answers after `delay` seconds. `delay` also postpones any other mode.
+        and answers after `delay` seconds. `delay` also postpones any other mode but `stall`.
         """
         fault = Fault(
             mode=mode,

@@ -1,0 +1,115 @@
+"""Timeouts that mean what they say: waiting for a pooled connection is not attempt time,
+a request that never left is never an unknown outcome, and a stalled body fails its
+attempt within the read timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+
+from vapi_phone_async import BackoffPlan, VapiPhoneClient
+from vapi_phone_async._transport import DEFAULT_TIMEOUT, READ_TIMEOUT
+from vapi_phone_async.errors import APITimeoutError, OutcomeUnknownError
+from vapi_phone_async.models import CreateVonagePhoneNumber
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+
+from .helpers import RecordedSleep
+
+NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
+
+
+async def test_200_gets_through_5_connections_each_go_out_once(
+    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
+) -> None:
+    """A 2 s attempt timeout, 200 ms answers, and 40 requests queued per connection: the
+    queue is not attempt time, so nothing times out and nothing is sent twice."""
+    numbers = fake_vapi.seed(200)
+    fake_vapi.latency = 0.2
+    async with VapiPhoneClient(
+        api_key=TEST_API_KEY,
+        base_url=fake_vapi.url,
+        max_connections=5,
+        timeout=2,
+        sleep=sleeps,
+    ) as client:
+        results = await asyncio.gather(
+            *(client.get(number["id"]) for number in numbers), return_exceptions=True
+        )
+
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert len(fake_vapi.requests("GET")) == 200
+    assert sleeps.waits == []  # no retry was needed
+
+
+async def test_60_creates_through_5_connections_are_60_posts_and_no_unknown_outcome(
+    fake_vapi: FakeVapiServer,
+) -> None:
+    fake_vapi.latency = 0.2
+    bodies = [
+        CreateVonagePhoneNumber(number=f"+1628555{i:04d}", credential_id="cred-1")
+        for i in range(60)
+    ]
+    async with VapiPhoneClient(
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, max_connections=5, timeout=2
+    ) as client:
+        results = await asyncio.gather(
+            *(client.create(body) for body in bodies), return_exceptions=True
+        )
+
+    assert not any(isinstance(r, OutcomeUnknownError) for r in results)
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert len(fake_vapi.requests("POST")) == 60
+    assert len(fake_vapi.numbers) == 60
+
+
+async def test_a_request_that_never_got_a_connection_was_not_sent_and_a_create_says_so(
+    fake_vapi: FakeVapiServer,
+) -> None:
+    """The pool wait has a budget of its own; running out of it is a timeout before
+    anything was sent: a create retries it instead of calling the outcome unknown."""
+    (number,) = fake_vapi.seed(1)
+    fake_vapi.inject_fault("GET", mode="delay", delay=1.0)
+    body = CreateVonagePhoneNumber(number="+16285550000", credential_id="cred-1")
+    async with VapiPhoneClient(
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, max_connections=1, pool_timeout=0.1
+    ) as client:
+        holder = asyncio.ensure_future(client.get(number["id"]))
+        await asyncio.sleep(0.05)  # the GET holds the only connection
+        off = client.with_options(backoff=NO_RETRIES)
+        try:
+            await off.create(body)
+        except APITimeoutError as error:
+            assert error.connect_failed and "nothing was sent" in str(error)
+        else:  # pragma: no cover - the create must not get the busy connection
+            raise AssertionError("the create did not wait for the pool")
+        await holder
+
+    assert fake_vapi.requests("POST") == []
+
+
+async def test_a_body_stalled_after_its_headers_fails_the_attempt_and_a_get_is_retried(
+    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
+) -> None:
+    """The default timeout has a read timeout well inside its total; here both are scaled
+    down forty times, so the stall outlasts the read timeout but not the total."""
+    assert DEFAULT_TIMEOUT.sock_read == READ_TIMEOUT == 20
+    assert DEFAULT_TIMEOUT.total is not None and DEFAULT_TIMEOUT.total > READ_TIMEOUT
+    scaled = aiohttp.ClientTimeout(
+        total=DEFAULT_TIMEOUT.total / 40, sock_connect=1, sock_read=READ_TIMEOUT / 40
+    )
+    (number,) = fake_vapi.seed(1)
+    stall = scaled.total
+    fake_vapi.inject_fault("GET", mode="stall", delay=stall)
+    async with VapiPhoneClient(
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, timeout=scaled, sleep=sleeps
+    ) as client:
+        started = time.monotonic()
+        got = await client.get(number["id"])
+        elapsed = time.monotonic() - started
+
+    assert got.id == number["id"]
+    assert len(fake_vapi.requests("GET")) == 2 and len(sleeps.waits) == 1
+    # The first attempt gave up at the read timeout, before the stall (and the total) ran out.
+    assert elapsed < stall
