@@ -8,9 +8,15 @@ import asyncio
 import time
 
 import aiohttp
+import pytest
 
 from vapi_phone_async import BackoffPlan, VapiPhoneClient
-from vapi_phone_async._transport import DEFAULT_TIMEOUT, READ_TIMEOUT
+from vapi_phone_async._transport import (
+    DEFAULT_TIMEOUT,
+    READ_TIMEOUT,
+    AttemptTimeout,
+    attempt_timeout,
+)
 from vapi_phone_async.errors import APITimeoutError, OutcomeUnknownError
 from vapi_phone_async.models import CreateVonagePhoneNumber
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
@@ -90,20 +96,24 @@ async def test_a_request_that_never_got_a_connection_was_not_sent_and_a_create_s
 
 
 async def test_a_body_stalled_after_its_headers_fails_the_attempt_and_a_get_is_retried(
-    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, sleeps: RecordedSleep, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The default timeout has a read timeout well inside its total; here both are scaled
-    down forty times, so the stall outlasts the read timeout but not the total."""
-    assert DEFAULT_TIMEOUT.sock_read == READ_TIMEOUT == 20
-    assert DEFAULT_TIMEOUT.total is not None and DEFAULT_TIMEOUT.total > READ_TIMEOUT
-    scaled = aiohttp.ClientTimeout(
-        total=DEFAULT_TIMEOUT.total / 40, sock_connect=1, sock_read=READ_TIMEOUT / 40
+    """The default timeouts have a body read timeout well inside the total; here both are
+    scaled down forty times, so the stall outlasts the read timeout but not the total."""
+    default = attempt_timeout(DEFAULT_TIMEOUT)
+    assert default.read == READ_TIMEOUT == 20
+    assert default.client.total is not None and default.client.total > READ_TIMEOUT
+    scaled = AttemptTimeout(
+        aiohttp.ClientTimeout(total=default.client.total / 40, sock_connect=1),
+        READ_TIMEOUT / 40,
     )
+    monkeypatch.setattr("vapi_phone_async.client.attempt_timeout", lambda _: scaled)
     (number,) = fake_vapi.seed(1)
-    stall = scaled.total
+    stall = scaled.client.total
+    assert stall is not None
     fake_vapi.inject_fault("GET", mode="stall", delay=stall)
     async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, timeout=scaled, sleep=sleeps
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps
     ) as client:
         started = time.monotonic()
         got = await client.get(number["id"])

@@ -148,70 +148,103 @@ def test_a_server_failing_one_request_in_five_never_drains_the_budget() -> None:
 # The adaptive rate.
 
 
-def test_the_adaptive_rate_is_off_until_the_first_429() -> None:
-    rate = AdaptiveRate()
-    waits = [rate.reserve(1000 + i / 1000) for i in range(2000)]  # 1,000 a second
-    assert set(waits) == {0.0} and not rate.enabled
-    rate.succeeded(1002.0)
-    assert not rate.enabled
+def answers(rate: AdaptiveRate, per_second: float, seconds: float, start: float) -> float:
+    """`per_second` answers, evenly spread over `seconds` from `start`; the time after."""
+    now = start
+    for _ in range(int(per_second * seconds)):
+        now += 1 / per_second
+        rate.succeeded(now)
+    return now
 
 
-def test_a_429_sets_the_rate_below_the_rate_it_came_at_and_it_climbs_back() -> None:
+def test_the_adaptive_rate_is_off_until_a_429_after_answers() -> None:
     rate = AdaptiveRate()
-    now = 1000.0
-    for _ in range(400):  # 200 a second for two seconds
-        rate.reserve(now)
-        now += 0.005
+    rate.throttled(sent_at=1000.0, now=1000.0)  # nothing answered yet: nothing learnt
+    assert not rate.enabled and rate.bucket is None
+    now = answers(rate, 1000, 2, start=1000.0)
+    assert not rate.enabled and rate.measured(now) == 1000
     rate.throttled(sent_at=now, now=now)
-    assert rate.enabled
-    peak = rate.measured
-    assert 150 < peak < 250
-    assert rate.rate == pytest.approx(AdaptiveRate.beta * peak)
+    assert rate.enabled and rate.rate == pytest.approx(AdaptiveRate.beta * 1000)
 
-    # Successes move it along the cubic curve: back at the peak within seconds, then above.
+
+def test_answers_are_counted_over_the_last_second_only() -> None:
+    rate = AdaptiveRate()
+    now = answers(rate, 200, 1, start=1000.0)
+    assert 190 <= rate.measured(now) <= 200
+    assert rate.measured(now + 0.5) <= 110
+    assert rate.measured(now + 1.1) == 0  # a quiet second (a pause, say) counts nothing
+
+
+def test_a_429_drops_the_rate_and_answers_bring_it_back_along_a_cubic() -> None:
+    rate = AdaptiveRate()
+    now = answers(rate, 200, 2, start=1000.0)
+    rate.throttled(sent_at=now, now=now)
+    peak = rate.rate / AdaptiveRate.beta
+    assert 190 <= peak <= 200
+
     rates = []
-    for _ in range(12):  # a second at a time, sending at the rate allowed
-        second_ends = now + 1.0
-        while now < second_ends:
-            now += rate.reserve(now) + 1 / rate.rate
-            rate.succeeded(now)
+    for _ in range(10):  # a second at a time, answered at the rate allowed
+        now = answers(rate, rate.rate, 1, start=now)
         rates.append(rate.rate)
     assert rates == sorted(rates)  # climbing, never falling without a 429
-    assert rates[0] < peak < rates[-1]
+    assert rates[0] < peak < rates[-1]  # back to the peak, then probing beyond it
+    assert abs(rates[4] - peak) < 0.1 * peak  # a while near the peak
 
 
 def test_a_burst_of_429s_to_requests_already_in_flight_lowers_the_rate_once() -> None:
     rate = AdaptiveRate()
-    for i in range(100):
-        rate.reserve(1000 + i / 100)
-    rate.throttled(sent_at=1000.9, now=1001.0)
+    now = answers(rate, 100, 1, start=1000.0)
+    rate.throttled(sent_at=now - 0.1, now=now)
     lowered = rate.rate
-    for sent in (1000.95, 1000.97, 1000.99):  # sent before the drop: the same event
-        rate.throttled(sent_at=sent, now=1001.01)
+    for sent in (now - 0.05, now - 0.03, now - 0.01):  # sent before the drop: same event
+        rate.throttled(sent_at=sent, now=now + 0.01)
     assert rate.rate == lowered
-    rate.throttled(sent_at=1001.5, now=1001.6)  # sent after it: a new event
+    now = answers(rate, 50, 0.5, start=now)
+    rate.throttled(sent_at=now, now=now)  # sent after it: a new event
     assert rate.rate < lowered
 
 
 def test_the_adaptive_rate_never_drops_below_its_floor() -> None:
     rate = AdaptiveRate()
     now = 1000.0
-    for _ in range(60):
-        rate.reserve(now)
+    for _ in range(40):  # an answer, then a 429, every 10 ms: no time to climb back
+        now += 0.01
+        rate.succeeded(now)
         rate.throttled(sent_at=now, now=now)
-        now += 1.0
     assert rate.rate == AdaptiveRate.min_rate
 
 
 async def test_once_on_the_adaptive_rate_spaces_the_clients_sends() -> None:
     clock = Clock()
     pacer = Pacer(clock=clock, rate_sleep=clock.sleep)
-    for _ in range(50):
-        await pacer.before_send()
-        clock.now += 0.01  # 100 a second
+    for _ in range(100):  # 100 a second, answered
+        assert pacer.go_now() is not None
+        clock.now += 0.01
+        pacer.answered()
     pacer.throttled(clock.now)
     assert pacer.adaptive is not None and pacer.adaptive.enabled
+    assert pacer.go_now() is None  # from now on, every send reserves a start
     clock.slept.clear()
     for _ in range(5):
         await pacer.before_send()
-    assert clock.slept and min(clock.slept) > 0.01  # slower than the 100 a second it tried
+    assert clock.slept == pytest.approx([1 / pacer.adaptive.rate] * 4)
+
+
+async def test_a_request_held_for_its_start_waits_out_a_pause_that_began_meanwhile() -> None:
+    clock = Clock()
+    pacer = Pacer(rate_limit=1, clock=clock, rate_sleep=clock.sleep)
+    await pacer.before_send()
+    resume = asyncio.Event()
+
+    async def held(seconds: float) -> None:
+        await resume.wait()
+
+    pauser = asyncio.ensure_future(pacer.pause(5, held))
+    await asyncio.sleep(0)
+    waiting = asyncio.ensure_future(pacer.before_send())  # reserves 1 s ahead, sleeps
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not waiting.done()  # its start came, but the pause holds it
+    resume.set()
+    await pauser
+    await waiting

@@ -17,10 +17,11 @@ from aioresponses import aioresponses
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from vapi_phone_async._transport import (
+    READ_TIMEOUT,
     USER_AGENT,
     Transport,
+    attempt_timeout,
     check_base_url,
-    client_timeout,
     map_client_error,
 )
 from vapi_phone_async.errors import (
@@ -104,11 +105,13 @@ def test_other_base_urls_are_refused_naming_the_field(url: str) -> None:
     assert caught.value.field == "base_url"
 
 
-def test_client_timeout_from_seconds_none_or_a_client_timeout() -> None:
-    assert client_timeout(5).total == 5
-    assert client_timeout(None).total is None
+def test_attempt_timeout_from_seconds_none_or_a_client_timeout() -> None:
+    assert attempt_timeout(5).client.total == 5
+    assert attempt_timeout(5).read == 5
+    assert attempt_timeout(60).read == READ_TIMEOUT
+    assert attempt_timeout(None).client.total is None and attempt_timeout(None).read is None
     explicit = aiohttp.ClientTimeout(total=1, sock_read=1)
-    assert client_timeout(explicit) is explicit
+    assert attempt_timeout(explicit) == (explicit, None)  # aiohttp applies its sock_read
 
 
 async def test_requests_carry_the_bearer_key_user_agent_and_no_redirects() -> None:
@@ -121,7 +124,7 @@ async def test_requests_carry_the_bearer_key_user_agent_and_no_redirects() -> No
                 body=b'{"id": "1"}',
                 response_class=CompatResponse,
             )
-            body = await transport.request("GET", "/phone-number/1", timeout=client_timeout(5))
+            body = await transport.request("GET", "/phone-number/1", timeout=attempt_timeout(5))
             assert body == b'{"id": "1"}'
             ((_, calls),) = mocked.requests.items()
             kwargs = calls[0].kwargs
@@ -143,7 +146,7 @@ async def test_a_redirect_is_an_error_not_followed_with_the_key() -> None:
                 response_class=CompatResponse,
             )
             with pytest.raises(APIStatusError) as caught:
-                await transport.request("GET", "/phone-number/1", timeout=client_timeout(5))
+                await transport.request("GET", "/phone-number/1", timeout=attempt_timeout(5))
             assert caught.value.status_code == 302
             assert len(mocked.requests) == 1
     finally:
@@ -154,7 +157,7 @@ async def test_a_closed_transport_refuses_calls() -> None:
     transport = Transport(api_key=KEY, base_url=BASE)
     await transport.aclose()
     with pytest.raises(ClientClosedError):
-        await transport.request("GET", "/phone-number/1", timeout=client_timeout(5))
+        await transport.request("GET", "/phone-number/1", timeout=attempt_timeout(5))
 
 
 def test_the_transport_repr_has_no_key() -> None:

@@ -86,77 +86,86 @@ class TokenBucket:
         self.burst = burst
         self._next = -math.inf  # when the bucket is next empty of credit
 
+    def earliest(self, now: float) -> float:
+        """The earliest time from `now` at which one more request may start."""
+        return max(now, self._next - (self.burst - 1) / self.rate)
+
+    def take(self, at: float) -> None:
+        """Reserve a start at `at` (no earlier than `earliest`)."""
+        self._next = max(self._next, at) + 1.0 / self.rate
+
     def reserve(self, now: float) -> float:
         """Reserve the next start; returns the seconds to wait before it (0: go now).
 
         Reservations are made one at a time on the event loop, so no lock is needed: each
         caller sleeps until its own slot.
         """
-        interval = 1.0 / self.rate
-        slot = max(now, self._next - (self.burst - 1) * interval)
-        self._next = max(self._next, slot) + interval
-        return slot - now
+        at = self.earliest(now)
+        self.take(at)
+        return at - now
 
 
 class AdaptiveRate:
     """A send rate learnt from 429s (botocore's adaptive mode, CUBIC as TCP uses it).
 
-    Off until the first 429. Then each 429 (one per burst of them: a 429 to a request sent
-    before the last decrease is the same event) sets the rate to `beta` times the rate
-    measured when it came, and each success moves the rate along a cubic curve back to
-    that rate within a few seconds, where it stays a while, then beyond it, probing. The
-    rate never goes above twice the rate measured lately, nor below `min_rate`.
+    It counts the answers that were not 429s over the last second. Off until a 429 comes
+    after such answers. Then each 429 (one per burst of them: a 429 to a request sent
+    before the last decrease is the same event) sets the rate to `beta` times the rate of
+    answers in the second before it, and each answer moves the rate along a cubic curve
+    back to that rate within a few seconds, where it stays a while, then beyond it,
+    probing. The rate never goes below `min_rate`.
     """
 
     beta = 0.7
     scale = 0.4
     min_rate = 0.5
-    _window = 0.5  # seconds a measurement of the send rate covers
-    _smoothing = 0.8
+    _SLOTS = 10  # the last second, in tenths
 
     def __init__(self) -> None:
         self.enabled = False
         self.rate = math.inf
-        self.measured = 0.0  # requests sent per second, smoothed
         self._bucket: TokenBucket | None = None
-        self._window_start = -math.inf
-        self._window_count = 0
+        self._counts = [0] * self._SLOTS  # answers per tenth of a second, a ring
+        self._slot = 0  # the tenth of a second of the last count
         self._peak = 0.0  # the rate at the last decrease (CUBIC's W_max)
         self._recovery = 0.0  # seconds from a decrease back to the peak (CUBIC's K)
         self._decreased_at = -math.inf
 
     def __repr__(self) -> str:
         state = f"rate={self.rate:.1f}/s" if self.enabled else "off"
-        return f"AdaptiveRate({state}, measured={self.measured:.1f}/s)"
+        return f"AdaptiveRate({state})"
 
-    def reserve(self, now: float) -> float:
-        """Count a send, and the seconds to wait before it (0 while off)."""
-        if now - self._window_start >= self._window:
-            self._measure(now)
-        self._window_count += 1
-        return 0.0 if self._bucket is None else self._bucket.reserve(now)
+    @property
+    def bucket(self) -> TokenBucket | None:
+        """The bucket spacing the client's sends at `rate` (None while off)."""
+        return self._bucket
+
+    def measured(self, now: float) -> int:
+        """Answers that were not 429s in the second up to `now`."""
+        self._advance(now)
+        return sum(self._counts)
+
+    def succeeded(self, now: float) -> None:
+        """A request got an answer that was not a 429."""
+        self._advance(now)
+        self._counts[self._slot % self._SLOTS] += 1
+        if self.enabled:
+            elapsed = now - self._decreased_at
+            self._set_rate(self.scale * (elapsed - self._recovery) ** 3 + self._peak)
 
     def throttled(self, sent_at: float, now: float) -> None:
         """A request sent at `sent_at` got a 429."""
         if sent_at < self._decreased_at:
             return  # in flight when the rate last dropped: the same congestion event
-        self._measure(now)
-        current = self.measured if not self.enabled else min(self.rate, self.measured)
+        measured = self.measured(now)
+        if not measured:
+            return  # nothing known of the server's rate: the pause alone must do
+        current = min(self.rate, measured)
         self._peak = max(current, self.min_rate)
         self._recovery = (self._peak * (1 - self.beta) / self.scale) ** (1 / 3)
         self._decreased_at = now
         self.enabled = True
         self._set_rate(self._peak * self.beta)
-
-    def succeeded(self, now: float) -> None:
-        """A request got an answer that was not a 429."""
-        if not self.enabled:
-            return
-        elapsed = now - self._decreased_at
-        cubic = self.scale * (elapsed - self._recovery) ** 3 + self._peak
-        if now - self._window_start >= self._window:
-            self._measure(now)
-        self._set_rate(min(cubic, 2 * max(self.measured, self.min_rate)))
 
     def _set_rate(self, rate: float) -> None:
         self.rate = max(rate, self.min_rate)
@@ -165,14 +174,15 @@ class AdaptiveRate:
         else:
             self._bucket.rate = self.rate
 
-    def _measure(self, now: float) -> None:
-        elapsed = now - self._window_start
-        if math.isfinite(elapsed) and elapsed > 0:
-            current = self._window_count / max(elapsed, self._window)
-            s = self._smoothing
-            self.measured = s * current + (1 - s) * self.measured if self.measured else current
-        self._window_start = now
-        self._window_count = 0
+    def _advance(self, now: float) -> None:
+        """Move the ring to `now`, emptying the tenths that passed since the last count."""
+        slot = int(now * self._SLOTS)
+        passed = slot - self._slot
+        if passed:
+            counts = self._counts
+            for gone in range(min(passed, self._SLOTS)):
+                counts[(slot - gone) % self._SLOTS] = 0
+            self._slot = slot
 
 
 class Pause:
@@ -244,31 +254,47 @@ class Pacer:
         child._buckets = (*_buckets(rate_limit), *self._buckets)
         return child
 
-    async def before_send(self) -> float:
-        """Wait until one more request may go (pause over, a start reserved in every
-        bucket); returns the time it goes, for `throttled`."""
-        if self.pause_gate.active:
-            await self.pause_gate.wait()
-        now = self._clock()
-        for bucket in self._buckets:
-            wait = bucket.reserve(now)
-            if wait > 0:
-                await self._rate_sleep(wait)
-                now = self._clock()
-        if self.adaptive is not None:
-            wait = self.adaptive.reserve(now)
-            if wait > 0:
-                await self._rate_sleep(wait)
-                now = self._clock()
-        return now
+    def go_now(self) -> float | None:
+        """The time, if a request may go at once with nothing to wait for or reserve (no
+        pause, no bucket, the adaptive rate off); else None: await `before_send()`."""
+        if self._buckets or self.pause_gate.active:
+            return None
+        adaptive = self.adaptive
+        if adaptive is not None and adaptive.enabled:
+            return None
+        return self._clock()
 
-    def answered(self, status: int) -> None:
+    async def before_send(self) -> float:
+        """Wait until one more request may go (no pause, a start reserved in every
+        bucket); returns the time it goes, for `throttled`."""
+        while True:
+            if self.pause_gate.active:
+                await self.pause_gate.wait()
+            now = self._clock()
+            buckets = self._buckets
+            if self.adaptive is not None and self.adaptive.bucket is not None:
+                buckets = (*buckets, self.adaptive.bucket)
+            # One start, reserved in every bucket at the first moment all of them allow.
+            at = max((bucket.earliest(now) for bucket in buckets), default=now)
+            for bucket in buckets:
+                bucket.take(at)
+            if at > now:
+                await self._rate_sleep(at - now)
+                now = self._clock()
+            # A pause that began while this one waited for its start holds it too: a
+            # request sent now would only meet another 429.
+            if not self.pause_gate.active:
+                return now
+
+    def answered(self, status: int = 200) -> None:
         """The server answered `status`, not a 429: it kept up with the rate. An answer
         that is not a failure (a 2xx, or a 4xx a retry cannot fix) earns budget back."""
-        if self.budget is not None and status < 500 and status != 408:
-            self.budget.earn()
-        if self.adaptive is not None and self.adaptive.enabled:
-            self.adaptive.succeeded(self._clock())
+        budget = self.budget
+        if budget is not None and status < 500 and status != 408:
+            budget.earn()
+        adaptive = self.adaptive
+        if adaptive is not None:
+            adaptive.succeeded(self._clock())
 
     def throttled(self, sent_at: float) -> None:
         """A request sent at `sent_at` was answered 429."""

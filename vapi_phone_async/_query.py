@@ -6,9 +6,11 @@ the rule.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote
 
 from ._validate import one_of
 from .errors import FieldError, RequestValidationError
@@ -19,6 +21,7 @@ __all__ = [
     "SEARCH_MAX",
     "date_filter_params",
     "format_datetime",
+    "item_path",
     "validate_id",
     "validate_list_query",
     "validate_walk",
@@ -30,11 +33,24 @@ SEARCH_MAX = 100
 LIMIT_MAX = 1000
 
 
+_URL_SYNTAX = frozenset("/?#")
+# An id of these characters needs no quoting (a UUID, as Vapi's ids are): the fast path.
+_PLAIN_ID = re.compile(r"(?!\.{1,2}\Z)[A-Za-z0-9_~.-]+\Z")
+
+
+def item_path(phone_number_id: str) -> str:
+    """`/phone-number/{id}`, the id checked (`validate_id`) and quoted into one segment."""
+    if isinstance(phone_number_id, str) and _PLAIN_ID.match(phone_number_id):
+        return "/phone-number/" + phone_number_id
+    validate_id(phone_number_id)
+    return "/phone-number/" + quote(phone_number_id, safe="")
+
+
 def validate_id(phone_number_id: str) -> None:
     """Reject an id that is empty or would change the URL's path or query."""
     if not isinstance(phone_number_id, str) or not phone_number_id.strip():
         raise RequestValidationError([FieldError("id", "must be a non-empty string")])
-    if any(char in phone_number_id for char in "/?#"):
+    if not _URL_SYNTAX.isdisjoint(phone_number_id):
         raise RequestValidationError([FieldError("id", "must not contain '/', '?' or '#'")])
     if phone_number_id in (".", ".."):
         # The URL library resolves these as path segments: GET /phone-number/. is the list.

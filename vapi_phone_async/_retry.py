@@ -39,6 +39,7 @@ __all__ = [
     "backoff_delay",
     "may_have_acted",
     "retry_delay",
+    "retry_under_tenacity",
     "send_with_retries",
     "should_retry",
 ]
@@ -139,27 +140,47 @@ async def send_with_retries(
     for `pacer` first, and tells it how the server answered.
     """
 
-    async def paced(number: int) -> _T:
-        sent_at = await pacer.before_send()
-        try:
-            result = await attempt(number)
-        except RateLimitError:
-            pacer.throttled(sent_at)
-            raise
-        except APIStatusError as error:
-            pacer.answered(error.status_code)
-            raise
-        pacer.answered(200)
-        return result
-
     # The first attempt runs outside tenacity, whose bookkeeping costs about as much as a
-    # loopback request; tenacity takes over only once a retry is possible.
+    # loopback request; tenacity takes over only once a retry is possible. It is _paced,
+    # inlined: a coroutine less on every call.
+    sent_at = pacer.go_now()
+    if sent_at is None:
+        sent_at = await pacer.before_send()
     try:
-        return await paced(1)
+        result = await attempt(1)
     except (APIConnectionError, APIStatusError) as error:
+        _report(pacer, error, sent_at)
         if settings.plan.max_retries < 1 or not should_retry(method, error, settings):
             raise
         first_failure = error
+    else:
+        pacer.answered()
+        return result
+    return await retry_under_tenacity(
+        attempt,
+        first_failure,
+        method=method,
+        path=path,
+        settings=settings,
+        pacer=pacer,
+        sleep=sleep,
+    )
+
+
+async def retry_under_tenacity(
+    attempt: Callable[[int], Awaitable[_T]],
+    first_failure: BaseException | None,
+    *,
+    method: str,
+    path: str,
+    settings: RetrySettings,
+    pacer: Pacer,
+    sleep: Sleep,
+) -> _T:
+    """The attempts of one call under tenacity: after `first_failure` (replayed as the
+    first attempt), or every attempt when it is None. `send_with_retries` makes the first
+    attempt itself and comes here only once a retry is possible; benchmarks/crud.py times
+    both ways."""
     decide = _Decisions(method, path, settings, pacer, sleep)
     async for retry in AsyncRetrying(
         retry=decide.retry,
@@ -171,12 +192,34 @@ async def send_with_retries(
     ):
         with retry:
             number = retry.retry_state.attempt_number
-            if number == 1:
+            if number == 1 and first_failure is not None:
                 # Replayed, not re-sent, so that tenacity counts, waits and logs every
                 # attempt alike.
                 raise first_failure
-            return await paced(number)
+            return await _paced(attempt, number, pacer)
     raise AssertionError("unreachable: tenacity either returns or raises")
+
+
+async def _paced(attempt: Callable[[int], Awaitable[_T]], number: int, pacer: Pacer) -> _T:
+    """Attempt `number`, once `pacer` lets it go; tells `pacer` how the server answered."""
+    sent_at = pacer.go_now()
+    if sent_at is None:
+        sent_at = await pacer.before_send()
+    try:
+        result = await attempt(number)
+    except (APIConnectionError, APIStatusError) as error:
+        _report(pacer, error, sent_at)
+        raise
+    pacer.answered()
+    return result
+
+
+def _report(pacer: Pacer, error: BaseException, sent_at: float) -> None:
+    """Tell `pacer` how the server answered a request that failed with `error`."""
+    if isinstance(error, RateLimitError):
+        pacer.throttled(sent_at)
+    elif isinstance(error, APIStatusError):
+        pacer.answered(error.status_code)
 
 
 class _Decisions:

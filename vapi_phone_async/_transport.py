@@ -10,9 +10,13 @@ Timeouts, and why they are what they are:
   `max_connections` slots and waits up to `pool_timeout` for one, before aiohttp starts
   its clock. A request that never got a slot was never sent, so it is retried even for a
   create, and it never makes an outcome unknown.
-- Then one attempt is bounded by `timeout`: by default 60 s in all (`total`), 10 s to open
-  a connection (`sock_connect`), and 20 s without a byte while reading (`sock_read`), so a
-  body that stalls after its headers fails the attempt in 20 s, not 60.
+- Then one attempt is bounded by `timeout`: by default 60 s in all (`total`) and 10 s to
+  open a connection (`sock_connect`).
+- And a body that stalls after its headers fails the attempt once `read_timeout` (20 s by
+  default) passes without a byte of it, not after the whole 60. The transport applies
+  this itself, and only to a body that has not arrived with its headers: aiohttp's own
+  `sock_read` would re-arm a timer on every chunk of every answer, which costs a tenth of
+  a small request. A `ClientTimeout` with `sock_read` works as aiohttp defines it.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import logging
 import platform
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -43,9 +47,11 @@ from .errors import (
 __all__ = [
     "DEFAULT_POOL_TIMEOUT",
     "DEFAULT_TIMEOUT",
+    "READ_TIMEOUT",
+    "AttemptTimeout",
     "Transport",
+    "attempt_timeout",
     "check_base_url",
-    "client_timeout",
     "map_client_error",
 ]
 
@@ -53,9 +59,7 @@ logger = logging.getLogger("vapi_phone_async")
 
 READ_TIMEOUT = 20.0
 CONNECT_TIMEOUT = 10.0
-DEFAULT_TIMEOUT = aiohttp.ClientTimeout(
-    total=60, sock_connect=CONNECT_TIMEOUT, sock_read=READ_TIMEOUT
-)
+DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=CONNECT_TIMEOUT)
 DEFAULT_POOL_TIMEOUT = 60.0
 USER_AGENT = (
     f"vapi-phone-async/{__version__} aiohttp/{aiohttp.__version__} "
@@ -85,15 +89,25 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def client_timeout(value: float | aiohttp.ClientTimeout | None) -> aiohttp.ClientTimeout:
-    """A timeout from seconds (the total), a ClientTimeout, or None (no timeout at all)."""
+class AttemptTimeout(NamedTuple):
+    """What bounds one attempt: aiohttp's timeout, and the body's idle timeout (or None)."""
+
+    client: aiohttp.ClientTimeout
+    read: float | None
+
+
+DEFAULT_ATTEMPT_TIMEOUT = AttemptTimeout(DEFAULT_TIMEOUT, READ_TIMEOUT)
+
+
+def attempt_timeout(value: float | aiohttp.ClientTimeout | None) -> AttemptTimeout:
+    """An attempt's timeouts from seconds (the total; the read and connect timeouts no
+    longer than it), a ClientTimeout (used as it is), or None (no timeout at all)."""
     if isinstance(value, aiohttp.ClientTimeout):
-        return value
+        return DEFAULT_ATTEMPT_TIMEOUT if value is DEFAULT_TIMEOUT else AttemptTimeout(value, None)
     if value is None:
-        return aiohttp.ClientTimeout(total=None, sock_connect=None, sock_read=None)
-    return aiohttp.ClientTimeout(
-        total=value, sock_connect=min(value, CONNECT_TIMEOUT), sock_read=min(value, READ_TIMEOUT)
-    )
+        return AttemptTimeout(aiohttp.ClientTimeout(total=None, sock_connect=None), None)
+    client = aiohttp.ClientTimeout(total=value, sock_connect=min(value, CONNECT_TIMEOUT))
+    return AttemptTimeout(client, min(value, READ_TIMEOUT))
 
 
 def map_client_error(error: BaseException, method: str, path: str) -> VapiError:
@@ -136,6 +150,22 @@ class _SendCounter:
         return await handler(request)
 
 
+async def _read_idle(
+    response: aiohttp.ClientResponse, idle: float, method: str, path: str
+) -> bytes:
+    """The rest of a body, failing once `idle` seconds pass without a byte of it."""
+    chunks = []
+    try:
+        while chunk := await asyncio.wait_for(response.content.readany(), idle):
+            chunks.append(chunk)
+    except asyncio.TimeoutError:
+        response.close()
+        raise APITimeoutError(
+            f"the body stalled: no byte of it for {idle} s", method=method, path=path
+        ) from None
+    return b"".join(chunks)
+
+
 class Transport:
     """One aiohttp session per client, created lazily; a session passed in is never closed.
 
@@ -160,6 +190,7 @@ class Transport:
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
         }
+        self._json_headers = {**self._headers, "Content-Type": "application/json"}
         self._session = session
         self._owns_session = session is None
         self._limits = (max_connections, max_connections_per_host)
@@ -185,13 +216,13 @@ class Transport:
         self,
         method: str,
         path: str,
-        *,
         params: Mapping[str, str] | None = None,
         body: bytes | None = None,
-        timeout: aiohttp.ClientTimeout,
+        timeout: AttemptTimeout = DEFAULT_ATTEMPT_TIMEOUT,
         attempt: int = 1,
     ) -> bytes:
-        """One attempt: the 2xx body, or one of this package's errors."""
+        """Attempt number `attempt` of one request: the 2xx body, or one of this package's
+        errors."""
         session = self.session
         slots = self._slots
         if slots is not None:
@@ -199,37 +230,7 @@ class Transport:
                 await self._wait_for_slot(slots, method, path)
             else:
                 await slots.acquire()  # free: returns without suspending
-        try:
-            return await self._send(session, method, path, params, body, timeout, attempt)
-        finally:
-            if slots is not None:
-                slots.release()
-
-    async def _wait_for_slot(self, slots: asyncio.Semaphore, method: str, path: str) -> None:
-        try:
-            await asyncio.wait_for(slots.acquire(), self._pool_timeout)
-        except asyncio.TimeoutError:
-            raise APITimeoutError(
-                f"no free connection within {self._pool_timeout} s (max_connections="
-                f"{self._limits[0]}); nothing was sent",
-                method=method,
-                path=path,
-                connect_failed=True,
-            ) from None
-
-    async def _send(
-        self,
-        session: aiohttp.ClientSession,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
-        body: bytes | None,
-        timeout: aiohttp.ClientTimeout,
-        attempt: int,
-    ) -> bytes:
-        headers = self._headers
-        if body is not None:
-            headers = {**headers, "Content-Type": "application/json"}
+        headers = self._headers if body is None else self._json_headers
         options: dict[str, Any] = {}
         counter = None
         if method == "DELETE":
@@ -245,13 +246,16 @@ class Transport:
                 params=params,
                 data=body,
                 headers=headers,
-                timeout=timeout,
+                timeout=timeout.client,
                 allow_redirects=False,
                 # A session passed in may raise on 4xx/5xx itself; our errors need the body.
                 raise_for_status=False,
                 **options,
             ) as response:
-                data = await response.read()
+                if timeout.read is None or response.content.is_eof():
+                    data = await response.read()
+                else:  # the body did not come with the headers: it may stall
+                    data = await _read_idle(response, timeout.read, method, path)
                 status = response.status
                 if logger.isEnabledFor(logging.DEBUG):
                     elapsed = (time.perf_counter() - started) * 1000
@@ -274,6 +278,21 @@ class Transport:
             # A ClientResponseError's repr carries the Authorization header: never chain it.
             cause = None if isinstance(error, aiohttp.ClientResponseError) else error
             raise mapped from cause
+        finally:
+            if slots is not None:
+                slots.release()
+
+    async def _wait_for_slot(self, slots: asyncio.Semaphore, method: str, path: str) -> None:
+        try:
+            await asyncio.wait_for(slots.acquire(), self._pool_timeout)
+        except asyncio.TimeoutError:
+            raise APITimeoutError(
+                f"no free connection within {self._pool_timeout} s (max_connections="
+                f"{self._limits[0]}); nothing was sent",
+                method=method,
+                path=path,
+                connect_failed=True,
+            ) from None
 
     async def aclose(self) -> None:
         """Close the session if this transport created it; later calls raise."""

@@ -8,12 +8,11 @@ import copy
 import dataclasses
 import enum
 import os
-from collections.abc import AsyncIterable, Iterable, Mapping
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from datetime import datetime
+from functools import partial
 from types import TracebackType
-from typing import Any, Final
-from urllib.parse import quote
+from typing import Final
 
 import aiohttp
 import anyio
@@ -22,9 +21,9 @@ import msgspec
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._options import amount, fraction, raise_for
 from ._pacing import Pacer, RetryBudget
-from ._query import date_filter_params, validate_id, validate_list_query, validate_walk
+from ._query import date_filter_params, item_path, validate_list_query, validate_walk
 from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, may_have_acted, send_with_retries
-from ._transport import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Transport, client_timeout
+from ._transport import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Transport, attempt_timeout
 from ._validate import validate_backoff, validate_body
 from .bulk import BulkRun, Lookup, Progress, UpdateItem, bulk_delete, bulk_import, bulk_update
 from .errors import (
@@ -140,7 +139,7 @@ class VapiPhoneClient:
         self._settings = RetrySettings(
             plan=backoff, max_delay=max_delay, max_retry_after=max_retry_after, jitter=jitter
         )
-        self._timeout = client_timeout(timeout)
+        self._timeout = attempt_timeout(timeout)
         self._deadline = deadline
         self._sleep: Sleep = sleep or asyncio.sleep
 
@@ -192,7 +191,7 @@ class VapiPhoneClient:
             validate_backoff(backoff)
             view._settings = dataclasses.replace(self._settings, plan=backoff)
         if not isinstance(timeout, UseClientDefault):
-            view._timeout = client_timeout(timeout)
+            view._timeout = attempt_timeout(timeout)
         if not isinstance(deadline, UseClientDefault):
             raise_for(amount("deadline", deadline, allow_zero=False))
             view._deadline = deadline
@@ -264,7 +263,7 @@ class VapiPhoneClient:
     ) -> PhoneNumber:
         """The phone number with this id; `NotFoundError` if there is none."""
         data = await self._call(
-            "GET", _item_path(phone_number_id), timeout=timeout, backoff=backoff, deadline=deadline
+            "GET", item_path(phone_number_id), timeout=timeout, backoff=backoff, deadline=deadline
         )
         return decode_phone_number(_required(data))
 
@@ -278,7 +277,7 @@ class VapiPhoneClient:
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
     ) -> PhoneNumber:
         """Change the fields set in `body` (UNSET fields are not sent, None clears)."""
-        path = _item_path(phone_number_id)
+        path = item_path(phone_number_id)
         validate_body(body)
         data = await self._call(
             "PATCH",
@@ -307,7 +306,7 @@ class VapiPhoneClient:
         """
         data = await self._call(
             "DELETE",
-            _item_path(phone_number_id),
+            item_path(phone_number_id),
             gone_ok_on_retry=True,
             timeout=timeout,
             backoff=backoff,
@@ -455,37 +454,27 @@ class VapiPhoneClient:
         if not isinstance(backoff, UseClientDefault):
             validate_backoff(backoff)
             settings = dataclasses.replace(settings, plan=backoff)
-        attempt_timeout = (
-            self._timeout if isinstance(timeout, UseClientDefault) else client_timeout(timeout)
+        timeouts = (
+            self._timeout if isinstance(timeout, UseClientDefault) else attempt_timeout(timeout)
         )
         limit = self._deadline if isinstance(deadline, UseClientDefault) else deadline
-        transport = self._transport
-        acted = False
-
-        async def attempt(number: int) -> bytes | None:
-            nonlocal acted
-            try:
-                return await transport.request(
-                    method, path, params=params, body=body, timeout=attempt_timeout, attempt=number
-                )
-            except NotFoundError as error:
-                if gone_ok_on_retry and (acted or error.resent):
-                    return None
-                raise
-            except (APIConnectionError, APIStatusError) as error:
-                acted = acted or may_have_acted(error)
-                raise
-
+        request = partial(self._transport.request, method, path, params, body, timeouts)
+        attempt: Callable[[int], Awaitable[bytes | None]] = request
+        if gone_ok_on_retry:
+            attempt = _gone_ok_after_acting(request)
+        engine = send_with_retries(
+            attempt,
+            method=method,
+            path=path,
+            settings=settings,
+            pacer=self._pacer,
+            sleep=self._sleep,
+        )
+        if limit is None:
+            return await engine
         try:
-            with _fail_after(limit):
-                return await send_with_retries(
-                    attempt,
-                    method=method,
-                    path=path,
-                    settings=settings,
-                    pacer=self._pacer,
-                    sleep=self._sleep,
-                )
+            with anyio.fail_after(limit):
+                return await engine
         except TimeoutError:
             raise APITimeoutError(
                 f"deadline of {limit} s exceeded", method=method, path=path
@@ -569,13 +558,26 @@ class VapiPhoneClient:
         )
 
 
-def _fail_after(seconds: float | None) -> AbstractContextManager[Any]:
-    return nullcontext() if seconds is None else anyio.fail_after(seconds)
+def _gone_ok_after_acting(
+    request: Callable[[int], Awaitable[bytes]],
+) -> Callable[[int], Awaitable[bytes | None]]:
+    """`request`, answering None for a 404 after a send that may have acted (ours, or
+    aiohttp's silent re-send): the goal of a delete was reached."""
+    acted = False
 
+    async def attempt(number: int) -> bytes | None:
+        nonlocal acted
+        try:
+            return await request(number)
+        except NotFoundError as error:
+            if acted or error.resent:
+                return None
+            raise
+        except (APIConnectionError, APIStatusError) as error:
+            acted = acted or may_have_acted(error)
+            raise
 
-def _item_path(phone_number_id: str) -> str:
-    validate_id(phone_number_id)
-    return "/phone-number/" + quote(phone_number_id, safe="")
+    return attempt
 
 
 def _required(data: bytes | None) -> bytes:

@@ -242,14 +242,14 @@ async def test_the_lookup_walk_passes_the_runs_rate_gate(
     from vapi_phone_async._pacing import TokenBucket
 
     gates = 0
-    original = TokenBucket.reserve
+    original = TokenBucket.take
 
-    def counted(self: TokenBucket, now: float) -> float:
+    def counted(self: TokenBucket, at: float) -> None:
         nonlocal gates
         gates += 1
-        return original(self, now)
+        original(self, at)
 
-    monkeypatch.setattr(TokenBucket, "reserve", counted)
+    monkeypatch.setattr(TokenBucket, "take", counted)
     fake_vapi.seed(2500)  # three pages of 1,000 to walk
     result = await client.bulk_import([twilio(1), twilio(2)], rate_limit=1000)
     assert result.summary.created == 2
