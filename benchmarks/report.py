@@ -32,6 +32,8 @@ EXPECTED: dict[str, list[str]] = {
     "crud": [],
     "paginate": [],
     "bulk": [],
+    "storm": [],
+    "adaptive": [],
     "fake_server": ["--loopback"],
 }
 EXCLUDE = ":(exclude)benchmarks/RESULTS.md"
