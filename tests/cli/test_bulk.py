@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,29 @@ def test_import_creates_the_new_rows_and_writes_the_failed_ones_to_rerun(
     # The failures file is an input file: re-run, it fails the same two rows again.
     again = cli("import", str(failures), "--failures", str(tmp_path / "again.csv"))
     assert summary(again.out)["failed"] == 2
+
+
+def test_a_row_whose_create_may_have_happened_is_marked_unknown_and_reconciled_on_rerun(
+    cli: Run, server: FakeVapiServer, tmp_path: Path
+) -> None:
+    source = write_csv(tmp_path / "one.csv", NEW_ROWS[:1])
+    server.inject_fault("POST", "/phone-number", mode="reset-after")  # created, answer lost
+    server.inject_fault("GET", "/v2/phone-number", mode="delay", delay=0.01)  # the walk
+    server.inject_fault("GET", "/v2/phone-number", status=503, times=1_000)  # lookups fail
+
+    result = cli("--retries", "0", "import", str(source))
+
+    assert result.code == 1
+    assert re.search(r"unknown \(may exist\) +1\n", result.out)
+    with (tmp_path / "one.failures.csv").open(newline="") as stream:
+        (row,) = list(csv.DictReader(stream))
+    assert row["error"].startswith("outcome unknown: may exist; run the import again")
+    assert len(server.requests("POST")) == 1
+
+    server.clear_faults()
+    again = cli("import", str(tmp_path / "one.failures.csv"), "--failures", str(tmp_path / "x.csv"))
+    assert again.code == 0 and summary(again.out)["skipped"] == 1
+    assert len(server.requests("POST")) == 1  # found, not bought again
 
 
 def test_import_of_jsonl_names_the_field_of_a_bad_line(cli: Run, tmp_path: Path) -> None:

@@ -39,15 +39,19 @@ class ImportReport:
 
     @property
     def failed(self) -> int:
-        return self.summary.failed + self.invalid
+        """Rows not done: failed, invalid, or of unknown outcome."""
+        return self.summary.failed + self.invalid + self.summary.unknown
 
     def rows(self) -> list[tuple[str, int]]:
+        """The summary table; rows of unknown outcome show only when there are some."""
         summary = self.summary
+        unknown = [("unknown (may exist)", summary.unknown)] if summary.unknown else []
         return [
             ("created", summary.created + summary.adopted),
             ("updated", summary.updated),
             ("skipped", summary.skipped),
-            ("failed", self.failed),
+            *unknown,
+            ("failed", summary.failed + self.invalid),
         ]
 
 
@@ -90,6 +94,9 @@ async def import_file(
         async for outcome in run_:
             if outcome.kind == "failed":
                 failures.add(_wire(outcome), outcome.reason or "failed")
+            elif outcome.kind == "unknown":
+                # Marked, so nobody re-creates it by hand: re-running the file reconciles.
+                failures.add(_wire(outcome), f"outcome unknown: {outcome.reason}")
         tick(run_.summary.done + invalid, total)
     report = ImportReport(run_.summary, invalid, time.perf_counter() - started)
     report.failures_file = failures.path if failures.count else None
@@ -181,7 +188,10 @@ def print_import_report(report: ImportReport) -> None:
     for example in report.examples:
         click.echo(f"  failed: {example}", err=True)
     if report.failures_file is not None:
-        click.echo(f"failed rows written to {report.failures_file} (re-run it to retry them)")
+        click.echo(
+            f"failed rows written to {report.failures_file} (re-run it to retry them; rows "
+            "of unknown outcome are looked up first, never created twice)"
+        )
 
 
 def _print_plan(plan: Counter[str], problems: Sequence[str]) -> None:
