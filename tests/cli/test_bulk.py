@@ -19,7 +19,7 @@ from .helpers import Run, ids_of
 NEW_ROWS = [
     {"provider": "twilio", "number": "+19990000001", "twilioAccountSid": "AC1", "name": "New 1"},
     {"provider": "twilio", "number": "+19990000002", "twilioAccountSid": "AC1", "name": "New 2"},
-    {"provider": "twilio", "number": "not-a-number", "twilioAccountSid": "AC1", "name": "Bad"},
+    {"provider": "byo-phone-number", "number": "not-a-number", "credentialId": "c", "name": "Bad"},
     {"provider": "vonage", "number": "+19990000003", "name": "No credential"},
     {"provider": "twilio", "number": "+19990000001", "twilioAccountSid": "AC1", "name": "Again"},
 ]
