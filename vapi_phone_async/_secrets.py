@@ -9,9 +9,18 @@ object, is replaced by `REDACTED`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["REDACTED", "SECRET_KEYS", "excerpt", "redact_mapping", "redact_text", "redact_values"]
+__all__ = [
+    "REDACTED",
+    "SECRET_KEYS",
+    "excerpt",
+    "redact_at",
+    "redact_mapping",
+    "redact_text",
+    "redact_values",
+]
 
 REDACTED = "<set>"
 
@@ -36,6 +45,19 @@ def redact_mapping(value: Any) -> Any:
     if isinstance(value, list):
         return [redact_mapping(item) for item in value]
     return value
+
+
+def redact_at(path: Sequence[str | int], value: Any) -> Any:
+    """`value`, found at `path` inside a decoded object, with the same rule applied: hidden
+    under a secret key or inside `headers`, else with the secrets inside it hidden."""
+    keys = [part for part in path if isinstance(part, str)]
+    if value is None:
+        return None
+    if keys and keys[-1] in SECRET_KEYS:
+        return REDACTED
+    if "headers" in keys:
+        return redact_values(value) if keys[-1] == "headers" else REDACTED
+    return redact_mapping(value)
 
 
 def redact_values(value: Any) -> Any:
