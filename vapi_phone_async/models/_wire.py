@@ -28,10 +28,13 @@ def to_wire(value: Any) -> Any:
     data: dict[str, Any] = msgspec.to_builtins(value)
     if isinstance(value, Decoded):
         # A page holds decoded numbers and metadata, each with extras of its own.
-        for field in msgspec.structs.fields(value):
-            item = getattr(value, field.name)
-            if isinstance(item, Decoded | list) and field.encode_name in data:
-                data[field.encode_name] = to_wire(item)
+        cls = type(value)
+        for name, wire_name in zip(
+            cls.__struct_fields__, cls.__struct_encode_fields__, strict=True
+        ):
+            item = getattr(value, name)
+            if isinstance(item, Decoded | list) and wire_name in data:
+                data[wire_name] = to_wire(item)
         extras = kept_extras(value)
         if extras is not None:
             for path, found in (*extras.invalid.items(), *extras.unknown.items()):
