@@ -13,11 +13,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vapi_phone_async import decode_page, decode_phone_number, decode_phone_number_list
+from vapi_phone_async import (
+    VapiPhoneClient,
+    decode_page,
+    decode_phone_number,
+    decode_phone_number_list,
+)
 from vapi_phone_async._walk import has_more
 from vapi_phone_async.models import (
     BackoffPlan,
     ByoPhoneNumber,
+    CreateTwilioPhoneNumber,
     KnownPhoneNumber,
     PaginationMeta,
     PhoneNumberItem,
@@ -31,6 +37,7 @@ from vapi_phone_async.models import (
 )
 from vapi_phone_async.models._wire import to_wire
 from vapi_phone_async.pagination import Pager
+from vapi_phone_async.testing import FakeVapiServer
 
 from .helpers import conforms, structs
 from .test_decode import METADATA, body, byo, normalised
@@ -287,3 +294,43 @@ def test_unknown_fields_are_read_only_and_their_secrets_hidden() -> None:
     assert number.server_url_secret == "u_SECRET"
     assert "SECRET" not in repr(number) and "SECRET" not in str(number)
     assert json.loads(msgspec.json.encode(number))["serverUrlSecret"] == "u_SECRET"
+
+
+# Through the client and the fake, as a user meets it.
+
+
+async def test_a_field_unknown_to_the_models_shows_after_get(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    stored = fake_vapi.insert(
+        {
+            "provider": "twilio",
+            "number": "+14155550100",
+            "futureField": [1, 2],
+            "serverUrlSecret": "x",
+        }
+    )
+    number = await vapi_client.get(stored["id"])
+    assert isinstance(number, TwilioPhoneNumber)
+    assert number.unknown_fields == {"futureField": [1, 2]}
+    assert number.server_url_secret == "x"
+    listed = await vapi_client.list()
+    assert listed[0].unknown_fields == {"futureField": [1, 2]}  # type: ignore[union-attr]
+
+
+async def test_a_twilio_number_of_plain_digits_is_created(vapi_client: VapiPhoneClient) -> None:
+    """The spec gives a Twilio number no format: neither the client nor the fake refuse it."""
+    body = CreateTwilioPhoneNumber(number="14155550100", twilio_account_sid="AC1")
+    number = await vapi_client.create(body)
+    assert isinstance(number, TwilioPhoneNumber) and number.number == "14155550100"
+
+
+async def test_a_walk_over_the_fake_reads_past_an_unreadable_number(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    fake_vapi.seed(5)
+    fake_vapi.insert({"name": "no provider"})
+    pages = [page async for page in vapi_client.paginate(page_size=2).pages()]
+    numbers = [number for page in pages for number in page.results]
+    assert len(numbers) == 6
+    assert sum(page.unreadable for page in pages) == 1

@@ -252,3 +252,52 @@ def test_tables_are_drawn_on_a_terminal_and_plain_elsewhere() -> None:
         "created",
         "3",
     ]
+
+
+# Fields this version does not know (issue 12): kept by export, not re-sent by import.
+
+FUTURE = {"futureField": {"tier": "gold"}, "server": {"url": "https://x", "region": "eu"}}
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_export_keeps_fields_this_version_does_not_know(
+    cli: Run, server: FakeVapiServer, tmp_path: Path, suffix: str
+) -> None:
+    number = server.insert(
+        {"provider": "twilio", "number": "+19990000009", "twilioAccountSid": "AC1", **FUTURE}
+    )
+    target = tmp_path / f"numbers{suffix}"
+
+    assert cli("export", str(target)).code == 0
+
+    with target.open(newline="") as stream:
+        if suffix == ".jsonl":
+            rows = {row["id"]: row for row in map(json.loads, stream)}
+            assert rows[number["id"]]["futureField"] == {"tier": "gold"}
+            assert rows[number["id"]]["server"] == {"url": "https://x", "region": "eu"}
+        else:
+            rows = {row["id"]: row for row in csv.DictReader(stream)}
+            assert json.loads(rows[number["id"]]["unknownFields"]) == {
+                "futureField": {"tier": "gold"}
+            }
+            assert json.loads(rows[number["id"]]["server"])["region"] == "eu"
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_an_export_with_unknown_fields_imports_without_sending_them(
+    cli: Run, server: FakeVapiServer, tmp_path: Path, suffix: str
+) -> None:
+    """Vapi refuses properties a create does not take: re-sending them is opt-in."""
+    server.insert(
+        {"provider": "twilio", "number": "+19990000009", "twilioAccountSid": "AC1", **FUTURE}
+    )
+    exported = tmp_path / f"numbers{suffix}"
+    cli("export", "--show-secrets", str(exported))
+    server.clear()
+
+    result = cli("import", str(exported))
+
+    assert result.code == 0, result.out
+    assert summary(result.out)["created"] == 41
+    created = next(n for n in server.numbers.values() if n["number"] == "+19990000009")
+    assert "futureField" not in created and created["server"] == {"url": "https://x"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import msgspec
 
@@ -99,8 +99,7 @@ class Lenient:
 MAY_BE_UNKNOWN = Lenient(UnknownItem)
 
 
-@dataclass(frozen=True)
-class Extras:
+class Extras(NamedTuple):
     """What a decoded object keeps beside its fields, by `Path`."""
 
     unknown: dict[Path, Any]
