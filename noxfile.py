@@ -1,4 +1,5 @@
-"""Developer tasks: `nox -s tests lint typecheck` before every push; `bench`, `docs`, `build`."""
+"""Developer tasks: `nox -s tests lint typecheck` before every push; `schemathesis`, `bench`,
+`docs`, `build`."""
 
 from __future__ import annotations
 
@@ -44,6 +45,18 @@ def typecheck(session: nox.Session) -> None:
     # The test extra too: the pytest plugin in the package imports pytest-asyncio.
     session.install("-e", ".[lint,cli,test]")
     session.run("mypy", "--strict", PACKAGE, "tests/typing_contract.py")
+
+
+@nox.session
+def schemathesis(session: nox.Session) -> None:
+    """Requests generated from the vendored spec against FakeVapiServer (loopback only):
+    no server error, no answer that breaks the spec's schema. Bounded for CI: 100
+    examples per operation (`VAPI_SCHEMATHESIS_EXAMPLES` changes it)."""
+    session.install("-e", ".[test]", "schemathesis>=4.0")
+    session.env["VAPI_SCHEMATHESIS"] = "1"
+    session.run(
+        "pytest", "tests/testing/test_spec_fuzz.py", "-p", "no:cacheprovider", *session.posargs
+    )
 
 
 @nox.session

@@ -414,3 +414,21 @@ async def test_404_for_an_unknown_route(
             "error": "Not Found",
             "statusCode": 404,
         }
+
+
+async def test_a_tag_that_is_not_a_string_is_a_400_not_a_crash(
+    fake_http: aiohttp.ClientSession,
+) -> None:
+    """Found by `nox -s schemathesis`: an object where a hook's `on` goes answered 500."""
+    body = {**VAPI, "hooks": [{"on": {}, "do": []}]}
+    async with fake_http.post("/phone-number", json=body) as response:
+        await expect_400(response, "hooks.0.on must be one of the following values")
+
+
+async def test_optional_properties_sent_as_null_are_not_named_beside_a_broken_rule(
+    fake_http: aiohttp.ClientSession,
+) -> None:
+    """Found by `nox -s schemathesis`: nulls were listed as type errors beside the real one."""
+    body = {**TWILIO, "assistantId": None, "server": {"url": None, "secret": {}}}
+    async with fake_http.post("/phone-number", json=body) as response:
+        assert await expect_400(response, "server.secret") == ["server.secret must be a string"]

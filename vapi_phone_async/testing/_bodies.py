@@ -107,6 +107,8 @@ def _errors(body: dict[str, Any], schema_name: str) -> list[str]:
 
 def _messages(value: Any, schema: dict[str, Any], path: str) -> Iterator[str]:
     """What NestJS would say of `value` at `path` (nothing when it matches `schema`)."""
+    if value is None and resolve(schema) is not schema and "anyOf" in schema:
+        return  # an optional property sent as null
     schema = resolve(schema)
     try:
         validator(schema)(value)
@@ -155,7 +157,8 @@ def _one_of(value: Any, members: list[dict[str, Any]], path: str) -> Iterator[st
         return
     tag = next(name for name in ("provider", "type", "on") if name in objects[0]["properties"])
     tags = {schema["properties"][tag]["enum"][0]: schema for schema in objects}
-    chosen = tags.get(value.get(tag))
+    sent = value.get(tag)
+    chosen = tags.get(sent) if isinstance(sent, str) else None
     if chosen is None:
         yield f"{_join(path, tag)} must be one of the following values: {', '.join(tags)}"
     else:
