@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = [
     "Validator",
     "body_schema",
     "components",
+    "published_spec",
     "query_parameters",
     "resolve",
     "validation_spec",
@@ -48,7 +50,6 @@ Validator = Callable[[Any], Any]
 SPEC_FILE = "vapi-phone-numbers-openapi.yml"
 E164 = r"^\+[1-9]\d{1,14}$"
 ALPHANUMERIC = r"^\+?[a-zA-Z0-9]+$"
-_PROVIDERS = ("Byo", "Twilio", "Vonage", "Vapi", "Telnyx")
 _STRING = {"type": "string"}
 _NULL = {"type": "null"}
 _ADDED: dict[str, dict[str, Any]] = {
@@ -58,11 +59,17 @@ _ADDED: dict[str, dict[str, Any]] = {
     "TransferDestinationSip": {"name": _STRING},
     **{
         f"{kind}{provider}PhoneNumber{suffix}": {"serverUrl": _STRING, "serverUrlSecret": _STRING}
-        for provider in _PROVIDERS
+        for provider in ("Byo", "Twilio", "Vonage", "Vapi", "Telnyx")
         for kind, suffix in (("Create", "DTO"), ("Update", "DTO"), ("", ""))
     },
 }
-_TAGS = {"Byo": "byo-phone-number", "Twilio": "twilio", "Vonage": "vonage", "Vapi": "vapi"}
+_TAGS = {
+    "Byo": "byo-phone-number",
+    "Twilio": "twilio",
+    "Vonage": "vonage",
+    "Vapi": "vapi",
+    "Telnyx": "telnyx",
+}
 
 
 def _imports() -> tuple[Any, Any]:
@@ -95,7 +102,7 @@ def validation_spec() -> dict[str, Any]:
     schemas: dict[str, Any] = spec["components"]["schemas"]
     for name, added in _ADDED.items():
         schemas[name]["properties"].update(copy.deepcopy(added))
-    for provider, tag in {**_TAGS, "Telnyx": "telnyx"}.items():
+    for provider, tag in _TAGS.items():
         schemas[f"Update{provider}PhoneNumberDTO"]["properties"]["provider"] = {
             "type": "string",
             "enum": [tag],
@@ -147,7 +154,7 @@ def components() -> dict[str, Any]:
 
 def body_schema(operation: str, provider: str) -> str:
     """The schema name of a create or update body for `provider` (a wire tag)."""
-    by_tag = {tag: name for name, tag in {**_TAGS, "Telnyx": "telnyx"}.items()}
+    by_tag = {tag: name for name, tag in _TAGS.items()}
     return f"{operation.capitalize()}{by_tag[provider]}PhoneNumberDTO"
 
 
@@ -168,8 +175,6 @@ def resolve(schema: dict[str, Any]) -> dict[str, Any]:
 @functools.cache
 def _compiled(key: str) -> Validator:
     fastjsonschema, _ = _imports()
-    import json
-
     schema = {**json.loads(key), "components": {"schemas": components()}}
     validate: Validator = fastjsonschema.compile(schema, use_formats=True)
     return validate
@@ -177,8 +182,6 @@ def _compiled(key: str) -> Validator:
 
 def validator(schema: dict[str, Any]) -> Validator:
     """The compiled validator of `schema` (a fragment of the validation spec)."""
-    import json
-
     return _compiled(json.dumps(schema, sort_keys=True))
 
 
