@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from vapi_phone_async.cli._output import number_writer, print_table
-from vapi_phone_async.cli._records import COLUMNS
+from vapi_phone_async.cli._records import COLUMNS, Row, read_bodies, unknown_fields
 from vapi_phone_async.testing import FakeVapiServer
 
 from .helpers import Run, ids_of
@@ -301,3 +301,25 @@ def test_an_export_with_unknown_fields_imports_without_sending_them(
     assert summary(result.out)["created"] == 41
     created = next(n for n in server.numbers.values() if n["number"] == "+19990000009")
     assert "futureField" not in created and created["server"] == {"url": "https://x"}
+
+
+def test_a_row_offers_its_unknown_fields_for_re_sending(tmp_path: Path) -> None:
+    """What `import` re-sends as `extra_body` when asked: fields the models do not know,
+    not those the server assigns (`id`, `status`), nor the hidden secrets."""
+    row = {
+        "provider": "twilio",
+        "id": "pn_1",
+        "status": "active",
+        "number": "+19990000009",
+        "twilioAccountSid": "AC1",
+        "twilioAuthToken": "<set>",
+        "tier": "gold",
+        "server": {"url": "https://x", "region": "eu"},
+    }
+    source = tmp_path / "rows.jsonl"
+    source.write_text(json.dumps(row) + "\n")
+    with source.open() as stream:
+        (read,) = list(read_bodies(source, stream))
+    assert isinstance(read, Row)
+    assert read.extra == {"tier": "gold", "server": {"region": "eu"}}
+    assert unknown_fields(row) == read.extra
