@@ -1,33 +1,102 @@
-"""Developer tasks: `nox -s tests lint typecheck` before every push; `bench`, `docs`, `build`."""
+"""Developer tasks: `nox -s tests lint typecheck` before every push; `bench`, `docs`, `build`.
+
+`nox -t ci` runs what CI runs after `tests`: the suite with the lowest allowed version of
+every runtime dependency (`tests-lowest`), and on every other supported Python this machine
+has (`tests-3.10` ... `tests-3.13`; `nox -l` lists the ones found). Run nox itself on
+Python 3.11 or newer (this file reads pyproject.toml with tomllib).
+"""
 
 from __future__ import annotations
 
+import glob
+import os
+import re
 import shutil
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import nox
+import tomllib
 
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
 
 PACKAGE = "vapi_phone_async"
 ROOT = Path(__file__).resolve().parent
+PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+PYTEST = (
+    "pytest",
+    "-W",
+    "error::ResourceWarning",
+    "-W",
+    "error::pytest.PytestUnraisableExceptionWarning",
+    # Two workers: the suite is mostly waiting on loopback sockets and small sleeps.
+    "-n",
+    "2",
+)
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite against the bundled FakeVapiServer (loopback only)."""
     session.install("-e", ".[test,cli]")
-    session.run(
-        "pytest",
-        "-W",
-        "error::ResourceWarning",
-        "-W",
-        "error::pytest.PytestUnraisableExceptionWarning",
-        *session.posargs,
-    )
+    session.run(*PYTEST, *session.posargs)
+
+
+@nox.session(name="tests-lowest", tags=["ci"])
+def tests_lowest(session: nox.Session) -> None:
+    """The suite with the lowest version of every runtime dependency pyproject allows."""
+    session.install("-e", ".[test,cli]")
+    session.install(*_lowest_runtime_dependencies())
+    session.run("python", "-m", "pip", "list", "--format=freeze", silent=False)
+    session.run(*PYTEST, *session.posargs)
+
+
+def _lowest_runtime_dependencies() -> list[str]:
+    """`name==floor` for each `name>=floor` in [project] dependencies."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = []
+    for requirement in project["dependencies"]:
+        match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*>=\s*([^,;\s]+)\s*", requirement)
+        if match is None:
+            raise ValueError(f"a runtime dependency without a plain floor: {requirement!r}")
+        pins.append(f"{match[1]}=={match[2]}")
+    return pins
+
+
+def _interpreter(version: str) -> str | None:
+    """A working Python `version` on this machine: on PATH, or installed by pyenv."""
+    pyenv_root = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
+    candidates = [shutil.which(f"python{version}")]
+    candidates += sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"))
+    for candidate in candidates:
+        if candidate is None:
+            continue
+        # A pyenv shim of a version that is not active is on PATH, but does not run.
+        ran = subprocess.run([candidate, "--version"], capture_output=True, check=False)
+        if ran.returncode == 0:
+            return candidate
+    return None
+
+
+def _tests_on(session: nox.Session) -> None:
+    """The test suite on this Python."""
+    session.install("-e", ".[test,cli]")
+    session.run(*PYTEST, *session.posargs)
+
+
+_RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
+for _version in PYTHONS:
+    _python = _interpreter(_version)
+    if _python is not None:
+        # `tests` already runs on the Python that runs nox; CI need not run it twice.
+        nox.session(
+            name=f"tests-{_version}",
+            python=_python,
+            tags=["ci"] if _version != _RUNNING else [],
+        )(_tests_on)
 
 
 @nox.session

@@ -119,12 +119,26 @@ def map_client_error(error: BaseException, method: str, path: str) -> VapiError:
         )
     if isinstance(error, (asyncio.TimeoutError, TimeoutError)):
         return APITimeoutError("timed out", method=method, path=path)
+    if isinstance(error, aiohttp.ClientConnectorCertificateError):
+        # Before its own `os_error`: aiohttp older than 3.13.4 never sets it on this class.
+        return APIConnectionError(
+            f"could not connect: the server's TLS certificate was refused "
+            f"({type(error.certificate_error).__name__})",
+            method=method,
+            path=path,
+            connect_failed=True,
+        )
     if isinstance(error, aiohttp.ClientConnectorError):
         return APIConnectionError(
             f"could not connect ({error.os_error.__class__.__name__})",
             method=method,
             path=path,
             connect_failed=True,
+        )
+    if isinstance(error, aiohttp.InvalidURL):
+        # The URL could not be used: nothing was sent.
+        return APIConnectionError(
+            "the URL could not be used", method=method, path=path, connect_failed=True
         )
     if isinstance(error, aiohttp.ClientPayloadError):
         return APIConnectionError("the response body was cut short", method=method, path=path)
