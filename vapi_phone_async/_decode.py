@@ -43,7 +43,7 @@ def decode_phone_number(data: bytes) -> PhoneNumber:
         return number
     except msgspec.ValidationError:
         raw = _decode_any(data)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
     # Outside the handler, as in the decoders below: a ResponseDecodeError raised by the
     # fallback does not drag the fast path's ValidationError along as its context.
@@ -56,7 +56,7 @@ def decode_phone_number_list(data: bytes) -> list[PhoneNumber]:
         return list(_PHONE_NUMBER_LIST.decode(data))
     except msgspec.ValidationError:
         items = _decode_any(data)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
     if not isinstance(items, list):
         raise ResponseDecodeError("expected a JSON array of phone numbers", excerpt(data))
@@ -69,7 +69,7 @@ def decode_page(data: bytes) -> PhoneNumberPage:
         return _PAGE.decode(data)
     except msgspec.ValidationError:
         raw = _decode_any(data)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("results"), list):
         raise ResponseDecodeError("expected an object with a `results` array", excerpt(data))
@@ -84,7 +84,9 @@ def decode_page(data: bytes) -> PhoneNumberPage:
 def _decode_any(data: bytes) -> Any:
     try:
         return _ANY.decode(data)
-    except msgspec.DecodeError as exc:  # pragma: no cover - the typed decode saw it first
+    except (msgspec.DecodeError, RecursionError) as exc:
+        # The typed decode sees invalid JSON first; nesting too deep for msgspec to build
+        # can pass it (it fails on the first item's type) and stop here.
         raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
 
 

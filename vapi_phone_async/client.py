@@ -12,19 +12,27 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mappin
 from datetime import datetime
 from functools import partial
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 import aiohttp
 import anyio
 import msgspec
 
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
-from ._options import amount, fraction, raise_for
+from ._options import (
+    amount,
+    api_key_errors,
+    check_base_url,
+    count,
+    flag,
+    fraction,
+    raise_for,
+)
 from ._pacing import Pacer, RetryBudget
 from ._query import date_filter_params, item_path, validate_list_query, validate_walk
 from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, may_have_acted, send_with_retries
 from ._transport import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Transport, attempt_timeout
-from ._validate import validate_backoff, validate_body
+from ._validate import validate_backoff, validate_create_body, validate_update_body
 from .bulk import BulkRun, Lookup, Progress, UpdateItem, bulk_delete, bulk_import, bulk_update
 from .errors import (
     APIConnectionError,
@@ -48,6 +56,7 @@ from .pagination import Pager
 __all__ = ["DEFAULT_BASE_URL", "USE_CLIENT_DEFAULT", "UseClientDefault", "VapiPhoneClient"]
 
 DEFAULT_BASE_URL: Final = "https://api.vapi.ai"
+_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 class UseClientDefault(enum.Enum):
@@ -65,7 +74,10 @@ class VapiPhoneClient:
 
     `api_key` falls back to the `VAPI_API_KEY` environment variable. Use it as an async
     context manager (or call `aclose()`); one aiohttp session serves every call. A
-    `session` you pass in is used as it is and never closed by the client.
+    `session` you pass in is used as it is and never closed by the client. `base_url` is
+    an `https://` URL; `http://` is refused (the key would travel in the clear) except to
+    a loopback host, or with `allow_http=True` or `VAPI_ALLOW_HTTP=1`. Every option is
+    checked here: a bad one raises `RequestValidationError` naming it.
 
     Retries: `backoff` sets them (a `BackoffPlan`, as for Vapi's webhooks); `max_delay`
     caps an exponential wait, `max_retry_after` is the longest server-asked wait honoured
@@ -91,6 +103,7 @@ class VapiPhoneClient:
         api_key: str | None = None,
         *,
         base_url: str = DEFAULT_BASE_URL,
+        allow_http: bool = False,
         backoff: BackoffPlan = DEFAULT_BACKOFF,
         timeout: float | aiohttp.ClientTimeout | None = DEFAULT_TIMEOUT,
         deadline: float | None = None,
@@ -106,23 +119,37 @@ class VapiPhoneClient:
         jitter: float = 0.2,
         sleep: Sleep | None = None,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get("VAPI_API_KEY")
-        if not key:
+        key, key_name = api_key, "api_key"
+        if key is None:
+            key, key_name = os.environ.get("VAPI_API_KEY"), "VAPI_API_KEY"
+        if key is None:
             raise RequestValidationError(
                 [FieldError("api_key", "is required: pass api_key= or set VAPI_API_KEY")]
             )
-        validate_backoff(backoff)
         raise_for(
-            amount("pool_timeout", pool_timeout)
+            api_key_errors(key, key_name)
+            + flag("allow_http", allow_http)
+            + flag("adaptive_rate", adaptive_rate)
+            + count("max_connections", max_connections, minimum=0)
+            + count("max_connections_per_host", max_connections_per_host, minimum=0)
+            + amount("pool_timeout", pool_timeout)
             + amount("rate_limit", rate_limit, allow_zero=False)
             + amount("deadline", deadline, allow_zero=False)
             + amount("max_delay", max_delay, allow_none=False)
             + amount("max_retry_after", max_retry_after, allow_none=False)
             + fraction("jitter", jitter)
+            + _instance_of("session", session, aiohttp.ClientSession)
+            + _instance_of("retry_budget", retry_budget, (bool, RetryBudget), required=True)
+            + _callable_or_none("sleep", sleep)
         )
+        validate_backoff(backoff)
+        url = check_base_url(
+            base_url, allow_http=allow_http or os.environ.get("VAPI_ALLOW_HTTP", "") in _TRUE
+        )
+        self._timeout = attempt_timeout(timeout)
         self._transport = Transport(
             api_key=key,
-            base_url=base_url,
+            base_url=url,
             session=session,
             max_connections=max_connections,
             max_connections_per_host=max_connections_per_host,
@@ -139,7 +166,6 @@ class VapiPhoneClient:
         self._settings = RetrySettings(
             plan=backoff, max_delay=max_delay, max_retry_after=max_retry_after, jitter=jitter
         )
-        self._timeout = attempt_timeout(timeout)
         self._deadline = deadline
         self._sleep: Sleep = sleep or asyncio.sleep
 
@@ -232,7 +258,7 @@ class VapiPhoneClient:
         connection, a 2xx whose body cannot be read): look the number up before creating
         it again.
         """
-        validate_body(body)
+        validate_create_body(body)
         path = "/phone-number"
         try:
             data = await self._call(
@@ -243,7 +269,7 @@ class VapiPhoneClient:
                 backoff=backoff,
                 deadline=deadline,
             )
-        except (APIConnectionError, APIStatusError) as error:
+        except (APIConnectionError, APIStatusError, ResponseDecodeError) as error:
             if not may_have_acted(error):
                 raise
             raise OutcomeUnknownError(error, method="POST", path=path) from error
@@ -278,7 +304,7 @@ class VapiPhoneClient:
     ) -> PhoneNumber:
         """Change the fields set in `body` (UNSET fields are not sent, None clears)."""
         path = item_path(phone_number_id)
-        validate_body(body)
+        validate_update_body(body)
         data = await self._call(
             "PATCH",
             path,
@@ -556,6 +582,22 @@ class VapiPhoneClient:
             update_existing=update_existing,
             lookup=lookup,
         )
+
+
+def _instance_of(
+    name: str, value: Any, kind: type[Any] | tuple[type[Any], ...], *, required: bool = False
+) -> list[FieldError]:
+    if (value is None and not required) or isinstance(value, kind):
+        return []
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    expected = " or ".join(k.__name__ for k in kinds)
+    return [FieldError(name, f"must be {expected} (got {type(value).__name__})")]
+
+
+def _callable_or_none(name: str, value: Any) -> list[FieldError]:
+    if value is None or callable(value):
+        return []
+    return [FieldError(name, f"must be callable (got {type(value).__name__})")]
 
 
 def _gone_ok_after_acting(

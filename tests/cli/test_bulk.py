@@ -252,3 +252,23 @@ def test_tables_are_drawn_on_a_terminal_and_plain_elsewhere() -> None:
         "created",
         "3",
     ]
+
+
+def test_the_error_column_of_the_failures_file_holds_no_secret(
+    cli: Run, server: FakeVapiServer, tmp_path: Path
+) -> None:
+    token, secret = "TOKSECRET-0123456789", "APISECRET-0123456789"
+    row = {**NEW_ROWS[0], "twilioAuthToken": token, "twilioApiSecret": secret}
+    source = tmp_path / "secret.jsonl"
+    source.write_text(json.dumps(row) + "\n")
+    server.inject_fault("POST", mode="echo", status=400)
+
+    result = cli("import", str(source))
+
+    assert result.code == 1
+    (line,) = (tmp_path / "secret.failures.jsonl").read_text().splitlines()
+    failed = json.loads(line)
+    assert "answered 400" in failed["error"]
+    assert token[:8] not in failed["error"] and secret[:8] not in failed["error"]
+    # The row itself is the input as it was, to re-run: its secrets are the user's own.
+    assert failed["twilioAuthToken"] == token

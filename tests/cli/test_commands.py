@@ -279,3 +279,34 @@ def test_help_shows_the_variable_but_not_its_value(cli: Run) -> None:
     result = cli("--help")
 
     assert result.code == 0 and "VAPI_API_KEY" in result.out
+
+
+TOKEN, API_SECRET = "TOKSECRET-0123456789", "APISECRET-0123456789"
+
+
+@pytest.mark.parametrize("debug", [(), ("--debug",)], ids=["plain", "--debug"])
+def test_an_error_echoing_the_request_shows_no_secret_on_stderr(
+    cli: Run, server: FakeVapiServer, debug: tuple[str, ...]
+) -> None:
+    server.inject_fault("POST", mode="echo", status=500)
+
+    result = cli(
+        *debug,
+        "create",
+        "--provider",
+        "twilio",
+        "--number",
+        "+14155550100",
+        "--twilio-account-sid",
+        "AC1",
+        "--twilio-auth-token",
+        TOKEN,
+        "--twilio-api-secret",
+        API_SECRET,
+    )
+
+    assert result.code == 1 and "answered 500" in result.err
+    if debug:
+        assert "Traceback" in result.err
+    for secret in (TOKEN, API_SECRET):
+        assert secret[:8] not in result.err + result.out

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from .._validate import validate_create_body
 from ..errors import OutcomeUnknownError, VapiError
 from ..models import (
     UPDATE_BODIES,
@@ -129,6 +130,10 @@ class Importer:
             await self.existing.load(self._client)
 
     async def __call__(self, index: int, body: CreatePhoneNumber) -> BulkOutcome[CreatePhoneNumber]:
+        try:
+            validate_create_body(body)  # a dict or an update body fails here, unsent
+        except VapiError as error:
+            return failed(index, body, error)
         key = identity(body)
         try:
             if key is not None:

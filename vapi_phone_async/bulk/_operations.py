@@ -44,8 +44,8 @@ def bulk_update(
     calls = client.with_options(rate_limit=rate_limit)
 
     async def update(index: int, item: UpdateItem) -> BulkOutcome[UpdateItem]:
-        number_id, body = item
         try:
+            number_id, body = _pair(item)
             number = await calls.update(number_id, body)
         except VapiError as error:
             return failed(index, item, error)
@@ -133,4 +133,15 @@ def bulk_import(
         progress=progress,
         total=total,
         setup=importer.setup,
+    )
+
+
+def _pair(item: object) -> UpdateItem:
+    """An item of `bulk_update` as (id, body); the id and body are checked by the call."""
+    if isinstance(item, tuple | list) and len(item) == 2:
+        number_id, body = item
+        return number_id, body
+    got = type(item).__name__
+    raise RequestValidationError(
+        [FieldError("item", f"must be a (phone_number_id, update body) pair (got {got})")]
     )

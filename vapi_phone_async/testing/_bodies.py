@@ -48,7 +48,8 @@ def create_errors(body: Any) -> list[str]:
     """Every rule a `POST /phone-number` body breaks (empty when valid)."""
     if not isinstance(body, dict):
         return ["body must be an object"]
-    cls = CREATE_BODIES.get(body.get("provider"))  # type: ignore[arg-type]
+    provider = body.get("provider")
+    cls = CREATE_BODIES.get(provider) if isinstance(provider, str) else None
     if cls is None:
         return [_PROVIDER_RULE]
     return _struct_errors(body, cls)
@@ -63,7 +64,7 @@ def update_errors(body: Any, stored_provider: str) -> list[str]:
     if not isinstance(body, dict):
         return ["body must be an object"]
     provider = body.get("provider", stored_provider)
-    if provider != stored_provider:
+    if not isinstance(provider, str) or provider != stored_provider:
         return [f"provider must be equal to {stored_provider}"]
     cls = UPDATE_BODIES.get(stored_provider)
     if cls is None:  # a number of an unknown provider, put in with insert(): take anything

@@ -204,6 +204,8 @@ class FakeVapiServer:
         retry_after: float | None = None,
         mode: FaultMode = "status",
         delay: float = 0.0,
+        body: bytes | None = None,
+        content_type: str | None = None,
     ) -> Fault:
         """Spoil the next `times` requests matching `method` and `path` (None matches any).
 
@@ -212,8 +214,12 @@ class FakeVapiServer:
         given, without acting; `reset-before` drops the connection without acting;
         `reset-after` acts, then drops it; `truncate` acts and sends half the body;
         `stall` acts, sends the headers and half the body, and the rest `delay` later;
-        `malformed` acts and answers invalid JSON (with `status` if given); `delay` acts
-        and answers after `delay` seconds. `delay` also postpones any other mode but `stall`.
+        `trickle` acts and sends the body a byte every `delay` seconds; `malformed` acts
+        and answers invalid JSON (with `status` if given); `echo` answers `status`
+        (default 500) with the first half of the request's body, without acting; `raw`
+        answers `status` (default 200) with `body` as `content_type` (default JSON),
+        without acting; `delay` acts and answers after `delay` seconds. `delay` also
+        postpones any other mode but `stall` and `trickle`.
         """
         fault = Fault(
             mode=mode,
@@ -223,6 +229,8 @@ class FakeVapiServer:
             status=status,
             retry_after=retry_after,
             delay=delay,
+            body=body,
+            content_type=content_type,
         )
         return self._fake.faults.inject(fault)
 
