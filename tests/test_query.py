@@ -98,8 +98,9 @@ def test_anything_that_cannot_be_an_id_is_refused_naming_the_rule(bad: Any, says
         ),
         ("2025-03-09T20:16:58.146Z", "2025-03-09T20:16:58.146Z"),
         ("2025-03-09T15:16:58-05:00", "2025-03-09T20:16:58.000Z"),
+        (datetime(999, 1, 1, tzinfo=timezone.utc), "0999-01-01T00:00:00.000Z"),
     ],
-    ids=["utc", "an offset", "a Z string", "an offset string"],
+    ids=["utc", "an offset", "a Z string", "an offset string", "before the year 1000"],
 )
 def test_format_datetime_writes_utc_with_milliseconds(value: datetime | str, wire: str) -> None:
     assert format_datetime("createdAtGe", value) == wire
@@ -112,8 +113,9 @@ def test_format_datetime_writes_utc_with_milliseconds(value: datetime | str, wir
         ("2025-03-09T20:16:58", "timezone-aware"),
         ("yesterday", "ISO 8601"),
         (1741551418, "datetime or ISO 8601"),
+        (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))), "years 1 to 9999 in UTC"),
     ],
-    ids=["naive", "a naive string", "not a date", "a timestamp"],
+    ids=["naive", "a naive string", "not a date", "a timestamp", "before the calendar in UTC"],
 )
 def test_format_datetime_rejects_what_is_ambiguous_or_not_a_date(value: Any, says: str) -> None:
     with pytest.raises(RequestValidationError) as caught:

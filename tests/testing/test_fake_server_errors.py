@@ -398,3 +398,12 @@ async def test_404_for_an_unknown_route(
             "error": "Not Found",
             "statusCode": 404,
         }
+
+
+async def test_a_provider_that_is_not_a_string_is_a_400_not_a_crash(
+    fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
+) -> None:
+    (number,) = fake_vapi.seed(1)
+    for method, path in (("POST", "/phone-number"), ("PATCH", f"/phone-number/{number['id']}")):
+        async with fake_http.request(method, path, json={"provider": []}) as response:
+            assert response.status == 400
