@@ -44,6 +44,7 @@ from .models.transfer import (
 
 __all__ = [
     "body_errors",
+    "field_error",
     "one_of",
     "validate_backoff",
     "validate_body",
@@ -121,11 +122,25 @@ def _type_errors(body: msgspec.Struct) -> Iterator[FieldError]:
     try:
         msgspec.json.decode(msgspec.json.encode(body), type=type(body))
     except msgspec.ValidationError as exc:
-        message, _, where = str(exc).partition(" - at `$")
-        path = where.rstrip("`").lstrip(".") or "body"
-        yield FieldError(path, message[0].lower() + message[1:])
+        yield field_error(exc)
     except TypeError as exc:  # a value msgspec cannot encode at all
         yield FieldError("body", f"cannot be encoded: {exc}")
+
+
+_MISSING = re.compile(r"^Object missing required field `([^`]+)`(?: - at `\$\.?(.*)`)?$")
+_AT = re.compile(r"^(.*) - at `\$\.?(.*)`$")
+
+
+def field_error(exc: msgspec.ValidationError) -> FieldError:
+    """A msgspec validation error as the broken rule of the field at its wire path."""
+    message = str(exc)
+    if match := _MISSING.match(message):
+        name, where = match.groups()
+        return FieldError(f"{where}.{name}" if where else name, "is required")
+    if match := _AT.match(message):
+        rule, where = match.groups()
+        return FieldError(where or "body", rule[0].lower() + rule[1:])
+    return FieldError("body", message[0].lower() + message[1:])
 
 
 def _body_rules(body: CreatePhoneNumber | UpdatePhoneNumber) -> Iterator[FieldError]:

@@ -9,11 +9,12 @@ import click
 import msgspec
 
 from .._query import DATE_FILTERS
+from .._rows import create_body
 from ..errors import FieldError, RequestValidationError
 from ..models import PROVIDERS
 from ._context import Settings, api_options, output_option, run, show_secrets_option
 from ._output import number_writer, print_number
-from ._records import create_body, to_wire, update_body, update_class
+from ._records import to_wire, update_body, update_class
 
 __all__ = ["create", "delete", "get", "list_numbers", "update"]
 
