@@ -75,7 +75,7 @@ async def test_crud_round_trip_for_each_provider(
     body: CreatePhoneNumber,
     update_class: type[UpdatePhoneNumber],
 ) -> None:
-    created = await vapi_client.create(body)
+    created = await vapi_client.create(body, allow_purchase=True)  # the Vapi one buys
     assert type(created).__name__ == type(body).__name__.removeprefix("Create")
     assert created.assistant_id == "a1"  # type: ignore[union-attr]
 
@@ -358,3 +358,16 @@ async def test_bad_per_call_options_are_refused_before_any_request(
         await vapi_client.get("an-id", **options)
     assert caught.value.field == field
     assert fake_vapi.request_log == []
+
+
+async def test_buying_a_number_needs_allow_purchase_and_nothing_is_sent_without_it(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    buy = CreateVapiPhoneNumber(number_desired_area_code="415")
+    with pytest.raises(RequestValidationError) as caught:
+        await vapi_client.create(buy)
+    assert caught.value.field == "allow_purchase" and "costs money" in caught.value.rule
+    assert fake_vapi.request_log == []
+    sip = CreateVapiPhoneNumber(sip_uri="sip:desk@example.sip.vapi.ai")
+    assert (await vapi_client.create(sip)).provider == "vapi"  # a SIP URI buys nothing
+    assert (await vapi_client.create(buy, allow_purchase=True)).provider == "vapi"

@@ -33,7 +33,18 @@ from ._query import date_filter_params, item_path, validate_list_query, validate
 from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, may_have_acted, send_with_retries
 from ._transport import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Transport, attempt_timeout
 from ._validate import validate_backoff, validate_create_body, validate_update_body
-from .bulk import BulkRun, Lookup, Progress, UpdateItem, bulk_delete, bulk_import, bulk_update
+from .bulk import (
+    BulkRun,
+    Lookup,
+    Progress,
+    SyncPlan,
+    UpdateItem,
+    bulk_delete,
+    bulk_import,
+    bulk_update,
+    is_purchase,
+    plan_sync,
+)
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -247,18 +258,32 @@ class VapiPhoneClient:
         self,
         body: CreatePhoneNumber,
         *,
+        allow_purchase: bool = False,
         timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
     ) -> PhoneNumber:
         """Create (import or buy) a phone number.
 
+        A Vapi number without a `sip_uri` is bought, which costs money: that needs
+        `allow_purchase=True` (else `RequestValidationError`, and nothing is sent).
+
         Retried only where the server certainly did not act (no connection, 429). Raises
         `OutcomeUnknownError` when it may have acted (a 5xx, a timeout, a dropped
-        connection, a 2xx whose body cannot be read): look the number up before creating
-        it again.
+        connection, a 2xx whose body cannot be read or is too big): look the number up
+        before creating it again.
         """
         validate_create_body(body)
+        if is_purchase(body) and allow_purchase is not True:
+            raise RequestValidationError(
+                [
+                    FieldError(
+                        "allow_purchase",
+                        "a vapi number without a sipUri is bought, which costs money: pass "
+                        "allow_purchase=True to buy it",
+                    )
+                ]
+            )
         path = "/phone-number"
         try:
             data = await self._call(
@@ -567,9 +592,11 @@ class VapiPhoneClient:
         total: int | None = None,
         update_existing: bool = False,
         lookup: Lookup = "walk",
+        allow_purchase: bool = False,
     ) -> BulkRun[CreatePhoneNumber]:
         """Create the numbers that do not exist yet, never twice; existing ones are skipped
-        (or updated with `update_existing=True`). See `vapi_phone_async.bulk.bulk_import`.
+        (or updated with `update_existing=True`). Buying a number needs
+        `allow_purchase=True`. See `vapi_phone_async.bulk.bulk_import`.
         """
         return bulk_import(
             self,
@@ -581,7 +608,32 @@ class VapiPhoneClient:
             total=total,
             update_existing=update_existing,
             lookup=lookup,
+            allow_purchase=allow_purchase,
         )
+
+    async def sync(
+        self,
+        desired: Iterable[Mapping[str, Any] | CreatePhoneNumber]
+        | AsyncIterable[Mapping[str, Any] | CreatePhoneNumber],
+        *,
+        prune: bool = False,
+        strict: bool = True,
+    ) -> SyncPlan:
+        """Plan what makes the account look like `desired`; nothing is changed until
+        `await plan.apply()`.
+
+        `desired` holds numbers in wire form (rows of a file, an export) or create bodies.
+        A row finds its number by `id`, else by provider and `number` or `sipUri`; the
+        plan lists creates, purchases (apart: `apply` needs `allow_purchase=True`),
+        updates with their per-field changes, unchanged rows, invalid rows with their
+        reasons, and with `prune=True`, deletes of the numbers no row stands for.
+        `strict=False` reads CSV strings as numbers and booleans. See docs/sync.md.
+
+            plan = await client.sync(rows)
+            print(plan)  # SyncPlan(creates=3, purchases=0, updates=1, ...)
+            result = await plan.apply()
+        """
+        return await plan_sync(self, desired, prune=prune, strict=strict)
 
 
 def _instance_of(

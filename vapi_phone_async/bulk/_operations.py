@@ -101,12 +101,15 @@ def bulk_import(
     total: int | None = None,
     update_existing: bool = False,
     lookup: Lookup = "walk",
+    allow_purchase: bool = False,
 ) -> BulkRun[CreatePhoneNumber]:
     """Create numbers that do not exist yet; running the same import twice creates nothing.
 
-    A number that exists already (same provider and number) is `skipped`, or `updated`
-    with the fields the body sets when `update_existing=True`; a number appearing twice
-    in the input is skipped the second time. A create whose answer was lost is looked up
+    A number that exists already (same provider and number) is `skipped`, or, when
+    `update_existing=True`, `updated` with the fields of the body that differ (and
+    `skipped` as `unchanged` when none does); a number appearing twice in the input is
+    skipped the second time. A body that buys a number (a Vapi number without a SIP URI)
+    fails unsent unless `allow_purchase=True`. A create whose answer was lost is looked up
     and `adopted` if it took effect, never sent twice blindly; if the lookup fails too,
     the item is `unknown` (it may exist: run the import again to reconcile it). `lookup`
     is how existing numbers are found: `"walk"` (one listing of every number before the
@@ -124,6 +127,7 @@ def bulk_import(
         update_existing=update_existing,
         lookup=lookup,
         max_creates=client.backoff.max_retries + 1,
+        allow_purchase=allow_purchase,
     )
     return BulkRun(
         bodies,
