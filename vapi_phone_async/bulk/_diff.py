@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -27,9 +26,10 @@ from ..models import (
 
 __all__ = ["Change", "diff", "is_purchase"]
 
+_ENCODE = msgspec.json.Encoder().encode
 
-@dataclass(frozen=True)
-class Change:
+
+class Change(msgspec.Struct, frozen=True):
     """One field an update changes: its wire name, and its value now and wanted."""
 
     field: str
@@ -48,6 +48,11 @@ def is_purchase(body: CreatePhoneNumber) -> bool:
 
 def diff(data: Mapping[str, Any], number: PhoneNumber, provider: str) -> list[Change]:
     """The fields of `data` an update can set whose values `number` does not have."""
+    if _ENCODE(data) == _ENCODE(number):
+        # A row exported from this very number, unchanged: byte for byte the same JSON
+        # (the export keeps the fields' order). Most rows of a sync are such, and this
+        # costs a fraction of comparing them field by field.
+        return []
     settable = _settable(provider)
     attributes = _attributes(type(number)) if not isinstance(number, UnknownPhoneNumber) else {}
     changes = []
@@ -70,6 +75,8 @@ def diff(data: Mapping[str, Any], number: PhoneNumber, provider: str) -> list[Ch
 def _covers(wanted: Any, current: Any) -> bool:
     """Whether `current` has what `wanted` asks for: equal values, and for an object, the
     fields `wanted` gives (a `<set>` placeholder asks for nothing)."""
+    if wanted == current and type(wanted) is type(current):
+        return True  # the usual case, decided in one C-level comparison
     if isinstance(wanted, dict):
         if not isinstance(current, dict):
             return False

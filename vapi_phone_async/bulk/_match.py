@@ -9,8 +9,7 @@ for two numbers is ambiguous: the caller reports it, and does nothing with it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..models import PhoneNumber, UnknownPhoneNumber
 
@@ -45,8 +44,7 @@ def number_keys(number: PhoneNumber) -> Iterator[Key]:
             yield (provider, value)
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """What a row stands for: the id of a live number, nothing (`id` None), or, when
     `ambiguous` says why, no decision."""
 
@@ -80,15 +78,16 @@ class LiveNumbers:
         """The live number a row stands for: its `id` if that is an id of the account,
         else the one number its keys find; ambiguous when they find more than one, or one
         other than the id's."""
-        target = row_id if isinstance(row_id, str) and row_id in self.by_id else None
+        by_key = self._by_key
+        if isinstance(row_id, str) and row_id in self.by_id:
+            for key in keys:
+                for other in by_key.get(key, ()):
+                    if other != row_id:
+                        return Match(ambiguous=f"its number belongs to another number (id {other})")
+            return Match(row_id)
         found: set[str] = set()
         for key in keys:
-            found.update(self.ids_of(key))
-        if target is not None:
-            others = found - {target}
-            if others:
-                return Match(ambiguous=f"its number belongs to another number (id {min(others)})")
-            return Match(target)
+            found.update(by_key.get(key, ()))
         if len(found) > 1:
             shown = ", ".join(sorted(found)[:3])
             return Match(ambiguous=f"it matches {len(found)} numbers (ids {shown})")

@@ -22,13 +22,14 @@ from typing import Any
 
 import msgspec
 
+from .._gc import collector_paused
 from .._rows import convert, create_body
 from .._validate import body_errors
 from ..errors import RequestValidationError
-from ..models import CREATE_BODIES, PROVIDERS, UPDATE_BODIES, CreatePhoneNumber
+from ..models import CREATE_BODIES, PROVIDERS, UPDATE_BODIES, CreatePhoneNumber, PhoneNumber
 from ._calls import PhoneNumberCalls
-from ._diff import diff, is_purchase
-from ._match import Key, LiveNumbers, row_keys
+from ._diff import Change, diff, is_purchase
+from ._match import Key, LiveNumbers, number_keys, row_keys
 from ._sync import InvalidRow, PlannedCreate, PlannedDelete, PlannedUpdate, SyncPlan, Unchanged
 
 __all__ = ["plan_sync"]
@@ -49,46 +50,97 @@ async def plan_sync(
     `desired` holds wire mappings (rows of a file, exported numbers) or create bodies.
     `strict=False` reads the strings of CSV cells as numbers and booleans.
     """
-    live = LiveNumbers()
-    async for page in client.paginate(page_size=1000).pages():
-        live.add(page.results)
-    planner = _Planner(live, strict=strict)
+    planner = _Planner(strict=strict, prune=prune)
     if isinstance(desired, AsyncIterable):
-        index = 0
         async for item in desired:
-            planner.settle(index, item)
-            index += 1
+            planner.take(item)
     else:
-        for index, item in enumerate(desired):
-            planner.settle(index, item)
-    if prune:
-        planner.prune()
-    planner.plan.live = len(live)
-    planner.plan.client = client
-    return planner.plan
+        with collector_paused():
+            for item in desired:
+                planner.take(item)
+    # Each page is compared with its rows as it comes: the next page is on its way
+    # meanwhile, so the comparing costs the walk little time.
+    async for page in client.paginate(page_size=1000).pages():
+        with collector_paused():
+            planner.meet(page.results)
+    with collector_paused():
+        plan = planner.settle()
+    plan.client = client
+    return plan
 
 
 class _Planner:
-    def __init__(self, live: LiveNumbers, *, strict: bool) -> None:
+    """Rows first (`take`), then the live numbers page by page (`meet`), then the plan
+    (`settle`), decided on the whole account so that an ambiguity is never missed."""
+
+    def __init__(self, *, strict: bool, prune: bool) -> None:
         self.plan = SyncPlan()
-        self._live = live
+        self._live = LiveNumbers()
         self._strict = strict
+        self._prune = prune
+        self._rows: list[tuple[Any, Mapping[str, Any] | None, list[Key]]] = []
+        self._row_by_id: dict[str, int] = {}
+        self._row_by_key: dict[Key, int] = {}
+        self._early: dict[int, tuple[str, list[Change]]] = {}  # row -> (live id, its diff)
         self._claimed: dict[str, int] = {}  # live id -> the row that stands for it
         self._created: dict[Key, int] = {}  # key of a planned create -> its row
         self._kept: set[str] = set()  # live ids named by rows, even invalid ones
 
-    def settle(self, index: int, item: Any) -> None:
+    def take(self, item: Any) -> None:
+        """One desired row, in order."""
+        index = len(self._rows)
         data = _wire(item)
+        keys = row_keys(data) if data is not None else []
+        self._rows.append((item, data, keys))
+        if data is not None:
+            row_id = data.get("id")
+            if isinstance(row_id, str):
+                self._row_by_id.setdefault(row_id, index)
+            for key in keys:
+                self._row_by_key.setdefault(key, index)
+
+    def meet(self, numbers: list[PhoneNumber]) -> None:
+        """A page of live numbers: remember them, and diff each with the row it likely
+        stands for (`settle` decides; most often this diff is the one it needs)."""
+        self._live.add(numbers)
+        by_id, by_key, early, rows = self._row_by_id, self._row_by_key, self._early, self._rows
+        for number in numbers:
+            index = by_id.get(number.id)
+            if index is None:
+                for key in number_keys(number):
+                    index = by_key.get(key)
+                    if index is not None:
+                        break
+            if index is None or index in early:
+                continue
+            data = rows[index][1]
+            if data is not None and data.get("provider") == number.provider:
+                early[index] = (number.id, diff(data, number, number.provider))
+
+    def settle(self) -> SyncPlan:
+        """The plan, row by row, then the deletes of a prune."""
+        for index, (item, data, keys) in enumerate(self._rows):
+            self._settle(index, item, data, keys)
+        if self._prune:
+            for number_id, number in self._live.by_id.items():
+                if number_id not in self._claimed and number_id not in self._kept:
+                    self.plan.deletes.append(PlannedDelete(number_id, number))
+        self.plan.live = len(self._live)
+        return self.plan
+
+    def _settle(
+        self, index: int, item: Any, data: Mapping[str, Any] | None, keys: list[Key]
+    ) -> None:
         if data is None:
             got = type(item).__name__
             self._invalid(index, f"must be a mapping or a create body (got {got})", item)
             return
-        keys = row_keys(data)
         match = self._live.match(data.get("id"), keys)
-        if match.id is not None:
-            self._kept.add(match.id)
-        for key in keys:
-            self._kept.update(self._live.ids_of(key))
+        if self._prune:  # what a row names, even an invalid one, a prune keeps
+            if match.id is not None:
+                self._kept.add(match.id)
+            for key in keys:
+                self._kept.update(self._live.ids_of(key))
         if match.ambiguous is not None:
             self._invalid(index, f"ambiguous: {match.ambiguous}", data)
         elif data.get("provider") not in PROVIDERS:
@@ -99,12 +151,7 @@ class _Planner:
         else:
             self._plan_update(index, data, match.id)
 
-    def prune(self) -> None:
-        for number_id, number in self._live.by_id.items():
-            if number_id not in self._claimed and number_id not in self._kept:
-                self.plan.deletes.append(PlannedDelete(number_id, number))
-
-    def _plan_create(self, index: int, data: dict[str, Any], keys: list[Key]) -> None:
+    def _plan_create(self, index: int, data: Mapping[str, Any], keys: list[Key]) -> None:
         for key in keys:
             first = self._created.get(key)
             if first is not None:
@@ -127,7 +174,7 @@ class _Planner:
         planned = PlannedCreate(index, body, tuple(keys), purchase=is_purchase(body))
         (self.plan.purchases if planned.purchase else self.plan.creates).append(planned)
 
-    def _plan_update(self, index: int, data: dict[str, Any], number_id: str) -> None:
+    def _plan_update(self, index: int, data: Mapping[str, Any], number_id: str) -> None:
         first = self._claimed.get(number_id)
         if first is not None:
             self._invalid(index, f"the same number as row {first} (id {number_id})", data)
@@ -139,7 +186,10 @@ class _Planner:
             reason = f"provider cannot change: number {number_id} is {number.provider}"
             self._invalid(index, reason, data)
             return
-        changes = diff(data, number, provider)
+        early = self._early.get(index)
+        changes = early[1] if early is not None and early[0] == number_id else None
+        if changes is None:
+            changes = diff(data, number, provider)
         if not changes:
             self.plan.unchanged.append(Unchanged(index, number_id))
             return
@@ -158,9 +208,9 @@ class _Planner:
         self.plan.invalid.append(InvalidRow(index, reason, data))
 
 
-def _wire(item: Any) -> dict[str, Any] | None:
-    if isinstance(item, Mapping):
-        return dict(item)
+def _wire(item: Any) -> Mapping[str, Any] | None:
+    if type(item) is dict or isinstance(item, Mapping):
+        return item  # read, never changed: no copy
     if isinstance(item, _CREATE_CLASSES):
         data: dict[str, Any] = msgspec.to_builtins(item)
         return data

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from ..errors import FieldError, NotFoundError, RequestValidationError, VapiError
 from ..models import CreatePhoneNumber, PhoneNumber, UpdatePhoneNumber
 from ._calls import PhoneNumberCalls
@@ -31,8 +33,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class PlannedCreate:
+class PlannedCreate(msgspec.Struct, frozen=True):
     """Row `row` creates a number with `body`; `purchase` when that buys one from Vapi.
     `keys` find it again if the answer to its create is lost."""
 
@@ -42,8 +43,7 @@ class PlannedCreate:
     purchase: bool = False
 
 
-@dataclass(frozen=True)
-class PlannedUpdate:
+class PlannedUpdate(msgspec.Struct, frozen=True):
     """Row `row` changes the number `id` (now `number`) with `body`: the `changes` only."""
 
     row: int
@@ -53,29 +53,29 @@ class PlannedUpdate:
     changes: tuple[Change, ...]
 
 
-@dataclass(frozen=True)
-class PlannedDelete:
+class PlannedDelete(msgspec.Struct, frozen=True):
     """With `prune=True`: the number `id`, which no row stands for, goes."""
 
     id: str
     number: PhoneNumber
 
 
-@dataclass(frozen=True)
-class Unchanged:
+class Unchanged(msgspec.Struct, frozen=True):
     """Row `row` stands for the number `id`, which is as the row wants it."""
 
     row: int
     id: str
 
 
-@dataclass(frozen=True)
-class InvalidRow:
+class InvalidRow(msgspec.Struct, frozen=True):
     """Row `row` cannot be settled: `reason` says why; nothing is done with it."""
 
     row: int
     reason: str
-    data: Any = field(repr=False, default=None)
+    data: Any = None
+
+    def __repr__(self) -> str:
+        return f"InvalidRow(row={self.row}, reason={self.reason!r})"
 
 
 @dataclass

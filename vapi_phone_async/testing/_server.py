@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import uuid
 from collections.abc import Iterable, Mapping
 from types import TracebackType
@@ -10,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .._gc import collector_paused
 from ._app import FakeApp, RequestRecord
 from ._dates import format_us, now_us
 from ._faults import Fault, FaultMode
@@ -141,15 +141,8 @@ class FakeVapiServer:
             first_index=len(store),
             tie_rate=tie_rate,
         )
-        # The cyclic GC would rescan the growing heap of new dicts again and again (half
-        # the time of a large seed), and none of them can be garbage yet.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             return store.add_many(rows)
-        finally:
-            if collecting:
-                gc.enable()
 
     def insert(self, number: Mapping[str, Any]) -> dict[str, Any]:
         """Store a number exactly as given (any provider, any fields) and return it.
