@@ -18,7 +18,7 @@ connection stays acquired.
 
 from ..errors import BulkCancelledError
 from ._calls import PhoneNumberCalls
-from ._diff import Change, is_purchase
+from ._diff import Change, diff, is_purchase
 from ._import import ExistingNumbers, Lookup
 from ._operations import UpdateItem, bulk_delete, bulk_import, bulk_update
 from ._outcomes import (
@@ -66,6 +66,7 @@ __all__ = [
     "bulk_delete",
     "bulk_import",
     "bulk_update",
+    "diff",
     "is_purchase",
     "plan_sync",
     "summarize",

@@ -115,6 +115,10 @@ class SyncPlan:
         """Requests `apply` would send."""
         return len(self.creates) + len(self.purchases) + len(self.updates) + len(self.deletes)
 
+    def actions(self) -> list[PlannedAction]:
+        """What `apply` does, in its order: creates, purchases, updates, deletes."""
+        return [*self.creates, *self.purchases, *self.updates, *self.deletes]
+
     @property
     def empty(self) -> bool:
         """Whether applying the plan would change nothing."""
@@ -147,12 +151,7 @@ class SyncPlan:
         check_options(concurrency, rate_limit)
         calls = self.client.with_options(rate_limit=rate_limit)
         max_creates = self.client.backoff.max_retries + 1
-        actions: list[PlannedAction] = [
-            *self.creates,
-            *self.purchases,
-            *self.updates,
-            *self.deletes,
-        ]
+        actions = self.actions()
 
         async def do(index: int, action: PlannedAction) -> BulkOutcome[PlannedAction]:
             try:

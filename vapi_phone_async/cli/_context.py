@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 from msgspec.structs import replace
 
+from .._query import DATE_FILTERS
 from .._retry import DEFAULT_BACKOFF
 from ..client import DEFAULT_BASE_URL, VapiPhoneClient
 from ._output import FORMATS
@@ -20,6 +21,7 @@ from ._output import FORMATS
 __all__ = [
     "Settings",
     "api_options",
+    "date_filters",
     "output_option",
     "run",
     "show_secrets_option",
@@ -118,6 +120,19 @@ def api_options(*, from_environment: bool = False) -> Callable[[F], F]:
         return function
 
     return decorate
+
+
+def date_filters(function: F) -> F:
+    """One option per date filter of the API: --created-at-gt ... --updated-at-le."""
+    for name in reversed(DATE_FILTERS):
+        wire = DATE_FILTERS[name]
+        function = click.option(
+            "--" + name.replace("_", "-"),
+            name,
+            metavar="DATETIME",
+            help=f"Only numbers with {wire} (ISO 8601, with a time zone).",
+        )(function)
+    return function
 
 
 def output_option(default: str = "table") -> Callable[[F], F]:

@@ -24,6 +24,7 @@ from ..models import UpdatePhoneNumber
 from ._bulk import export_numbers
 from ._context import run
 from ._import import ImportReport, import_file
+from ._input import read_input
 from ._output import print_table, progress_bar, stderr_is_terminal
 from ._records import COLUMNS, csv_row, update_class
 
@@ -96,7 +97,7 @@ async def _demo(numbers: int, concurrency: int, latency: float, folder: Path) ->
             _write_import_csv(exported, csv_file)
             for name in ("import import.csv", "import it again"):
                 report = await import_file(
-                    client, csv_file, concurrency=concurrency, progress=progress
+                    client, read_input(str(csv_file)), concurrency=concurrency, progress=progress
                 )
                 done(_import_step(name, report))
     return steps
@@ -167,7 +168,7 @@ def _exported(path: Path, limit: int, *, skip_vapi: bool = False) -> Iterator[di
 
 def _import_step(name: str, report: ImportReport) -> _Step:
     counts = ", ".join(f"{count} {result}" for result, count in report.rows())
-    return _Step(name, report.summary.done + report.invalid, report.seconds, counts)
+    return _Step(name, report.rows_read, report.seconds, counts)
 
 
 def _rate(step: _Step) -> str:
