@@ -93,7 +93,7 @@ def _shown(name: str) -> str:
 
 def _text(name: str) -> str:
     try:
-        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        data = _stdin_bytes() if name == "-" else Path(name).read_bytes()
     except OSError as error:
         raise InputFileError(f"{name}: {error.strerror or error}") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -110,6 +110,11 @@ def _text(name: str) -> str:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputFileError(f"{_shown(name)}: line {line}: a NUL byte: is it a binary file?")
     return text
+
+
+def _stdin_bytes() -> bytes:
+    binary = getattr(sys.stdin, "buffer", None)  # a text stream put in its place has none
+    return binary.read() if binary is not None else sys.stdin.read().encode()
 
 
 def _csv(name: str, text: str) -> tuple[list[Record], list[str]]:
