@@ -100,6 +100,9 @@ def test_demo_runs_to_its_final_table_without_a_key(tmp_path: Path) -> None:
     assert "1000 updated, 0 failed" in rows["bulk-update assistantId"]
     assert "250 created, 0 updated, 250 skipped, 0 failed" in rows["import import.csv"]
     assert "0 created, 0 updated, 500 skipped, 0 failed" in rows["import it again"]
+    assert "10 creates, 100 updates, 900 unchanged" in rows["sync desired.jsonl --apply"]
+    assert "0 creates, 0 updates, 1010 unchanged" in rows["sync it again"]
+    assert "sync plan for desired.jsonl" in result.stderr
     assert (tmp_path / "numbers.jsonl").read_text().count("\n") == 1500
 
 

@@ -2,7 +2,9 @@
 
 The demo runs the real commands' code against a fake started in-process: it exports
 every number, bulk-updates a thousand, imports a CSV of 500 (half of them present
-already) twice, and ends with a table of what it did and how fast.
+already) twice, syncs a file of a thousand numbers (a hundred renamed, ten new) and
+shows its plan, syncs it again (nothing to do), and ends with a table of what it did and
+how fast.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ._context import run
 from ._import import ImportReport, import_file
 from ._input import read_input
 from ._output import print_table, progress_bar, stderr_is_terminal
+from ._plans import plan_file, print_plan
 from ._records import COLUMNS, csv_row, update_class
 
 __all__ = ["demo", "fake_server"]
@@ -100,6 +103,24 @@ async def _demo(numbers: int, concurrency: int, latency: float, folder: Path) ->
                     client, read_input(str(csv_file)), concurrency=concurrency, progress=progress
                 )
                 done(_import_step(name, report))
+
+            current = folder / "current.jsonl"  # as the account is now, after the above
+            await export_numbers(client, current)
+            desired = folder / "desired.jsonl"
+            _write_desired(current, desired)
+            for name in ("sync desired.jsonl --apply", "sync it again"):
+                started = time.perf_counter()
+                planned = await plan_file(client, read_input(str(desired)), prune=False)
+                plan = planned.plan
+                if not plan.empty:
+                    title = f"sync plan for {desired.name}"
+                    print_plan(planned, title, "table", sys.stderr, details=3)
+                    await plan.apply(concurrency=concurrency)
+                counts = plan.counts()
+                note = ", ".join(
+                    f"{counts[key]} {key}" for key in ("creates", "updates", "unchanged")
+                )
+                done(_Step(name, len(planned.source.records), time.perf_counter() - started, note))
     return steps
 
 
@@ -148,6 +169,20 @@ def _write_import_csv(exported: Path, target: Path) -> None:
         for pair in zip(present, new, strict=False):
             writer.writerows(csv_row(data) for data in pair)
         writer.writerows(csv_row(data) for data in new[len(present) :])
+
+
+def _write_desired(exported: Path, target: Path) -> None:
+    """What a source of truth might say: a thousand exported numbers, one in ten renamed,
+    and ten new ones."""
+    encode = msgspec.json.Encoder().encode
+    with target.open("w", encoding="utf-8") as stream:
+        for index, data in enumerate(_exported(exported, _UPDATES, skip_vapi=True)):
+            if index % 10 == 0:
+                data = {**data, "name": f"Synced {index}"}
+            stream.write(encode(data).decode() + "\n")
+        for index in range(10):
+            new = {"provider": "vonage", "number": f"+1998{index:07d}", "credentialId": "c"}
+            stream.write(encode(new).decode() + "\n")
 
 
 def _exported(path: Path, limit: int, *, skip_vapi: bool = False) -> Iterator[dict[str, str]]:

@@ -103,9 +103,11 @@ def print_plan(
     stream: IO[str],
     *,
     labels: dict[str, str] | None = None,
+    details: int = SHOWN_FAILURES * 4,
 ) -> None:
     """The plan as a table (or plain text off a terminal), or as JSON or JSON lines.
-    `labels` renames rows of the table (an import calls unchanged ones "skip (exists)")."""
+    `labels` renames rows of the table (an import calls unchanged ones "skip (exists)");
+    `details` is how many actions are listed below it."""
     entries = list(_entries(planned))
     if output in ("json", "jsonl"):
         encode = msgspec.json.Encoder().encode
@@ -125,11 +127,10 @@ def print_plan(
     if purchases:
         stream.write(f"would buy {purchases} number{'s' * (purchases != 1)} from Vapi\n")
     shown = [entry for entry in entries if entry["action"] != "unchanged"]
-    for entry in shown[: SHOWN_FAILURES * 4]:
+    for entry in shown[:details]:
         stream.write(f"  {_line(entry)}\n")
-    if len(shown) > SHOWN_FAILURES * 4:
-        rest = len(shown) - SHOWN_FAILURES * 4
-        stream.write(f"  ... and {rest} more (--output jsonl lists them all)\n")
+    if len(shown) > details:
+        stream.write(f"  ... and {len(shown) - details} more (--output jsonl lists them all)\n")
 
 
 def _entries(planned: FilePlan) -> list[dict[str, Any]]:
