@@ -32,6 +32,8 @@ from typing import Any, NamedTuple
 import aiohttp
 import msgspec
 
+from ._events import Hooks, RequestEvent, ResponseEvent
+from ._raw import CAPTURE
 from ._responses import read_answer
 from ._secrets import secret_values
 from ._version import __version__
@@ -212,8 +214,10 @@ class Transport:
         max_connections: int = 100,
         max_connections_per_host: int = 0,
         pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
+        hooks: Hooks | None = None,
     ) -> None:
         self.base_url = base_url
+        self._hooks = hooks
         self._key = api_key
         self._headers = {
             "Authorization": f"Bearer {api_key}",
@@ -268,7 +272,11 @@ class Transport:
             # second send), so only DELETE pays for counting.
             counter = _SendCounter()
             options["middlewares"] = (counter,)
+        hooks = self._hooks
+        if hooks is not None:
+            await hooks.request(RequestEvent(method, path, attempt))
         started = time.perf_counter()
+        status: int | None = None
         try:
             async with session.request(
                 method,
@@ -293,6 +301,7 @@ class Transport:
                 if len(data) > MAX_RESPONSE_BYTES:
                     raise _too_large(method, path)
                 status = response.status
+                answer_headers = response.headers
                 if logger.isEnabledFor(logging.DEBUG):
                     elapsed = (time.perf_counter() - started) * 1000
                     logger.debug(
@@ -303,12 +312,15 @@ class Transport:
                         elapsed,
                         attempt,
                     )
+                capture = CAPTURE.get()
+                if capture is not None:
+                    capture.answered(status, answer_headers, attempt)
                 try:
-                    return read_answer(
+                    answer = read_answer(
                         method,
                         path,
                         status,
-                        response.headers,
+                        answer_headers,
                         data,
                         lambda: self._sent_secrets(body),
                     )
@@ -318,12 +330,51 @@ class Transport:
         except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as error:
             mapped = map_client_error(error, method, path)
             logger.debug("%s %s failed: %s (attempt %d)", method, path, mapped, attempt)
+            if hooks is not None:
+                await self._answered(hooks, method, path, attempt, started, status, mapped)
             # A ClientResponseError's repr carries the Authorization header: never chain it.
             cause = None if isinstance(error, aiohttp.ClientResponseError) else error
             raise mapped from cause
+        except VapiError as error:
+            if hooks is not None:
+                await self._answered(hooks, method, path, attempt, started, status, error)
+            raise
         finally:
             if slots is not None:
                 slots.release()
+        if hooks is not None:
+            await self._answered(
+                hooks, method, path, attempt, started, status, None, answer_headers
+            )
+        return answer
+
+    @staticmethod
+    async def _answered(
+        hooks: Hooks,
+        method: str,
+        path: str,
+        attempt: int,
+        started: float,
+        status: int | None,
+        error: VapiError | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Tell the response hooks how an attempt ended."""
+        if isinstance(error, APIStatusError):
+            request_id = error.request_id
+        else:
+            request_id = headers.get("x-request-id") if headers is not None else None
+        await hooks.response(
+            ResponseEvent(
+                method,
+                path,
+                attempt,
+                status,
+                time.perf_counter() - started,
+                request_id,
+                None if error is None else type(error).__name__,
+            )
+        )
 
     def _sent_secrets(self, body: bytes | None) -> set[str]:
         """The secret values a request carried, to hide wherever its answer echoes them."""

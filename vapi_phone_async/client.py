@@ -19,6 +19,8 @@ import anyio
 import msgspec
 
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
+from ._events import EventHooks, checked_hooks
+from ._logs import log_from_environment
 from ._options import (
     amount,
     api_key_errors,
@@ -30,6 +32,7 @@ from ._options import (
 )
 from ._pacing import Pacer, RetryBudget
 from ._query import date_filter_params, item_path, validate_list_query, validate_walk
+from ._raw import raw_response
 from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, may_have_acted, send_with_retries
 from ._transport import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Transport, attempt_timeout
 from ._validate import validate_backoff, validate_create_body, validate_update_body
@@ -64,7 +67,13 @@ from .models import (
 )
 from .pagination import Pager
 
-__all__ = ["DEFAULT_BASE_URL", "USE_CLIENT_DEFAULT", "UseClientDefault", "VapiPhoneClient"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "USE_CLIENT_DEFAULT",
+    "RawResponses",
+    "UseClientDefault",
+    "VapiPhoneClient",
+]
 
 DEFAULT_BASE_URL: Final = "https://api.vapi.ai"
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -90,8 +99,9 @@ class VapiPhoneClient:
     a loopback host, or with `allow_http=True` or `VAPI_ALLOW_HTTP=1`. Every option is
     checked here: a bad one raises `RequestValidationError` naming it.
 
-    Retries: `backoff` sets them (a `BackoffPlan`, as for Vapi's webhooks); `max_delay`
-    caps an exponential wait, `max_retry_after` is the longest server-asked wait honoured
+    Retries: `backoff` sets them (a `BackoffPlan`, as for Vapi's webhooks), and
+    `max_retries` alone changes its number of retries (0: none); `max_delay` caps an
+    exponential wait, `max_retry_after` is the longest server-asked wait honoured
     (a longer one raises instead), `jitter` shortens exponential waits by up to that
     fraction. `retry_budget` bounds the retries of the whole client (`True`: a new
     `RetryBudget()`; `False`: none; or a `RetryBudget` of yours, which clients may share).
@@ -105,6 +115,11 @@ class VapiPhoneClient:
     `max_connections` connections, which is not part of an attempt. `sleep` replaces
     `asyncio.sleep` between retries and during 429 pauses (tests).
 
+    Seeing what happens: `event_hooks={"request": [...], "response": [...]}` calls your
+    functions with a `RequestEvent` / `ResponseEvent` for every attempt (no secret in
+    them); `client.with_raw_response.get(...)` returns the answer's status, headers and
+    request id with the value; `VAPI_LOG=debug` (or `info`) logs to stderr.
+
         async with VapiPhoneClient(api_key="...") as client:
             number = await client.get("3f1c...")
     """
@@ -116,6 +131,7 @@ class VapiPhoneClient:
         base_url: str = DEFAULT_BASE_URL,
         allow_http: bool = False,
         backoff: BackoffPlan = DEFAULT_BACKOFF,
+        max_retries: int | None = None,
         timeout: float | aiohttp.ClientTimeout | None = DEFAULT_TIMEOUT,
         deadline: float | None = None,
         session: aiohttp.ClientSession | None = None,
@@ -129,7 +145,9 @@ class VapiPhoneClient:
         max_retry_after: float = 60.0,
         jitter: float = 0.2,
         sleep: Sleep | None = None,
+        event_hooks: EventHooks | None = None,
     ) -> None:
+        log_from_environment()
         key, key_name = api_key, "api_key"
         if key is None:
             key, key_name = os.environ.get("VAPI_API_KEY"), "VAPI_API_KEY"
@@ -153,7 +171,8 @@ class VapiPhoneClient:
             + _instance_of("retry_budget", retry_budget, (bool, RetryBudget), required=True)
             + _callable_or_none("sleep", sleep)
         )
-        validate_backoff(backoff)
+        backoff = _with_max_retries(backoff, max_retries)
+        hooks = checked_hooks(event_hooks)
         url = check_base_url(
             base_url, allow_http=allow_http or os.environ.get("VAPI_ALLOW_HTTP", "") in _TRUE
         )
@@ -165,6 +184,7 @@ class VapiPhoneClient:
             max_connections=max_connections,
             max_connections_per_host=max_connections_per_host,
             pool_timeout=pool_timeout,
+            hooks=hooks,
         )
         self._owns_transport = True
         if retry_budget is True:
@@ -203,11 +223,22 @@ class VapiPhoneClient:
         """The aiohttp session calls go through (created on first use)."""
         return self._transport.session
 
+    @property
+    def with_raw_response(self) -> RawResponses:
+        """The client's calls, each returning a `RawResponse`: the answer's `status`,
+        `headers` and `request_id` with the call's `value`.
+
+            raw = await client.with_raw_response.get(number_id)
+            print(raw.status, raw.request_id, raw.value.name)
+        """
+        return RawResponses(self)
+
     def with_options(
         self,
         *,
         rate_limit: float | None = None,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
+        max_retries: int | None = None,
         timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
     ) -> VapiPhoneClient:
@@ -215,17 +246,20 @@ class VapiPhoneClient:
         pause, the adaptive rate and the retry budget.
 
         `rate_limit` adds a token bucket that only the view's requests pass (a bulk run
-        makes one so). Closing a view does nothing: the client it came from owns the
-        session.
+        makes one so). `max_retries` changes the number of retries of the view's plan.
+        Closing a view does nothing: the client it came from owns the session.
 
             slow = client.with_options(rate_limit=5, backoff=BackoffPlan(...))
+            once = client.with_options(max_retries=0)
         """
         raise_for(amount("rate_limit", rate_limit, allow_zero=False))
         view = copy.copy(self)
         view._owns_transport = False
         view._pacer = self._pacer.with_rate_limit(rate_limit)
-        if not isinstance(backoff, UseClientDefault):
-            validate_backoff(backoff)
+        if isinstance(backoff, UseClientDefault):
+            backoff = self._settings.plan
+        if backoff is not self._settings.plan or max_retries is not None:
+            backoff = _with_max_retries(backoff, max_retries)
             view._settings = dataclasses.replace(self._settings, plan=backoff)
         if not isinstance(timeout, UseClientDefault):
             view._timeout = attempt_timeout(timeout)
@@ -634,6 +668,32 @@ class VapiPhoneClient:
             result = await plan.apply()
         """
         return await plan_sync(self, desired, prune=prune, strict=strict)
+
+
+class RawResponses:
+    """`client.with_raw_response`: the client's calls, each returning a `RawResponse`
+    of what the call returns (`paginate` and the bulk runs, which make many requests, are
+    not here: event hooks see each of their answers)."""
+
+    def __init__(self, client: VapiPhoneClient) -> None:
+        self.create = raw_response(client.create)
+        self.get = raw_response(client.get)
+        self.update = raw_response(client.update)
+        self.delete = raw_response(client.delete)
+        self.list = raw_response(client.list)
+
+
+def _with_max_retries(plan: BackoffPlan, max_retries: int | None) -> BackoffPlan:
+    """`plan`, checked, with `max_retries` retries when given."""
+    if max_retries is not None:
+        if count("max_retries", max_retries, minimum=0) or max_retries > 10:
+            # A BackoffPlan's own bound, as Vapi sets it for webhooks.
+            rule = f"must be an integer from 0 to 10 (got {max_retries!r})"
+            raise RequestValidationError([FieldError("max_retries", rule)])
+        if isinstance(plan, BackoffPlan):
+            plan = msgspec.structs.replace(plan, max_retries=max_retries)
+    validate_backoff(plan)
+    return plan
 
 
 def _instance_of(
