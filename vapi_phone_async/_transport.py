@@ -28,6 +28,7 @@ import platform
 import time
 from collections.abc import Mapping
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 import aiohttp
 import msgspec
@@ -113,19 +114,21 @@ def attempt_timeout(
     return AttemptTimeout(client, min(value, READ_TIMEOUT))
 
 
-def map_client_error(error: BaseException, method: str, path: str) -> VapiError:
-    """This package's error for an aiohttp or timeout failure of one attempt."""
+def map_client_error(error: BaseException, method: str, path: str, host: str = "") -> VapiError:
+    """This package's error for an aiohttp or timeout failure of one attempt; `host` (the
+    base URL's host and port) names where a connection failed."""
+    to = f" to {host}" if host else ""
     if isinstance(error, aiohttp.ConnectionTimeoutError):
         # Raised before anything was sent: while connecting.
         return APITimeoutError(
-            "timed out connecting", method=method, path=path, connect_failed=True
+            f"timed out connecting{to}", method=method, path=path, connect_failed=True
         )
     if isinstance(error, (asyncio.TimeoutError, TimeoutError)):
         return APITimeoutError("timed out", method=method, path=path)
     if isinstance(error, aiohttp.ClientConnectorCertificateError):
         # Before its own `os_error`: aiohttp older than 3.13.4 never sets it on this class.
         return APIConnectionError(
-            f"could not connect: the server's TLS certificate was refused "
+            f"could not connect{to}: the server's TLS certificate was refused "
             f"({type(error.certificate_error).__name__})",
             method=method,
             path=path,
@@ -133,7 +136,7 @@ def map_client_error(error: BaseException, method: str, path: str) -> VapiError:
         )
     if isinstance(error, aiohttp.ClientConnectorError):
         return APIConnectionError(
-            f"could not connect ({error.os_error.__class__.__name__})",
+            f"could not connect{to} ({error.os_error.__class__.__name__})",
             method=method,
             path=path,
             connect_failed=True,
@@ -217,6 +220,7 @@ class Transport:
         hooks: Hooks | None = None,
     ) -> None:
         self.base_url = base_url
+        self._host = urlsplit(base_url).netloc  # no user info: the client refuses it
         self._hooks = hooks
         self._key = api_key
         self._headers = {
@@ -328,7 +332,7 @@ class Transport:
                     error.resent = counter is not None and counter.sends > 1
                     raise
         except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as error:
-            mapped = map_client_error(error, method, path)
+            mapped = map_client_error(error, method, path, self._host)
             logger.debug("%s %s failed: %s (attempt %d)", method, path, mapped, attempt)
             if hooks is not None:
                 await self._answered(hooks, method, path, attempt, started, status, mapped)

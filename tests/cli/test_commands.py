@@ -73,7 +73,8 @@ def test_a_bad_filter_is_a_usage_error_naming_it(cli: Run, server: FakeVapiServe
     result = cli("list", "--created-at-gt", "yesterday")
 
     assert result.code == 2
-    assert "createdAtGt" in result.err and result.err.count("\n") == 1
+    assert "Invalid value for '--created-at-gt': 'yesterday' is not a date" in result.err
+    assert "createdAtGt" not in result.err
     assert server.request_log == []
 
 
@@ -203,7 +204,7 @@ def test_delete_asks_first_and_keeps_the_number_on_no(cli: Run, server: FakeVapi
     declined = cli("delete", number_id, stdin="n\n")
     accepted = cli("delete", number_id, stdin="y\n")
 
-    assert declined.code == 1 and "Delete phone number" in declined.err
+    assert declined.code == 1 and declined.err.startswith("Delete +")
     assert accepted.code == 0 and accepted.out.startswith(f"deleted {number_id}")
     assert number_id not in server.numbers
 

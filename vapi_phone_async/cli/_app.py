@@ -20,6 +20,7 @@ from ._commands import create, delete, get, list_numbers, update
 from ._context import Settings, api_options
 from ._demo import demo, fake_server
 from ._import import import_
+from ._params import ENVIRONMENT_HELP
 from ._records import describe
 from ._sync import sync
 
@@ -28,7 +29,7 @@ __all__ = ["cli", "main"]
 _REDACTED = "<redacted>"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=ENVIRONMENT_HELP)
 @api_options(from_environment=True)
 @click.version_option(__version__, prog_name="vapi-phone")
 def cli() -> None:

@@ -24,6 +24,7 @@ from ..models import PROVIDERS, UpdatePhoneNumber
 from ._context import Settings, api_options, date_filters, run, show_secrets_option
 from ._files import SHOWN_FAILURES, check_file_type, opened
 from ._output import number_writer, print_table, progress_bar, stderr_is_terminal
+from ._params import check_search, choice
 from ._plans import INTERRUPTED, Applied, apply_plan
 from ._records import to_wire, update_body
 from ._records import update_class as _update_class
@@ -127,8 +128,13 @@ def update_bodies(
 
 
 @click.command("bulk-update")
-@click.option("--search", metavar="TEXT", help="Numbers whose name, number or SIP URI match.")
-@click.option("--provider", type=click.Choice(PROVIDERS), help="Only numbers of this provider.")
+@click.option(
+    "--search",
+    metavar="TEXT",
+    callback=check_search,
+    help="Numbers whose name, number or SIP URI match.",
+)
+@click.option("--provider", type=choice(PROVIDERS), help="Only numbers of this provider.")
 @date_filters
 @click.option("--all", "everything", is_flag=True, help="Every number of the account.")
 @click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE", help="Set a field.")

@@ -9,10 +9,11 @@ from typing import Any
 import click
 import msgspec
 from click.core import ParameterSource
+from rich.console import Console
 
 from .._rows import create_body
 from ..bulk import is_purchase
-from ..errors import FieldError, RequestValidationError
+from ..errors import FieldError, RequestValidationError, VapiError
 from ..models import CREATE_BODIES, PROVIDERS
 from ._context import (
     Settings,
@@ -22,16 +23,32 @@ from ._context import (
     run,
     show_secrets_option,
 )
-from ._output import number_writer, print_number
+from ._output import number_writer, print_number, progress_bar, stderr_is_terminal
+from ._params import check_search, choice
 from ._records import to_wire, update_body, update_class
 
 __all__ = ["create", "delete", "get", "list_numbers", "update"]
 
 
+FIRST_SCREEN = 30
+"""How many numbers `list` shows on a terminal without --all or --limit."""
+
+
 @click.command("list")
-@click.option("--search", metavar="TEXT", help="Match name, number or SIP URI (partial).")
-@click.option("--sort", type=click.Choice(["ASC", "DESC"]), help="Order by createdAt.")
+@click.option(
+    "--search",
+    metavar="TEXT",
+    callback=check_search,
+    help="Match name, number or SIP URI (partial).",
+)
+@click.option("--sort", type=choice(["ASC", "DESC"]), help="Order by createdAt (asc or desc).")
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many numbers.")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help=f"Every number (on a terminal the table stops at {FIRST_SCREEN} without it).",
+)
 @date_filters
 @output_option()
 @show_secrets_option
@@ -43,27 +60,63 @@ def list_numbers(
     search: str | None,
     sort: str | None,
     limit: int | None,
+    everything: bool,
     output: str,
     show_secrets: bool,
     **filters: Any,
 ) -> None:
-    """List phone numbers, every page of them (streamed, except a table on a terminal,
-    which shows once the listing is complete)."""
+    """List phone numbers, streamed page by page.
+
+    On a terminal the table shows the first 30 (--all: every one, with progress while it
+    fetches); piped, every number is written. --output json is written whole at the end,
+    so a listing that fails leaves no half-document behind.
+    """
+    if everything and limit is not None:
+        raise click.UsageError("--all and --limit contradict each other: give one")
+    console = Console(file=sys.stdout) if output == "table" and sys.stdout.isatty() else None
+    first_screen = console is not None and not everything and limit is None
+    if first_screen:
+        limit = FIRST_SCREEN
     page_size = min(max(limit or 1000, 1), 1000)
+    progress = (console is not None and not first_screen) or (
+        console is None and stderr_is_terminal()
+    )
+    written = 0
+    total: int | None = None
 
     async def body() -> None:
+        nonlocal written, total
         async with settings.client() as client:
             pager = client.paginate(
                 search=search, sort_order=sort, page_size=page_size, max_items=limit, **filters
             )
-            writer = number_writer(output, sys.stdout)
+            writer = number_writer(output, sys.stdout, console)
+            bar = progress_bar("list", None, enabled=progress, console=console, transient=True)
             try:
-                async for number in pager:
-                    writer.write(to_wire(number, show_secrets=show_secrets))
-            finally:
-                writer.close()
+                with bar as tick:
+                    async for page in pager.pages():
+                        for number in page.results:
+                            writer.write(to_wire(number, show_secrets=show_secrets))
+                        writer.flush()
+                        written += len(page.results)
+                        total = page.metadata.total_items
+                        tick(written, min(total, limit) if limit is not None else total)
+            except BaseException:
+                writer.discard()
+                raise
+            writer.close()
 
-    run(body())
+    try:
+        run(body())
+    except VapiError:
+        if written:
+            click.echo(f"the listing stopped after {written} numbers", err=True)
+        raise
+    if first_screen and total is not None and total > written:
+        click.echo(
+            f"{written} of {total} numbers shown: --all shows every one, --limit N the first N",
+            err=True,
+        )
 
 
 @click.command()
@@ -85,7 +138,7 @@ def get(settings: Settings, phone_number_id: str, output: str, show_secrets: boo
 
 @click.command()
 @click.option("--json", "json_file", type=click.File("rb"), help="The body as JSON ('-': stdin).")
-@click.option("--provider", type=click.Choice(PROVIDERS), help="Where the number comes from.")
+@click.option("--provider", type=choice(PROVIDERS), help="Where the number comes from.")
 @click.option("--number", help="The number, E.164 (+14155550100).")
 @click.option("--name", help="A name for the number (at most 40 characters).")
 @click.option("--assistant-id", help="Route calls to this assistant.")
@@ -93,9 +146,13 @@ def get(settings: Settings, phone_number_id: str, output: str, show_secrets: boo
 @click.option("--workflow-id", help="Route calls to this workflow.")
 @click.option("--credential-id", help="byo-phone-number, vonage, telnyx: the credential.")
 @click.option("--twilio-account-sid", help="twilio: the account SID.")
-@click.option("--twilio-auth-token", envvar="TWILIO_AUTH_TOKEN", help="twilio: auth token.")
+@click.option(
+    "--twilio-auth-token", envvar="TWILIO_AUTH_TOKEN", show_envvar=True, help="twilio: auth token."
+)
 @click.option("--twilio-api-key", help="twilio: API key (instead of the auth token).")
-@click.option("--twilio-api-secret", envvar="TWILIO_API_SECRET", help="twilio: API secret.")
+@click.option(
+    "--twilio-api-secret", envvar="TWILIO_API_SECRET", show_envvar=True, help="twilio: API secret."
+)
 @click.option("--sms-enabled/--no-sms-enabled", default=None, help="twilio: handle SMS.")
 @click.option("--sip-uri", help="vapi: a SIP URI instead of a phone number.")
 @click.option("--area-code", "number_desired_area_code", help="vapi: buy a number here.")
@@ -252,9 +309,21 @@ def update(
 @api_options()
 @click.pass_obj
 def delete(settings: Settings, phone_number_id: str, yes: bool) -> None:
-    """Delete a phone number (asks first, unless --yes)."""
+    """Delete a phone number (asks first, showing its number and name, unless --yes)."""
     if not yes:
-        click.confirm(f"Delete phone number {phone_number_id}?", abort=True, err=True)
+
+        async def look() -> dict[str, Any]:
+            async with settings.client() as client:
+                return to_wire(await client.get(phone_number_id))
+
+        current = run(look())
+        shown = current.get("number") or current.get("sipUri") or "a number"
+        name = f' "{current["name"]}"' if current.get("name") else ""
+        click.confirm(
+            f"Delete {shown}{name} ({current['provider']}, id {phone_number_id})?",
+            abort=True,
+            err=True,
+        )
 
     async def send() -> None:
         async with settings.client() as client:

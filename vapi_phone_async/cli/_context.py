@@ -17,6 +17,7 @@ from .._query import DATE_FILTERS
 from .._retry import DEFAULT_BACKOFF
 from ..client import DEFAULT_BASE_URL, VapiPhoneClient
 from ._output import FORMATS
+from ._params import choice, parse_datetime
 
 __all__ = [
     "Settings",
@@ -129,8 +130,10 @@ def date_filters(function: F) -> F:
         function = click.option(
             "--" + name.replace("_", "-"),
             name,
-            metavar="DATETIME",
-            help=f"Only numbers with {wire} (ISO 8601, with a time zone).",
+            callback=parse_datetime,
+            metavar="DATE",
+            help=f"Only numbers with {wire} (2024-01-31: midnight UTC; or with a time and "
+            "zone: 2024-01-31T09:30:00Z).",
         )(function)
     return function
 
@@ -139,7 +142,7 @@ def output_option(default: str = "table") -> Callable[[F], F]:
     return click.option(
         "--output",
         "-o",
-        type=click.Choice(FORMATS),
+        type=choice(FORMATS),
         default=default,
         show_default=True,
         help="Output format (tables are plain tab-separated text when not on a terminal).",

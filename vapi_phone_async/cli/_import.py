@@ -24,6 +24,7 @@ from ._failures import Failures, failures_path
 from ._input import FORMATS, InputFile, read_input
 from ._output import FORMATS as OUTPUTS
 from ._output import print_table, progress_bar, stderr_is_terminal
+from ._params import choice
 from ._plans import (
     INTERRUPTED,
     FilePlan,
@@ -119,13 +120,13 @@ async def import_file(
 
 @click.command("import")
 @click.argument("file", metavar="FILE|-")
-@click.option("--format", "file_format", type=click.Choice(FORMATS), help="csv or jsonl.")
+@click.option("--format", "file_format", type=choice(FORMATS), help="csv or jsonl.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=16, show_default=True)
 @click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests/s.")
 @click.option("--dry-run", is_flag=True, help="Print what would be done; change nothing.")
 @click.option("--update-existing", is_flag=True, help="Update numbers that exist already.")
 @click.option("--allow-purchase", is_flag=True, help="Buy the Vapi numbers the file asks for.")
-@click.option("--output", "-o", type=click.Choice(OUTPUTS), default="table", help="Dry-run format.")
+@click.option("--output", "-o", type=choice(OUTPUTS), default="table", help="Dry-run format.")
 @click.option(
     "--failures",
     type=click.Path(dir_okay=False, path_type=Path),

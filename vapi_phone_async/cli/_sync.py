@@ -20,6 +20,7 @@ from ._import import print_failures
 from ._input import FORMATS, read_input
 from ._output import FORMATS as OUTPUTS
 from ._output import print_table, progress_bar, stderr_is_terminal
+from ._params import choice
 from ._plans import (
     INTERRUPTED,
     Applied,
@@ -37,12 +38,12 @@ __all__ = ["sync"]
 
 @click.command()
 @click.argument("file", metavar="FILE|-")
-@click.option("--format", "file_format", type=click.Choice(FORMATS), help="csv or jsonl.")
+@click.option("--format", "file_format", type=choice(FORMATS), help="csv or jsonl.")
 @click.option("--apply", "apply_", is_flag=True, help="Do the plan (without: print it only).")
 @click.option("--prune", is_flag=True, help="Delete the numbers no row of FILE stands for.")
 @click.option("--allow-purchase", is_flag=True, help="Buy the Vapi numbers the file asks for.")
 @click.option("--yes", "-y", is_flag=True, help="Delete and buy without asking first.")
-@click.option("--output", "-o", type=click.Choice(OUTPUTS), default="table", help="Plan format.")
+@click.option("--output", "-o", type=choice(OUTPUTS), default="table", help="Plan format.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=16, show_default=True)
 @click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests/s.")
 @click.option(
