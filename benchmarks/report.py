@@ -34,6 +34,7 @@ EXPECTED: dict[str, list[str]] = {
     "bulk": [],
     "storm": [],
     "adaptive": [],
+    "sync": [],
     "fake_server": ["--loopback"],
 }
 EXCLUDE = ":(exclude)benchmarks/RESULTS.md"
