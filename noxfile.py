@@ -2,8 +2,10 @@
 
 `nox -t ci` runs what CI runs after `tests`: the suite with the lowest allowed version of
 every runtime dependency (`tests-lowest`), and on every other supported Python this machine
-has (`tests-3.10` ... `tests-3.13`; `nox -l` lists the ones found). Run nox itself on
-Python 3.11 or newer (this file reads pyproject.toml with tomllib).
+has (`tests-3.10` ... `tests-3.13`; `nox -l` lists the ones found).
+
+Every session installs the package with its public extras (`cli`, `pytest`) and the
+development tools from pyproject's `[dependency-groups]` (PEP 735), nothing else.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ import textwrap
 from pathlib import Path
 
 import nox
-import tomllib
 
+# 2025.2.9: nox.project.dependency_groups.
+nox.needs_version = ">=2025.2.9"
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
 
 PACKAGE = "vapi_phone_async"
 ROOT = Path(__file__).resolve().parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 PYTEST = (
     "pytest",
@@ -38,17 +42,27 @@ PYTEST = (
 )
 
 
+def _groups(*names: str) -> tuple[str, ...]:
+    """The requirements of these dependency groups of pyproject.toml."""
+    return nox.project.dependency_groups(PYPROJECT, *names)
+
+
+def _install(session: nox.Session, *groups: str) -> None:
+    """The package, editable, with both public extras, and these dependency groups."""
+    session.install("-e", ".[cli,pytest]", *_groups(*groups))
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite against the bundled FakeVapiServer (loopback only)."""
-    session.install("-e", ".[test,cli]")
+    _install(session, "test")
     session.run(*PYTEST, *session.posargs)
 
 
 @nox.session(name="tests-lowest", tags=["ci"])
 def tests_lowest(session: nox.Session) -> None:
     """The suite with the lowest version of every runtime dependency pyproject allows."""
-    session.install("-e", ".[test,cli]")
+    _install(session, "test")
     session.install(*_lowest_runtime_dependencies())
     session.run("python", "-m", "pip", "list", "--format=freeze", silent=False)
     session.run(*PYTEST, *session.posargs)
@@ -56,9 +70,8 @@ def tests_lowest(session: nox.Session) -> None:
 
 def _lowest_runtime_dependencies() -> list[str]:
     """`name==floor` for each `name>=floor` in [project] dependencies."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     pins = []
-    for requirement in project["dependencies"]:
+    for requirement in PYPROJECT["project"]["dependencies"]:
         match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*>=\s*([^,;\s]+)\s*", requirement)
         if match is None:
             raise ValueError(f"a runtime dependency without a plain floor: {requirement!r}")
@@ -83,7 +96,7 @@ def _interpreter(version: str) -> str | None:
 
 def _tests_on(session: nox.Session) -> None:
     """The test suite on this Python."""
-    session.install("-e", ".[test,cli]")
+    _install(session, "test")
     session.run(*PYTEST, *session.posargs)
 
 
@@ -102,7 +115,7 @@ for _version in PYTHONS:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check over the whole tree."""
-    session.install("ruff>=0.6")
+    session.install(*_groups("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -110,22 +123,23 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package and on the typing contract of the public API."""
-    # The test extra too: the pytest plugin in the package imports pytest-asyncio.
-    session.install("-e", ".[lint,cli,test]")
+    # Both extras: the CLI's modules import click and rich, the pytest plugin pytest-asyncio.
+    _install(session, "typecheck")
     session.run("mypy", "--strict", PACKAGE, "tests/typing_contract.py")
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Run every benchmark script and write benchmarks/RESULTS.md from their tables."""
-    session.install("-e", ".[bench,cli]")
+    _install(session, "bench")
     session.run("python", "benchmarks/report.py", *session.posargs)
 
 
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the docs with MkDocs (--strict: any warning fails) and run their samples."""
-    session.install("-e", ".[docs,test,cli]")
+    # The test group too: the docs' samples run through the suite's tests/test_docs.py.
+    _install(session, "docs", "test")
     # Material prints a banner about MkDocs 2.0 on every build; it is not a warning.
     session.env["NO_MKDOCS_2_WARNING"] = "1"
     session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
@@ -159,7 +173,7 @@ def build(session: nox.Session) -> None:
     the checkout, where the package is imported, `vapi-phone --help` runs, and a small
     test uses the pytest plugin's `fake_vapi` and `vapi_client` fixtures.
     """
-    session.install("build>=1.2", "twine>=5.1")
+    session.install(*_groups("build"))
     work = Path(session.create_tmp()).resolve()
     dist = work / "dist"
     shutil.rmtree(dist, ignore_errors=True)
