@@ -122,10 +122,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the package and on the typing contract of the public API."""
+    """mypy --strict on the package, its pytest plugin and the typing contract of the API."""
     # Both extras: the CLI's modules import click and rich, the pytest plugin pytest-asyncio.
     _install(session, "typecheck")
-    session.run("mypy", "--strict", PACKAGE, "tests/typing_contract.py")
+    session.run(
+        "mypy", "--strict", PACKAGE, "_vapi_phone_async_pytest.py", "tests/typing_contract.py"
+    )
 
 
 @nox.session

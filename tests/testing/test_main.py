@@ -1,16 +1,15 @@
-"""`python -m vapi_phone_async.testing`, and the pytest plugin's fixtures."""
+"""`python -m vapi_phone_async.testing`: the fake served on its own."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 import sys
-from typing import Any
 
 import aiohttp
 import pytest
 
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY
 
 
 async def start_cli(*args: str) -> tuple[asyncio.subprocess.Process, str, str]:
@@ -66,27 +65,3 @@ async def test_the_command_takes_a_port_and_no_cursors(unused_tcp_port: int) -> 
     finally:
         process.terminate()
         await asyncio.wait_for(process.communicate(), 30)
-
-
-# The plugin (loaded through the pytest11 entry point).
-
-
-async def test_fake_vapi_is_a_started_server_with_the_test_key(
-    fake_vapi: FakeVapiServer,
-) -> None:
-    assert isinstance(fake_vapi, FakeVapiServer) and fake_vapi.api_key == TEST_API_KEY
-    async with (
-        aiohttp.ClientSession(headers={"Authorization": "Bearer test-key"}) as http,
-        http.get(f"{fake_vapi.url}/phone-number") as response,
-    ):
-        assert response.status == 200
-        assert await response.json() == []
-
-
-async def test_vapi_client_talks_to_fake_vapi(fake_vapi: FakeVapiServer, vapi_client: Any) -> None:
-    models = pytest.importorskip("vapi_phone_async.models")
-    body = models.CreateVonagePhoneNumber(number="+14155550100", credential_id="cred-1")
-    created = await vapi_client.create(body)
-    assert created.id in fake_vapi.numbers
-    assert (await vapi_client.get(created.id)).number == "+14155550100"
-    assert [record.method for record in fake_vapi.request_log] == ["POST", "GET"]
