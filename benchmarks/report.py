@@ -35,6 +35,7 @@ EXPECTED: dict[str, list[str]] = {
     "storm": [],
     "adaptive": [],
     "fake_server": ["--loopback"],
+    "import_cost": [],
 }
 EXCLUDE = ":(exclude)benchmarks/RESULTS.md"
 TIMEOUT = 300.0  # seconds per script; the whole run must fit in 10 minutes on 2 cores
@@ -44,6 +45,8 @@ PACKAGES = (
     "aiohttp",
     "tenacity",
     "anyio",
+    "pytest",
+    "pytest-asyncio",
     "vapi-server-sdk",
     "pydantic",
     "httpx",
