@@ -65,3 +65,33 @@ async def test_the_command_takes_a_port_and_no_cursors(unused_tcp_port: int) -> 
     finally:
         process.terminate()
         await asyncio.wait_for(process.communicate(), 30)
+
+
+async def test_the_command_takes_a_host_and_is_reached_at_another_loopback_address() -> None:
+    process, url, key = await start_cli("--host", "0.0.0.0", "--numbers", "3")
+    try:
+        port = url.rsplit(":", 1)[1]
+        assert url == f"http://127.0.0.1:{port}"
+        async with (
+            aiohttp.ClientSession(headers={"Authorization": f"Bearer {key}"}) as http,
+            http.get(f"http://127.0.0.2:{port}/phone-number") as response,
+        ):
+            assert len(await response.json()) == 3
+    finally:
+        process.terminate()
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert "listening on 0.0.0.0" in output.decode() and "VAPI_ALLOW_HTTP=1" in output.decode()
+
+
+async def test_a_bad_option_is_a_usage_error() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "vapi_phone_async.testing",
+        "--tie-rate",
+        "2",
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, errors = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert b"argument --tie-rate: 2.0 is not in the range 0 <= x <= 1" in errors
