@@ -1,8 +1,9 @@
 """Developer tasks: `nox -s tests lint typecheck` before every push; `bench`, `docs`, `build`.
 
 `nox -t ci` runs what CI runs after `tests`: the suite with the lowest allowed version of
-every runtime dependency (`tests-lowest`), and on every other supported Python this machine
-has (`tests-3.10` ... `tests-3.13`; `nox -l` lists the ones found).
+every runtime dependency (`tests-lowest`), on every other supported Python this machine
+has (`tests-3.10` ... `tests-3.13`; `nox -l` lists the ones found), and the built wheel
+tried in a fresh virtual environment (`build`).
 
 Every session installs the package with its public extras (`cli`, `pytest`) and the
 development tools from pyproject's `[dependency-groups]` (PEP 735), nothing else.
@@ -10,6 +11,7 @@ development tools from pyproject's `[dependency-groups]` (PEP 735), nothing else
 
 from __future__ import annotations
 
+import email.parser
 import glob
 import os
 import re
@@ -17,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import nox
@@ -167,13 +170,16 @@ async def test_fixtures_from_the_installed_wheel(fake_vapi, vapi_client):
 '''
 
 
-@nox.session
+@nox.session(tags=["ci"])
 def build(session: nox.Session) -> None:
     """Build the sdist and wheel, check their metadata, and try the wheel in a fresh venv.
 
-    The wheel is installed with its `cli` extra into a new virtual environment outside
-    the checkout, where the package is imported, `vapi-phone --help` runs, and a small
-    test uses the pytest plugin's `fake_vapi` and `vapi_client` fixtures.
+    The metadata: the license, the classifiers, and no public extras but `cli` and
+    `pytest`. The wheel then goes into a new virtual environment outside the checkout
+    with its `pytest` extra alone: the package imports from there, and a test using the
+    plugin's `fake_vapi` and `vapi_client` fixtures passes, with no conftest and no
+    settings. Without pytest-asyncio the same test fails saying to install the extra.
+    Last, with the `cli` extra, `vapi-phone --help` runs.
     """
     session.install(*_groups("build"))
     work = Path(session.create_tmp()).resolve()
@@ -186,23 +192,20 @@ def build(session: nox.Session) -> None:
     if len(sdists) != 1 or len(wheels) != 1:
         session.error(f"expected one sdist and one wheel in {dist}, found {sdists + wheels}")
     session.run("twine", "check", "--strict", str(sdists[0]), str(wheels[0]))
+    problems = _metadata_problems(wheels[0])
+    if problems:
+        session.error("the wheel's metadata: " + "; ".join(problems))
 
     venv = work / "wheel-venv"
     shutil.rmtree(venv, ignore_errors=True)
     session.run("python", "-m", "venv", str(venv))
     bin_dir = venv / ("Scripts" if sys.platform == "win32" else "bin")
     python = str(bin_dir / "python")
-    session.run(
-        python,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        f"{wheels[0]}[cli]",
-        "pytest>=8.2",
-        "pytest-asyncio>=0.24",
-        external=True,
-    )
+
+    def pip(*args: str) -> None:
+        session.run(python, "-m", "pip", *args, "--quiet", external=True)
+
+    pip("install", f"{wheels[0]}[pytest]")
 
     # Outside the checkout, so that nothing can import the source tree instead.
     check = work / "wheel-check"
@@ -212,17 +215,49 @@ def build(session: nox.Session) -> None:
     expected = _source_version()
     probe = textwrap.dedent(
         f"""\
-        import pathlib, vapi_phone_async
-        where = pathlib.Path(vapi_phone_async.__file__).resolve()
-        assert "site-packages" in where.parts, where
+        import pathlib, _vapi_phone_async_pytest, vapi_phone_async
+        for module in (vapi_phone_async, _vapi_phone_async_pytest):
+            where = pathlib.Path(module.__file__).resolve()
+            assert "site-packages" in where.parts, where
         assert vapi_phone_async.__version__ == {expected!r}, vapi_phone_async.__version__
         print("imported vapi_phone_async", vapi_phone_async.__version__, "from", where.parent)
         """
     )
+    pytest = (python, "-m", "pytest", "-q", "-p", "no:cacheprovider")
     with session.chdir(check):
         session.run(python, "-c", probe, external=True)
+        session.run(*pytest, external=True)
+
+        pip("uninstall", "--yes", "pytest-asyncio")
+        output = str(session.run(*pytest, external=True, success_codes=[1], silent=True))
+        said = [line for line in output.splitlines() if "vapi-phone-async[pytest]" in line]
+        if not said:
+            session.error(f"without pytest-asyncio, no word of the pytest extra:\n{output}")
+        session.log(f"without pytest-asyncio, the test fails saying: {said[0].strip()}")
+
+        pip("install", f"{wheels[0]}[cli]")
         session.run(str(bin_dir / "vapi-phone"), "--help", external=True)
-        session.run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", external=True)
+
+
+def _metadata_problems(wheel: Path) -> list[str]:
+    """What is wrong with the license, classifiers and extras in the wheel's METADATA."""
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+        metadata = email.parser.Parser().parsestr(archive.read(name).decode("utf-8"))
+    problems = []
+    if metadata["License-Expression"] != "MIT" or metadata.get_all("License-File") != ["LICENSE"]:
+        problems.append("License-Expression MIT and License-File LICENSE expected")
+    classifiers = set(metadata.get_all("Classifier") or [])
+    wanted = {f"Programming Language :: Python :: {version}" for version in PYTHONS}
+    wanted.add("Operating System :: OS Independent")
+    if wanted - classifiers:
+        problems.append(f"classifiers missing: {sorted(wanted - classifiers)}")
+    if not any(classifier.startswith("Development Status ::") for classifier in classifiers):
+        problems.append("no Development Status classifier")
+    extras = sorted(metadata.get_all("Provides-Extra") or [])
+    if extras != ["cli", "pytest"]:
+        problems.append(f"the public extras are {extras}, not cli and pytest alone")
+    return problems
 
 
 def _source_version() -> str:
