@@ -36,6 +36,7 @@ EXPECTED: dict[str, list[str]] = {
     "adaptive": [],
     "sync": [],
     "fake_server": ["--loopback"],
+    "import_cost": [],
 }
 EXCLUDE = ":(exclude)benchmarks/RESULTS.md"
 TIMEOUT = 300.0  # seconds per script; the whole run must fit in 10 minutes on 2 cores
@@ -45,6 +46,8 @@ PACKAGES = (
     "aiohttp",
     "tenacity",
     "anyio",
+    "pytest",
+    "pytest-asyncio",
     "vapi-server-sdk",
     "pydantic",
     "httpx",

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import socket
+from collections.abc import Mapping
 from pathlib import Path
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
 from vapi_phone_async.testing import FakeVapiServer
@@ -34,3 +40,38 @@ def twilio_ids(server: FakeVapiServer, n: int) -> list[str]:
 def renames(ids: list[str], name: str = "Renamed") -> list[tuple[str, UpdatePhoneNumber]]:
     """One rename of each number, as `bulk_update` pairs."""
     return [(id_, UpdateTwilioPhoneNumber(name=name)) for id_ in ids]
+
+
+class LoopbackResolver(AbstractResolver):
+    """Resolves the given names to loopback addresses, and no other name: a host name, as
+    a docker-compose service has, that cannot send a test's traffic off this machine."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        if not all(ipaddress.ip_address(address).is_loopback for address in names.values()):
+            raise ValueError(f"not all loopback addresses: {dict(names)}")
+        self._names = dict(names)
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        if host not in self._names:
+            raise OSError(f"{host!r} is not a name this test resolves")
+        address = self._names[host]
+        return [
+            ResolveResult(
+                hostname=host,
+                host=address,
+                port=port,
+                family=socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+        ]
+
+    async def close(self) -> None:
+        pass
+
+
+def loopback_session(names: Mapping[str, str]) -> aiohttp.ClientSession:
+    """An aiohttp session that reaches `names` (host name: loopback address) and no other."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=LoopbackResolver(names)))

@@ -12,6 +12,9 @@ import pytest
 from vapi_phone_async import BackoffPlan, RetryBudget, VapiPhoneClient
 from vapi_phone_async._options import check_base_url
 from vapi_phone_async.errors import RequestValidationError
+from vapi_phone_async.testing import FakeVapiServer
+
+from .helpers import loopback_session
 
 # Base URLs.
 
@@ -78,6 +81,41 @@ def test_plain_http_to_another_host_needs_an_explicit_opt_in(
     assert VapiPhoneClient(api_key="k", base_url=url, allow_http=True).base_url == url
     monkeypatch.setenv("VAPI_ALLOW_HTTP", "1")
     assert VapiPhoneClient(api_key="k", base_url=url).base_url == url
+
+
+async def test_plain_http_with_the_opt_in_reaches_a_fake_by_a_host_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A docker-compose service's name, say, that resolves to a loopback address here, and
+    # a fake listening on every interface as it would in its own container.
+    monkeypatch.delenv("VAPI_ALLOW_HTTP", raising=False)
+    async with (
+        FakeVapiServer(host="0.0.0.0") as server,
+        loopback_session({"fake-vapi": "127.0.0.2"}) as session,
+    ):
+        server.seed(3)
+        url = f"http://fake-vapi:{server.port}"
+        with pytest.raises(RequestValidationError, match="allow_http=True"):
+            VapiPhoneClient(api_key=server.api_key, base_url=url, session=session)
+        async with VapiPhoneClient(
+            api_key=server.api_key, base_url=url, session=session, allow_http=True
+        ) as client:
+            assert len(await client.list()) == 3
+        monkeypatch.setenv("VAPI_ALLOW_HTTP", "1")
+        async with VapiPhoneClient(api_key=server.api_key, base_url=url, session=session) as client:
+            assert len(await client.list()) == 3
+        assert len(server.requests("GET", "/phone-number")) == 2
+
+
+async def test_plain_http_to_any_loopback_address_needs_no_opt_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("VAPI_ALLOW_HTTP", raising=False)
+    async with FakeVapiServer(host="0.0.0.0") as server:
+        server.seed(2)
+        url = f"http://127.0.0.2:{server.port}"
+        async with VapiPhoneClient(api_key=server.api_key, base_url=url) as client:
+            assert len(await client.list()) == 2
 
 
 # The key.

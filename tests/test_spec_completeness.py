@@ -16,7 +16,7 @@ import pytest
 
 import vapi_phone_async.models as models
 
-yaml = pytest.importorskip("yaml", reason="pyyaml (the `test` extra) reads the spec")
+yaml = pytest.importorskip("yaml", reason="pyyaml (the `test` dependency group) reads the spec")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = "../shared/spec/vapi-phone-numbers-openapi.yml"

@@ -73,8 +73,10 @@ def test_without_the_cli_extra_the_script_says_how_to_install_it() -> None:
 
 
 def test_fake_server_serves_until_interrupted() -> None:
+    # Bound to every interface, and reached at another loopback address than its URL's.
+    args = ["--host", "0.0.0.0", "--port", "0", "--numbers", "7", "--api-key", "fake-key"]
     process = subprocess.Popen(
-        [*script(), "fake-server", "--port", "0", "--numbers", "7", "--key", "fake-key"],
+        [*script(), "fake-server", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -82,7 +84,9 @@ def test_fake_server_serves_until_interrupted() -> None:
     try:
         assert process.stdout is not None
         url = process.stdout.readline().split()[0]
-        listed = vapi_phone("list", "-o", "jsonl", VAPI_API_KEY="fake-key", VAPI_BASE_URL=url)
+        elsewhere = url.replace("http://127.0.0.1:", "http://127.0.0.2:")
+        assert elsewhere != url
+        listed = vapi_phone("list", "-o", "jsonl", VAPI_API_KEY="fake-key", VAPI_BASE_URL=elsewhere)
         assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 7
     finally:
         process.send_signal(signal.SIGINT)

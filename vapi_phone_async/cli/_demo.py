@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 import msgspec
@@ -30,6 +31,9 @@ from ._input import read_input
 from ._output import print_table, progress_bar, stderr_is_terminal
 from ._plans import plan_file, print_plan
 from ._records import COLUMNS, csv_row, update_class
+
+if TYPE_CHECKING:
+    from ..testing._serve import Option
 
 __all__ = ["demo", "fake_server"]
 
@@ -210,18 +214,61 @@ def _rate(step: _Step) -> str:
     return f"{step.numbers / step.seconds:,.0f}" if step.seconds else "-"
 
 
-@click.command("fake-server")
-@click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True)
-@click.option("--numbers", type=click.IntRange(min=0), default=100, show_default=True)
-@click.option("--latency", type=click.FloatRange(min=0), default=0.0, help="Seconds per answer.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the numbers.")
-@click.option(
-    "--key", default="test-key", show_default=True, help="The bearer key the fake accepts."
-)
-def fake_server(port: int, numbers: int, latency: float, seed: int, key: str) -> None:
-    """Serve a fake Vapi API on 127.0.0.1 until Ctrl+C (for trying the other commands)."""
-    from ..testing.__main__ import main as serve_fake
+# A person starting a fake to try the other commands gets a port to point them at and
+# numbers to list; the fake's own defaults (a free port, no numbers) suit code.
+_FAKE_SERVER_DEFAULTS = {"port": 8787, "numbers": 100}
 
-    argv = ["--port", str(port), "--numbers", str(numbers), "--latency", str(latency)]
-    argv += ["--seed", str(seed), "--api-key", key]
-    serve_fake(argv)
+
+class _FakeServerCommand(click.Command):
+    """A command whose options are the served fake's own (`ServeOptions`, shared with
+    `python -m vapi_phone_async.testing`), read only when this command runs or shows its
+    help: the other commands never import the fake and aiohttp.web."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        if not self.params:
+            from ..testing._serve import OPTIONS
+
+            deprecated_key = click.Option(["--key"], hidden=True, help="Old name of --api-key.")
+            self.params = [*map(_click_option, OPTIONS), deprecated_key]
+        return super().get_params(ctx)
+
+
+def _click_option(option: Option) -> click.Option:
+    """The click option for one of the fake's options, checked as the fake checks it."""
+    described = option.describe()
+    text = f"{described[0].upper()}{described[1:]}."
+    if option.kind is bool:
+        return click.Option([option.flag], is_flag=True, help=text)
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        try:
+            option.check(value)
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+        return value
+
+    default = _FAKE_SERVER_DEFAULTS.get(option.name, option.default)
+    return click.Option(
+        [option.flag],
+        type=option.kind,
+        default=default,
+        show_default=True,
+        callback=check,
+        help=text,
+    )
+
+
+@click.command("fake-server", cls=_FakeServerCommand)
+def fake_server(key: str | None, **options: Any) -> None:
+    """Serve a fake Vapi API until Ctrl+C (for trying the other commands).
+
+    It listens on 127.0.0.1:8787 unless told otherwise: `--host 0.0.0.0` lets other
+    machines and containers reach it. The options are those of `python -m
+    vapi_phone_async.testing`.
+    """
+    from ..testing._serve import ServeOptions, serve_until_interrupted
+
+    if key is not None:
+        click.echo("warning: --key is deprecated, use --api-key", err=True)
+        options["api_key"] = key
+    serve_until_interrupted(ServeOptions(**options))
