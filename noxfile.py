@@ -1,50 +1,137 @@
 """Developer tasks: `nox -s tests lint typecheck` before every push; `schemathesis`, `bench`,
-`docs`, `build`."""
+`docs`, `build`.
+
+`nox -t ci` runs what CI runs after `tests`: the suite with the lowest allowed version of
+every runtime dependency (`tests-lowest`), on every other supported Python this machine
+has (`tests-3.10` ... `tests-3.13`; `nox -l` lists the ones found), and the built wheel
+tried in a fresh virtual environment (`build`).
+
+Every session installs the package with its public extras (`cli`, `pytest`) and the
+development tools from pyproject's `[dependency-groups]` (PEP 735), nothing else.
+"""
 
 from __future__ import annotations
 
+import email.parser
+import glob
+import os
+import re
 import shutil
+import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import nox
 
+# 2025.2.9: nox.project.dependency_groups.
+nox.needs_version = ">=2025.2.9"
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
 
 PACKAGE = "vapi_phone_async"
 ROOT = Path(__file__).resolve().parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+PYTEST = (
+    "pytest",
+    "-W",
+    "error::ResourceWarning",
+    "-W",
+    "error::pytest.PytestUnraisableExceptionWarning",
+    # Two workers: the suite is mostly waiting on loopback sockets and small sleeps.
+    "-n",
+    "2",
+)
+
+
+def _groups(*names: str) -> tuple[str, ...]:
+    """The requirements of these dependency groups of pyproject.toml."""
+    return nox.project.dependency_groups(PYPROJECT, *names)
+
+
+def _install(session: nox.Session, *groups: str) -> None:
+    """The package, editable, with both public extras, and these dependency groups."""
+    session.install("-e", ".[cli,pytest]", *_groups(*groups))
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite against the bundled FakeVapiServer (loopback only)."""
-    session.install("-e", ".[test,cli]")
-    session.run(
-        "pytest",
-        "-W",
-        "error::ResourceWarning",
-        "-W",
-        "error::pytest.PytestUnraisableExceptionWarning",
-        *session.posargs,
-    )
+    _install(session, "test")
+    session.run(*PYTEST, *session.posargs)
+
+
+@nox.session(name="tests-lowest", tags=["ci"])
+def tests_lowest(session: nox.Session) -> None:
+    """The suite with the lowest version of every runtime dependency pyproject allows."""
+    _install(session, "test")
+    session.install(*_lowest_runtime_dependencies())
+    session.run("python", "-m", "pip", "list", "--format=freeze", silent=False)
+    session.run(*PYTEST, *session.posargs)
+
+
+def _lowest_runtime_dependencies() -> list[str]:
+    """`name==floor` for each `name>=floor` in [project] dependencies."""
+    pins = []
+    for requirement in PYPROJECT["project"]["dependencies"]:
+        match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*>=\s*([^,;\s]+)\s*", requirement)
+        if match is None:
+            raise ValueError(f"a runtime dependency without a plain floor: {requirement!r}")
+        pins.append(f"{match[1]}=={match[2]}")
+    return pins
+
+
+def _interpreter(version: str) -> str | None:
+    """A working Python `version` on this machine: on PATH, or installed by pyenv."""
+    pyenv_root = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
+    candidates = [shutil.which(f"python{version}")]
+    candidates += sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"))
+    for candidate in candidates:
+        if candidate is None:
+            continue
+        # A pyenv shim of a version that is not active is on PATH, but does not run.
+        ran = subprocess.run([candidate, "--version"], capture_output=True, check=False)
+        if ran.returncode == 0:
+            return candidate
+    return None
+
+
+def _tests_on(session: nox.Session) -> None:
+    """The test suite on this Python."""
+    _install(session, "test")
+    session.run(*PYTEST, *session.posargs)
+
+
+_RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
+for _version in PYTHONS:
+    _python = _interpreter(_version)
+    if _python is not None:
+        # `tests` already runs on the Python that runs nox; CI need not run it twice.
+        nox.session(
+            name=f"tests-{_version}",
+            python=_python,
+            tags=["ci"] if _version != _RUNNING else [],
+        )(_tests_on)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check over the whole tree."""
-    session.install("ruff>=0.6")
+    session.install(*_groups("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the package and on the typing contract of the public API."""
-    # The test extra too: the pytest plugin in the package imports pytest-asyncio.
-    session.install("-e", ".[lint,cli,test]")
-    session.run("mypy", "--strict", PACKAGE, "tests/typing_contract.py")
+    """mypy --strict on the package, its pytest plugin and the typing contract of the API."""
+    # Both extras: the CLI's modules import click and rich, the pytest plugin pytest-asyncio.
+    _install(session, "typecheck")
+    session.run(
+        "mypy", "--strict", PACKAGE, "_vapi_phone_async_pytest.py", "tests/typing_contract.py"
+    )
 
 
 @nox.session
@@ -52,7 +139,8 @@ def schemathesis(session: nox.Session) -> None:
     """Requests generated from the vendored spec against FakeVapiServer (loopback only):
     no server error, no answer that breaks the spec's schema. Bounded for CI: 100
     examples per operation (`VAPI_SCHEMATHESIS_EXAMPLES` changes it)."""
-    session.install("-e", ".[test]", "schemathesis>=4.0")
+    _install(session, "test")
+    session.install("schemathesis>=4.0")
     session.env["VAPI_SCHEMATHESIS"] = "1"
     session.run(
         "pytest", "tests/testing/test_spec_fuzz.py", "-p", "no:cacheprovider", *session.posargs
@@ -62,48 +150,37 @@ def schemathesis(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Run every benchmark script and write benchmarks/RESULTS.md from their tables."""
-    session.install("-e", ".[bench,cli]")
+    _install(session, "bench")
     session.run("python", "benchmarks/report.py", *session.posargs)
 
 
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the docs with MkDocs (--strict: any warning fails) and run their samples."""
-    session.install("-e", ".[docs,test,cli]")
+    # The test group too: the docs' samples run through the suite's tests/test_docs.py.
+    _install(session, "docs", "test")
     # Material prints a banner about MkDocs 2.0 on every build; it is not a warning.
     session.env["NO_MKDOCS_2_WARNING"] = "1"
     session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
     session.run("pytest", "tests/test_docs.py", "-q")
 
 
-WHEEL_TEST = '''\
-"""The installed wheel's pytest plugin: its fixtures reach a working fake."""
-
-import pytest
-
-from vapi_phone_async.models import CreateTwilioPhoneNumber
+# A test of a user's project that asks for the pytest plugin's fixtures.
+WHEEL_TEST = ROOT / "tests" / "testing" / "fixture_sample.py"
 
 
-@pytest.mark.asyncio
-async def test_fixtures_from_the_installed_wheel(fake_vapi, vapi_client):
-    fake_vapi.seed(3)
-    created = await vapi_client.create(
-        CreateTwilioPhoneNumber(number="+14155550100", twilio_account_sid="AC123")
-    )
-    assert created.id in fake_vapi.numbers
-    assert len(await vapi_client.list()) == 4
-'''
-
-
-@nox.session
+@nox.session(tags=["ci"])
 def build(session: nox.Session) -> None:
     """Build the sdist and wheel, check their metadata, and try the wheel in a fresh venv.
 
-    The wheel is installed with its `cli` extra into a new virtual environment outside
-    the checkout, where the package is imported, `vapi-phone --help` runs, and a small
-    test uses the pytest plugin's `fake_vapi` and `vapi_client` fixtures.
+    The metadata: the license, the classifiers, and no public extras but `cli` and
+    `pytest`. The wheel then goes into a new virtual environment outside the checkout
+    with its `pytest` extra alone: the package imports from there, and a test using the
+    plugin's `fake_vapi` and `vapi_client` fixtures passes, with no conftest and no
+    settings. Without pytest-asyncio the same test fails saying to install the extra.
+    Last, with the `cli` extra, `vapi-phone --help` runs.
     """
-    session.install("build>=1.2", "twine>=5.1")
+    session.install(*_groups("build"))
     work = Path(session.create_tmp()).resolve()
     dist = work / "dist"
     shutil.rmtree(dist, ignore_errors=True)
@@ -114,43 +191,72 @@ def build(session: nox.Session) -> None:
     if len(sdists) != 1 or len(wheels) != 1:
         session.error(f"expected one sdist and one wheel in {dist}, found {sdists + wheels}")
     session.run("twine", "check", "--strict", str(sdists[0]), str(wheels[0]))
+    problems = _metadata_problems(wheels[0])
+    if problems:
+        session.error("the wheel's metadata: " + "; ".join(problems))
 
     venv = work / "wheel-venv"
     shutil.rmtree(venv, ignore_errors=True)
     session.run("python", "-m", "venv", str(venv))
     bin_dir = venv / ("Scripts" if sys.platform == "win32" else "bin")
     python = str(bin_dir / "python")
-    session.run(
-        python,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        f"{wheels[0]}[cli]",
-        "pytest>=8.2",
-        "pytest-asyncio>=0.24",
-        external=True,
-    )
+
+    def pip(*args: str) -> None:
+        session.run(python, "-m", "pip", *args, "--quiet", external=True)
+
+    pip("install", f"{wheels[0]}[pytest]")
 
     # Outside the checkout, so that nothing can import the source tree instead.
     check = work / "wheel-check"
     shutil.rmtree(check, ignore_errors=True)
     check.mkdir()
-    (check / "test_wheel.py").write_text(WHEEL_TEST, encoding="utf-8")
+    shutil.copyfile(WHEEL_TEST, check / "test_wheel.py")
     expected = _source_version()
     probe = textwrap.dedent(
         f"""\
-        import pathlib, vapi_phone_async
-        where = pathlib.Path(vapi_phone_async.__file__).resolve()
-        assert "site-packages" in where.parts, where
+        import pathlib, _vapi_phone_async_pytest, vapi_phone_async
+        for module in (vapi_phone_async, _vapi_phone_async_pytest):
+            where = pathlib.Path(module.__file__).resolve()
+            assert "site-packages" in where.parts, where
         assert vapi_phone_async.__version__ == {expected!r}, vapi_phone_async.__version__
         print("imported vapi_phone_async", vapi_phone_async.__version__, "from", where.parent)
         """
     )
+    pytest = (python, "-m", "pytest", "-q", "-p", "no:cacheprovider")
     with session.chdir(check):
         session.run(python, "-c", probe, external=True)
+        session.run(*pytest, external=True)
+
+        pip("uninstall", "--yes", "pytest-asyncio")
+        output = str(session.run(*pytest, external=True, success_codes=[1], silent=True))
+        said = [line for line in output.splitlines() if "vapi-phone-async[pytest]" in line]
+        if not said:
+            session.error(f"without pytest-asyncio, no word of the pytest extra:\n{output}")
+        session.log(f"without pytest-asyncio, the test fails saying: {said[0].strip()}")
+
+        pip("install", f"{wheels[0]}[cli]")
         session.run(str(bin_dir / "vapi-phone"), "--help", external=True)
-        session.run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", external=True)
+
+
+def _metadata_problems(wheel: Path) -> list[str]:
+    """What is wrong with the license, classifiers and extras in the wheel's METADATA."""
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+        metadata = email.parser.Parser().parsestr(archive.read(name).decode("utf-8"))
+    problems = []
+    if metadata["License-Expression"] != "MIT" or metadata.get_all("License-File") != ["LICENSE"]:
+        problems.append("License-Expression MIT and License-File LICENSE expected")
+    classifiers = set(metadata.get_all("Classifier") or [])
+    wanted = {f"Programming Language :: Python :: {version}" for version in PYTHONS}
+    wanted.add("Operating System :: OS Independent")
+    if wanted - classifiers:
+        problems.append(f"classifiers missing: {sorted(wanted - classifiers)}")
+    if not any(classifier.startswith("Development Status ::") for classifier in classifiers):
+        problems.append("no Development Status classifier")
+    extras = sorted(metadata.get_all("Provides-Extra") or [])
+    if extras != ["cli", "pytest"]:
+        problems.append(f"the public extras are {extras}, not cli and pytest alone")
+    return problems
 
 
 def _source_version() -> str:

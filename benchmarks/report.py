@@ -34,7 +34,9 @@ EXPECTED: dict[str, list[str]] = {
     "bulk": [],
     "storm": [],
     "adaptive": [],
+    "sync": [],
     "fake_server": ["--loopback"],
+    "import_cost": [],
 }
 EXCLUDE = ":(exclude)benchmarks/RESULTS.md"
 TIMEOUT = 300.0  # seconds per script; the whole run must fit in 10 minutes on 2 cores
@@ -44,6 +46,8 @@ PACKAGES = (
     "aiohttp",
     "tenacity",
     "anyio",
+    "pytest",
+    "pytest-asyncio",
     "vapi-server-sdk",
     "pydantic",
     "httpx",

@@ -4,9 +4,23 @@ makes retries and 429 pauses immediate and visible."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 from .helpers import RecordedSleep
+
+# Property-based tests: a bounded run in the normal suite; `--hypothesis-profile=deep`
+# (or HYPOTHESIS_PROFILE=deep) for a long one before a release.
+_FIXTURES_OUTLIVE_EXAMPLES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile(
+    "default", max_examples=60, deadline=None, suppress_health_check=_FIXTURES_OUTLIVE_EXAMPLES
+)
+settings.register_profile(
+    "deep", max_examples=5_000, deadline=None, suppress_health_check=_FIXTURES_OUTLIVE_EXAMPLES
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import ipaddress
+import socket
 import types
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
+import aiohttp
 import msgspec
+from aiohttp.abc import AbstractResolver, ResolveResult
 from hypothesis import strategies as st
 
 from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
@@ -140,3 +145,38 @@ def conforms(value: Any, tp: Any, path: str = "$") -> list[str]:
     if isinstance(tp, type):
         return [] if isinstance(value, tp) else [f"{path}: {value!r} is not a {tp.__name__}"]
     raise NotImplementedError(f"no check for {tp!r}")
+
+
+class LoopbackResolver(AbstractResolver):
+    """Resolves the given names to loopback addresses, and no other name: a host name, as
+    a docker-compose service has, that cannot send a test's traffic off this machine."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        if not all(ipaddress.ip_address(address).is_loopback for address in names.values()):
+            raise ValueError(f"not all loopback addresses: {dict(names)}")
+        self._names = dict(names)
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        if host not in self._names:
+            raise OSError(f"{host!r} is not a name this test resolves")
+        address = self._names[host]
+        return [
+            ResolveResult(
+                hostname=host,
+                host=address,
+                port=port,
+                family=socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+        ]
+
+    async def close(self) -> None:
+        pass
+
+
+def loopback_session(names: Mapping[str, str]) -> aiohttp.ClientSession:
+    """An aiohttp session that reaches `names` (host name: loopback address) and no other."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=LoopbackResolver(names)))

@@ -75,7 +75,7 @@ async def test_crud_round_trip_for_each_provider(
     body: CreatePhoneNumber,
     update_class: type[UpdatePhoneNumber],
 ) -> None:
-    created = await vapi_client.create(body)
+    created = await vapi_client.create(body, allow_purchase=True)  # the Vapi one buys
     assert type(created).__name__ == type(body).__name__.removeprefix("Create")
     assert created.assistant_id == "a1"  # type: ignore[union-attr]
 
@@ -204,17 +204,17 @@ async def test_invalid_input_is_refused_before_anything_is_sent(
     assert fake_vapi.request_log == []
 
 
-async def test_ids_are_quoted_into_the_path(
-    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+@pytest.mark.parametrize("bad", ["ünïcode", " abc ", "a\nb", "\x00", "%2F..%2F", "...", 7])
+async def test_an_id_that_cannot_be_one_is_refused_before_any_request(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient, bad: Any
 ) -> None:
-    with pytest.raises(NotFoundError):
-        await vapi_client.get("a b%")
-    assert fake_vapi.request_log[-1].path == "/phone-number/a b%"
-
-
-def test_http_base_urls_other_than_loopback_are_refused_at_construction() -> None:
-    with pytest.raises(RequestValidationError, match="base_url"):
-        VapiPhoneClient(api_key="k", base_url="http://api.vapi.ai")
+    for call in (vapi_client.get, vapi_client.delete):
+        with pytest.raises(RequestValidationError) as caught:
+            await call(bad)
+        assert caught.value.field == "id"
+    with pytest.raises(RequestValidationError):
+        await vapi_client.update(bad, UpdateTwilioPhoneNumber(name="x"))
+    assert fake_vapi.request_log == []
 
 
 def test_the_key_falls_back_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -314,3 +314,58 @@ async def test_no_log_line_error_or_repr_shows_the_key_or_a_twilio_token(
     for text in texts:
         assert key not in text
         assert token not in text
+
+
+@pytest.mark.parametrize(
+    ("call", "got"),
+    [
+        (lambda c: c.create({"provider": "twilio", "number": "+14155550100"}), "got dict"),
+        (lambda c: c.create(None), "got NoneType"),
+        (lambda c: c.create(UpdateVonagePhoneNumber(name="x")), "got UpdateVonagePhoneNumber"),
+        (lambda c: c.update("id-1", {"name": "x"}), "got dict"),
+        (lambda c: c.update("id-1", None), "got NoneType"),
+        (
+            lambda c: c.update(
+                "id-1", CreateVonagePhoneNumber(number="+14155550100", credential_id="c")
+            ),
+            "got CreateVonagePhoneNumber",
+        ),
+    ],
+)
+async def test_a_body_of_the_wrong_kind_is_refused_by_name_before_any_request(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient, call: Any, got: str
+) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        await call(vapi_client)
+    assert caught.value.field == "body" and got in caught.value.rule
+    assert fake_vapi.request_log == []
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"timeout": -1}, "timeout"),
+        ({"timeout": "5"}, "timeout"),
+        ({"backoff": "fast"}, "backoff"),
+    ],
+)
+async def test_bad_per_call_options_are_refused_before_any_request(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient, options: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        await vapi_client.get("an-id", **options)
+    assert caught.value.field == field
+    assert fake_vapi.request_log == []
+
+
+async def test_buying_a_number_needs_allow_purchase_and_nothing_is_sent_without_it(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    buy = CreateVapiPhoneNumber(number_desired_area_code="415")
+    with pytest.raises(RequestValidationError) as caught:
+        await vapi_client.create(buy)
+    assert caught.value.field == "allow_purchase" and "costs money" in caught.value.rule
+    assert fake_vapi.request_log == []
+    sip = CreateVapiPhoneNumber(sip_uri="sip:desk@example.sip.vapi.ai")
+    assert (await vapi_client.create(sip)).provider == "vapi"  # a SIP URI buys nothing
+    assert (await vapi_client.create(buy, allow_purchase=True)).provider == "vapi"

@@ -396,3 +396,11 @@ def test_the_excerpt_hides_server_header_values(headers: str) -> None:
         decode_phone_number(raw)
     assert "SECR" not in str(caught.value)
     assert '"headers":{<redacted>}' in caught.value.excerpt
+
+
+@pytest.mark.parametrize("decode", [decode_phone_number, decode_phone_number_list, decode_page])
+def test_a_body_nested_thousands_deep_is_a_decode_error_not_a_recursion_error(
+    decode: Any,
+) -> None:
+    with pytest.raises(ResponseDecodeError):
+        decode(b"[" * 3000 + b"]" * 3000)

@@ -463,3 +463,19 @@ async def test_a_failing_pytest_sample_fails(tmp_path: Path) -> None:
     (sample,) = collect_samples(page, "testing.md")
     with pytest.raises(AssertionError, match="pytest failed"):
         await run_pytest_sample(sample, tmp_path)
+
+
+def test_every_test_named_in_the_reliability_page_exists() -> None:
+    """docs/reliability.md names a test for each case: each must be there, by that name."""
+    page = (DOCS / "reliability.md").read_text(encoding="utf-8")
+    named = re.findall(r"`([\w/]+\.py)::(\w+)`", page)
+    assert len(named) > 30
+    tests = Path(__file__).resolve().parent
+    for path, name in named:
+        tree = ast.parse((tests / path).read_text(encoding="utf-8"))
+        defined = {
+            node.name
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        assert name in defined, f"{path}::{name}"

@@ -37,7 +37,9 @@ class Churn:
 
     async def step(self) -> None:
         for _ in range(2):
-            number = await self.client.create(CreateVapiPhoneNumber(number_desired_area_code="415"))
+            number = await self.client.create(
+                CreateVapiPhoneNumber(number_desired_area_code="415"), allow_purchase=True
+            )
             self.created.append(number.id)
         if len(self.created) > 2:  # one created during the walk, not the newest
             await self._delete(self.created.pop(0))

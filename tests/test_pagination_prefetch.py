@@ -192,10 +192,12 @@ async def test_cancelling_the_walking_task_cancels_its_requests() -> None:
             async def walk() -> None:
                 nonlocal seen
                 async for _ in client.paginate(page_size=5, prefetch=4):
-                    await asyncio.sleep(0)
+                    # Counted when taken: taking the 11th number (before the sleep below,
+                    # where the cancellation lands) asks for its page's successor too.
                     seen += 1
                     if seen == 10:
                         tenth.set()
+                    await asyncio.sleep(0)
 
             walker = asyncio.create_task(walk())
             await tenth.wait()
@@ -206,6 +208,8 @@ async def test_cancelling_the_walking_task_cancels_its_requests() -> None:
             await settle(client)
 
             assert acquired(client) == 0
+            await asyncio.sleep(0.2)  # any request still on its way has reached the fake
+            # The pages of the numbers taken, and at most `prefetch` more.
             assert len(page_requests(server)) <= math.ceil(seen / 5) + 4
 
 
@@ -276,3 +280,32 @@ async def test_a_page_request_the_server_rejects_is_not_retried() -> None:
                     pass
             assert acquired(client) == 0
             assert [record.status for record in server.requests("GET", PAGES)].count(400) == 1
+
+
+@pytest.mark.parametrize("cursors", [True, False])
+async def test_the_next_page_is_requested_before_a_page_is_handed_over(cursors: bool) -> None:
+    # A consumer that works on a page without awaiting (a sync's planner, an export's
+    # writer) must not hold the next request back: it goes out first.
+    from datetime import datetime, timedelta, timezone
+
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    items = [
+        VapiPhoneNumber(id=f"id-{i:03d}", created_at=start - timedelta(seconds=i))
+        for i in range(30)
+    ]
+    sent: list[dict[str, str]] = []
+
+    async def fetch(params: dict[str, str]) -> PhoneNumberPage:
+        sent.append(params)
+        index = len(sent) - 1
+        meta = PaginationMeta(items_per_page=10, total_items=30, current_page=index + 1)
+        meta.has_next_page = index < 2
+        meta.next_cursor = f"c{index + 1}" if cursors and index < 2 else None
+        return PhoneNumberPage(results=items[index * 10 : index * 10 + 10], metadata=meta)
+
+    pager = Pager(fetch, {}, page_size=10, max_items=None, prefetch=1, consistent=cursors)
+    requested_when_handed = []
+    async for _page in pager.pages():
+        requested_when_handed.append(len(sent))  # no await: the consumer works at once
+
+    assert requested_when_handed == [2, 3, 3]

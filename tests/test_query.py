@@ -11,6 +11,7 @@ import pytest
 from vapi_phone_async._query import (
     date_filter_params,
     format_datetime,
+    item_path,
     validate_id,
     validate_list_query,
 )
@@ -46,27 +47,42 @@ def test_list_query_defaults_are_valid() -> None:
     validate_list_query()
 
 
-@pytest.mark.parametrize("good", ["pn_123", "3f8c-uuid", "a b", "ünïcode"])
-def test_an_id_that_stays_one_path_segment_is_accepted(good: str) -> None:
+@pytest.mark.parametrize(
+    "good", ["3f1c9e2a-b7d4-4c1e-9a3f-5f1c9e2ab7d4", "pn_123", "3f8c-uuid", "A" * 100]
+)
+def test_an_id_of_the_characters_of_a_uuid_is_accepted(good: str) -> None:
     validate_id(good)
+    assert item_path(good) == "/phone-number/" + good
 
 
 @pytest.mark.parametrize(
     ("bad", "says"),
     [
-        ("", "non-empty"),
-        ("   ", "non-empty"),
-        (None, "non-empty"),
-        ("pn/../admin", "'/'"),
-        ("pn?limit=1", "'?'"),
-        ("pn#frag", "'#'"),
+        ("", "must not be empty"),
+        (None, "must be a string (got NoneType)"),
+        (42, "must be a string (got int)"),
+        ("a" * 101, "at most 100 characters"),
+        # What a request once cost each of these: a 404, percent-encoded.
+        ("ünïcode", "ASCII letters, digits"),
+        (" abc ", "ASCII letters, digits"),
+        ("   ", "ASCII letters, digits"),
+        ("a\nb", "ASCII letters, digits"),
+        ("\x00", "ASCII letters, digits"),
+        ("%2F..%2F", "ASCII letters, digits"),
+        ("...", "ASCII letters, digits"),
+        (".", "ASCII letters, digits"),
+        ("..", "ASCII letters, digits"),
+        ("pn/../admin", "ASCII letters, digits"),
+        ("pn?limit=1", "ASCII letters, digits"),
+        ("pn#frag", "ASCII letters, digits"),
     ],
 )
-def test_an_id_that_could_change_the_url_is_rejected(bad: Any, says: str) -> None:
-    with pytest.raises(RequestValidationError) as caught:
-        validate_id(bad)
-    assert caught.value.field == "id"
-    assert says in caught.value.rule
+def test_anything_that_cannot_be_an_id_is_refused_naming_the_rule(bad: Any, says: str) -> None:
+    for check in (validate_id, item_path):
+        with pytest.raises(RequestValidationError) as caught:
+            check(bad)
+        assert caught.value.field == "id"
+        assert says in caught.value.rule
 
 
 @pytest.mark.parametrize(
@@ -82,8 +98,9 @@ def test_an_id_that_could_change_the_url_is_rejected(bad: Any, says: str) -> Non
         ),
         ("2025-03-09T20:16:58.146Z", "2025-03-09T20:16:58.146Z"),
         ("2025-03-09T15:16:58-05:00", "2025-03-09T20:16:58.000Z"),
+        (datetime(999, 1, 1, tzinfo=timezone.utc), "0999-01-01T00:00:00.000Z"),
     ],
-    ids=["utc", "an offset", "a Z string", "an offset string"],
+    ids=["utc", "an offset", "a Z string", "an offset string", "before the year 1000"],
 )
 def test_format_datetime_writes_utc_with_milliseconds(value: datetime | str, wire: str) -> None:
     assert format_datetime("createdAtGe", value) == wire
@@ -96,8 +113,9 @@ def test_format_datetime_writes_utc_with_milliseconds(value: datetime | str, wir
         ("2025-03-09T20:16:58", "timezone-aware"),
         ("yesterday", "ISO 8601"),
         (1741551418, "datetime or ISO 8601"),
+        (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))), "years 1 to 9999 in UTC"),
     ],
-    ids=["naive", "a naive string", "not a date", "a timestamp"],
+    ids=["naive", "a naive string", "not a date", "a timestamp", "before the calendar in UTC"],
 )
 def test_format_datetime_rejects_what_is_ambiguous_or_not_a_date(value: Any, says: str) -> None:
     with pytest.raises(RequestValidationError) as caught:

@@ -9,6 +9,8 @@ import msgspec
 import pytest
 
 from vapi_phone_async import decode_page, decode_phone_number, validate_body
+from vapi_phone_async._responses import status_error
+from vapi_phone_async._secrets import redact_text, secret_values
 from vapi_phone_async.errors import RequestValidationError, ResponseDecodeError
 from vapi_phone_async.models import (
     BackoffPlan,
@@ -34,6 +36,7 @@ PASSWORD = "S3CRET-sip-password-0123"
 SERVER_SECRET = "S3CRET-server-secret"
 HEADER_VALUE = "Bearer S3CRET-header"
 SECRETS = (AUTH_TOKEN, API_SECRET, PASSWORD, SERVER_SECRET, HEADER_VALUE)
+API_KEY = "sk-S3CRET-api-key-0123"
 
 
 def server() -> Server:
@@ -213,3 +216,58 @@ def test_every_secret_field_of_a_model_is_a_secret_key_of_raw_data() -> None:
         for field in cls.__secret_mapping_fields__:
             assert wire[field] == "headers", f"{cls.__name__}.{field}"
     assert checked >= 8  # the Twilio token and secret thrice, the SIP password, the server secret
+
+
+# Text that may reach a message, a log line or a file.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # JSON, whole and cut off inside a secret.
+        f'{{"provider":"twilio","twilioAuthToken":"{AUTH_TOKEN}","twilioApiSecret":"{API_SECRET}"}}',
+        f'{{"provider":"twilio","twilioAuthToken":"{AUTH_TOKEN}","twilioApiSecret":"{API_SECRET[:8]}',
+        # A form, and YAML or a log line.
+        f"provider=twilio&twilioAuthToken={AUTH_TOKEN}&twilioApiSecret={API_SECRET}",
+        f"authentication:\n  password: {PASSWORD}\nserver:\n  secret: {SERVER_SECRET}",
+        # JSON of headers.
+        f'{{"server":{{"headers":{{"Authorization":"{HEADER_VALUE}"}},"secret":"{SERVER_SECRET}"}}}}',
+    ],
+    ids=["json", "json cut off", "form", "yaml", "headers"],
+)
+def test_redacted_text_holds_no_secret_whatever_its_format(text: str) -> None:
+    redacted = redact_text(text)
+    for secret in SECRETS:
+        assert secret not in redacted
+        assert secret[:8] not in redacted
+    assert "<set>" in redacted or "<redacted>" in redacted
+
+
+def test_known_values_are_hidden_anywhere_and_so_is_a_prefix_of_one_at_a_cut() -> None:
+    text = f"<html>echo: key {API_KEY} and token {AUTH_TOKEN[:7]}"
+    redacted = redact_text(text, known={API_KEY, AUTH_TOKEN})
+    assert API_KEY not in redacted and AUTH_TOKEN[:7] not in redacted
+    assert redacted == "<html>echo: key <set> and token <set>"
+    assert redact_text("the word set", known={"abc"}) == "the word set"  # too short to hunt
+
+
+def test_the_secrets_of_a_request_body_are_found_for_hiding() -> None:
+    body = msgspec.to_builtins(
+        CreateVapiPhoneNumber(
+            sip_uri="sip:desk@example.sip.vapi.ai",
+            authentication=SipAuthentication(username="u" * 20, password=PASSWORD),
+            server=server(),
+        )
+    )
+    assert secret_values(body) == {PASSWORD, SERVER_SECRET, HEADER_VALUE}
+
+
+def test_an_error_body_echoing_a_request_holds_no_secret_in_any_of_its_texts() -> None:
+    echo = (
+        f'{{"provider":"twilio","twilioAuthToken":"{AUTH_TOKEN}","twilioApiSecret":"{API_SECRET}'
+    ).encode()
+    for body in (echo, b'{"message": "bad token ' + AUTH_TOKEN.encode() + b'"}'):
+        error = status_error("POST", "/phone-number", 500, {}, body, {AUTH_TOKEN, API_SECRET})
+        texts = [str(error), repr(error), repr(error.args), error.message, repr(error.body)]
+        for text in texts:
+            assert AUTH_TOKEN not in text and API_SECRET[:8] not in text

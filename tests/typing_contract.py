@@ -15,6 +15,7 @@ from vapi_phone_async import (
     BackoffPlan,
     PhoneNumber,
     PhoneNumberPage,
+    VapiPhoneClient,
     decode_page,
     decode_phone_number,
     decode_phone_number_list,
@@ -156,7 +157,7 @@ async def client_calls_as_users_type_them() -> None:
 
     import aiohttp
 
-    from vapi_phone_async import USE_CLIENT_DEFAULT, VapiPhoneClient
+    from vapi_phone_async import USE_CLIENT_DEFAULT, RawResponse
     from vapi_phone_async.errors import OutcomeUnknownError
     from vapi_phone_async.models import UpdateTwilioPhoneNumber
     from vapi_phone_async.pagination import Pager
@@ -192,4 +193,27 @@ async def client_calls_as_users_type_them() -> None:
                 created.id, backoff=BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
             )
             client.paginate(page_size="10")  # type: ignore[arg-type]
-    del seeded, deleted, listed, one, results, everything, provider
+            raw: RawResponse[PhoneNumber] = await client.with_raw_response.get(created.id)
+            status: int = raw.status
+            request_id: str | None = raw.request_id
+            raw_list: RawResponse[list[PhoneNumber]] = await client.with_raw_response.list()
+            await client.with_raw_response.get(created.id, timeout="1")  # type: ignore[arg-type]
+            once: VapiPhoneClient = client.with_options(max_retries=0)
+    del seeded, deleted, listed, one, results, everything, provider, status, request_id
+    del raw_list, once
+
+
+def hooks_as_users_type_them() -> VapiPhoneClient:
+    """Event hooks: plain and async functions of the events."""
+    from vapi_phone_async import EventHooks, RequestEvent, ResponseEvent
+
+    def count(event: RequestEvent) -> None:
+        assert event.attempt >= 1
+
+    async def observe(event: ResponseEvent) -> None:
+        elapsed: float = event.elapsed
+        status: int | None = event.status
+        del elapsed, status
+
+    hooks: EventHooks = {"request": [count], "response": [observe]}
+    return VapiPhoneClient(api_key="k", event_hooks=hooks, max_retries=2)

@@ -2,7 +2,9 @@
 
 from . import bulk, errors, models
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
+from ._events import EventHooks, RequestEvent, ResponseEvent
 from ._pacing import RetryBudget
+from ._raw import RawResponse
 from ._validate import validate_body
 from ._version import __version__
 from .bulk import BulkCancelledError, BulkOutcome, BulkResult, BulkRun, BulkSummary
@@ -17,8 +19,12 @@ __all__ = [
     "BulkResult",
     "BulkRun",
     "BulkSummary",
+    "EventHooks",
     "PhoneNumber",
     "PhoneNumberPage",
+    "RawResponse",
+    "RequestEvent",
+    "ResponseEvent",
     "RetryBudget",
     "VapiPhoneClient",
     "__version__",

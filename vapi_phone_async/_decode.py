@@ -49,13 +49,13 @@ def decode_phone_number(data: bytes) -> PhoneNumber:
         return number
     except msgspec.ValidationError:
         pass
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise _invalid_json(exc, data) from None
     # Outside the handler, as below: a ResponseDecodeError raised by the fallback does not
     # drag the fast path's ValidationError along as its context.
     try:
         number = _item(msgspec.Raw(data), whole_first=False)
-    except msgspec.DecodeError as exc:  # JSON broken past where the fast path stopped
+    except (msgspec.DecodeError, RecursionError) as exc:  # broken past the fast path's stop
         raise _invalid_json(exc, data) from None
     if isinstance(number, UnknownPhoneNumber) and not number.readable:
         raise ResponseDecodeError(
@@ -74,17 +74,20 @@ def decode_phone_number_list(data: bytes) -> list[PhoneNumber]:
         return list(_PHONE_NUMBER_LIST.decode(data))
     except msgspec.ValidationError:
         pass
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise _invalid_json(exc, data) from None
     try:
         items = _ARRAY.decode(data)
     except msgspec.ValidationError:
         items = None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise _invalid_json(exc, data) from None
     if items is None:
         raise ResponseDecodeError("expected a JSON array of phone numbers", excerpt(data))
-    return _items(items)
+    try:
+        return _items(items)
+    except RecursionError as exc:
+        raise _invalid_json(exc, data) from None
 
 
 def decode_page(data: bytes) -> PhoneNumberPage:
@@ -99,17 +102,24 @@ def decode_page(data: bytes) -> PhoneNumberPage:
         return _PAGE.decode(data)
     except msgspec.ValidationError:
         pass
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise _invalid_json(exc, data) from None
     try:
         fields = _OBJECT.decode(data)
         items = _ARRAY.decode(fields["results"])
     except (msgspec.ValidationError, KeyError):
         items = None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise _invalid_json(exc, data) from None
     if items is None:
         raise ResponseDecodeError("expected an object with a `results` array", excerpt(data))
+    try:
+        return _page(fields, items)
+    except RecursionError as exc:
+        raise _invalid_json(exc, data) from None
+
+
+def _page(fields: dict[str, msgspec.Raw], items: list[msgspec.Raw]) -> PhoneNumberPage:
     found = Found()
     found.unknown.update(
         {(key,): decode_any(raw) for key, raw in fields.items() if key not in _PAGE_FIELDS}
@@ -120,7 +130,9 @@ def decode_page(data: bytes) -> PhoneNumberPage:
     return page
 
 
-def _invalid_json(exc: msgspec.DecodeError, data: bytes) -> ResponseDecodeError:
+def _invalid_json(exc: Exception, data: bytes) -> ResponseDecodeError:
+    # RecursionError too: nesting too deep for msgspec to build can pass the typed decode
+    # (it fails on the first item's type) and stop the lenient one.
     return ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data))
 
 

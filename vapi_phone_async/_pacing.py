@@ -26,6 +26,8 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
+from ._options import amount, raise_for
+
 __all__ = ["AdaptiveRate", "Pacer", "Pause", "RetryBudget", "TokenBucket"]
 
 Clock = Callable[[], float]
@@ -54,6 +56,12 @@ class RetryBudget:
         timeout_cost: float = 4,
         refill: float = 1,
     ) -> None:
+        raise_for(
+            amount("capacity", capacity, allow_none=False)
+            + amount("retry_cost", retry_cost, allow_none=False, allow_zero=False)
+            + amount("timeout_cost", timeout_cost, allow_none=False, allow_zero=False)
+            + amount("refill", refill, allow_none=False)
+        )
         self.capacity = capacity
         self.retry_cost = retry_cost
         self.timeout_cost = timeout_cost

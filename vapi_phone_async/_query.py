@@ -10,7 +10,6 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote
 
 from ._validate import one_of
 from .errors import FieldError, RequestValidationError
@@ -33,28 +32,38 @@ SEARCH_MAX = 100
 LIMIT_MAX = 1000
 
 
-_URL_SYNTAX = frozenset("/?#")
-# An id of these characters needs no quoting (a UUID, as Vapi's ids are): the fast path.
-_PLAIN_ID = re.compile(r"(?!\.{1,2}\Z)[A-Za-z0-9_~.-]+\Z")
+ID_MAX = 100
+# The spec's ids are UUIDs; ids of other Vapi resources use these characters too. Anything
+# else (a space, a dot, %, non-ASCII) cannot be an id, and would only cost a 404.
+_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def item_path(phone_number_id: str) -> str:
-    """`/phone-number/{id}`, the id checked (`validate_id`) and quoted into one segment."""
-    if isinstance(phone_number_id, str) and _PLAIN_ID.match(phone_number_id):
-        return "/phone-number/" + phone_number_id
-    validate_id(phone_number_id)
-    return "/phone-number/" + quote(phone_number_id, safe="")
+    """`/phone-number/{id}`, the id checked by `validate_id` (it needs no quoting)."""
+    if not (
+        isinstance(phone_number_id, str)
+        and len(phone_number_id) <= ID_MAX
+        and _ID.fullmatch(phone_number_id)
+    ):
+        validate_id(phone_number_id)
+    return "/phone-number/" + phone_number_id
 
 
 def validate_id(phone_number_id: str) -> None:
-    """Reject an id that is empty or would change the URL's path or query."""
-    if not isinstance(phone_number_id, str) or not phone_number_id.strip():
-        raise RequestValidationError([FieldError("id", "must be a non-empty string")])
-    if not _URL_SYNTAX.isdisjoint(phone_number_id):
-        raise RequestValidationError([FieldError("id", "must not contain '/', '?' or '#'")])
-    if phone_number_id in (".", ".."):
-        # The URL library resolves these as path segments: GET /phone-number/. is the list.
-        raise RequestValidationError([FieldError("id", "must not be '.' or '..'")])
+    """Raise `RequestValidationError` for anything that cannot be a phone number's id: not
+    a string, empty, longer than 100 characters, or with a character other than ASCII
+    letters, digits, `-` and `_` (so no whitespace, control character, `/ ? # % .`)."""
+    rule = None
+    if not isinstance(phone_number_id, str):
+        rule = f"must be a string (got {type(phone_number_id).__name__})"
+    elif not phone_number_id:
+        rule = "must not be empty"
+    elif len(phone_number_id) > ID_MAX:
+        rule = f"must be at most {ID_MAX} characters (got {len(phone_number_id)})"
+    elif not _ID.fullmatch(phone_number_id):
+        rule = "must be made of ASCII letters, digits, '-' and '_', like a UUID"
+    if rule is not None:
+        raise RequestValidationError([FieldError("id", rule)])
 
 
 def format_datetime(field: str, value: datetime | str) -> str:
@@ -72,8 +81,17 @@ def format_datetime(field: str, value: datetime | str) -> str:
         raise RequestValidationError(
             [FieldError(field, "must be timezone-aware (naive datetimes are ambiguous)")]
         )
-    utc = value.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    try:
+        utc = value.astimezone(timezone.utc)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
+        raise RequestValidationError(
+            [FieldError(field, "must fall within the years 1 to 9999 in UTC")]
+        ) from None
+    # Not strftime: it writes year 999 as "999", which no ISO 8601 reader takes.
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+        f"{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
+    )
 
 
 DATE_FILTERS = {

@@ -8,13 +8,14 @@ reads the wait a server asks for. Tests call these directly, with no network.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import msgspec
 
+from ._secrets import redact_mapping, redact_text
 from .errors import (
     APIStatusError,
     AuthenticationError,
@@ -41,22 +42,40 @@ STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 
 
 def read_answer(
-    method: str, path: str, status: int, headers: Mapping[str, str], body: bytes
+    method: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    secrets: Callable[[], Collection[str]] = tuple,
 ) -> bytes:
-    """The body of a 2xx answer; raises the `APIStatusError` of any other status."""
+    """The body of a 2xx answer; raises the `APIStatusError` of any other status.
+
+    `secrets()` gives the secret values the request carried; it is called only for an
+    error, so that a success never pays for finding them."""
     if 200 <= status < 300:
         return body
-    raise status_error(method, path, status, headers, body)
+    raise status_error(method, path, status, headers, body, secrets())
 
 
 def status_error(
-    method: str, path: str, status: int, headers: Mapping[str, str], body: bytes
+    method: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    secrets: Collection[str] = (),
 ) -> APIStatusError:
-    """The error for a non-2xx response; the message comes from the NestJS body."""
+    """The error for a non-2xx response; the message comes from the NestJS body.
+
+    The body, JSON or not, is redacted before anything of it is kept: secret fields, and
+    the `secrets` the request carried (the API key, the secrets of its body) wherever the
+    server echoed them.
+    """
     try:
-        parsed: Any = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        parsed = body.decode("utf-8", errors="replace")
+        parsed: Any = redact_mapping(msgspec.json.decode(body), secrets)
+    except (msgspec.DecodeError, RecursionError):
+        parsed = redact_text(body.decode("utf-8", errors="replace"), secrets)
     error_class = STATUS_ERRORS.get(status)
     if error_class is None:
         error_class = InternalServerError if status >= 500 else APIStatusError

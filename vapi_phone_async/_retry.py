@@ -26,7 +26,13 @@ from typing import TypeVar
 from tenacity import AsyncRetrying, RetryCallState
 
 from ._pacing import Pacer
-from .errors import APIConnectionError, APIStatusError, APITimeoutError, RateLimitError
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    RateLimitError,
+    ResponseDecodeError,
+)
 from .models import BackoffPlan
 
 __all__ = [
@@ -93,9 +99,12 @@ def should_retry(method: str, error: BaseException, settings: RetrySettings) -> 
 
 def may_have_acted(error: BaseException) -> bool:
     """Whether the server may have acted on a request that failed with `error`: it was
-    sent, and then a 5xx, a timeout or a dropped connection hid what happened."""
+    sent, and then a 5xx, a timeout, a dropped connection or an answer too big to read
+    hid what happened."""
     if isinstance(error, APIConnectionError):
         return not error.connect_failed
+    if isinstance(error, ResponseDecodeError):
+        return True
     return isinstance(error, APIStatusError) and error.status_code >= 500
 
 

@@ -1,18 +1,22 @@
 """Which JSON keys hold secrets, and their redaction from mappings and from raw text.
 
-Two forms of the same rule: `redact_mapping` for decoded JSON (a repr, an export), and
-`redact_text` for text that may be JSON cut off anywhere (a response body in an error
-message). Every value under a key in `SECRET_KEYS`, and every value of a `headers`
-object, is replaced by `REDACTED`.
+Two forms of the same rule: `redact_mapping` for decoded JSON (a repr, an export, the
+body of an error), and `redact_text` for any other text that may reach a message, a log
+line or a file: JSON cut off anywhere, a form or a `key: value` echo of a request, HTML.
+Every value under a key in `SECRET_KEYS`, and every value of a `headers` object, is
+replaced by `REDACTED`. Both also take the secret values the caller knows it sent (the API
+key, the secrets of a request body: `secret_values`) and hide those wherever they appear,
+a prefix of one left at the end of a cut-off text included.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 __all__ = [
+    "MAX_DEPTH",
     "REDACTED",
     "SECRET_KEYS",
     "excerpt",
@@ -20,6 +24,7 @@ __all__ = [
     "redact_mapping",
     "redact_text",
     "redact_values",
+    "secret_values",
 ]
 
 REDACTED = "<set>"
@@ -30,8 +35,21 @@ SECRET_KEYS = frozenset(
 )
 
 
-def redact_mapping(value: Any) -> Any:
-    """A copy of decoded JSON with secret values (and every header value) hidden."""
+# Shorter values are not scrubbed as text: "abc" would hide parts of ordinary words.
+_SHORTEST_SCRUBBED = 4
+
+
+# Deeper than this, a value is hidden whole: no API object nests so deep, and a hostile
+# body nesting thousands deep must not exhaust the interpreter's stack.
+MAX_DEPTH = 64
+TOO_DEEP = "<nested too deeply>"
+
+
+def redact_mapping(value: Any, known: Collection[str] = (), depth: int = 0) -> Any:
+    """A copy of decoded JSON with secret values (and every header value) hidden, and the
+    `known` secret values hidden wherever they appear in a string of it."""
+    if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+        return TOO_DEEP
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -40,10 +58,12 @@ def redact_mapping(value: Any) -> Any:
             elif key == "headers" and item is not None:
                 out[key] = redact_values(item)
             else:
-                out[key] = redact_mapping(item)
+                out[key] = redact_mapping(item, known, depth + 1)
         return out
     if isinstance(value, list):
-        return [redact_mapping(item) for item in value]
+        return [redact_mapping(item, known, depth + 1) for item in value]
+    if isinstance(value, str) and known:
+        return _scrub(value, known)
     return value
 
 
@@ -60,6 +80,25 @@ def redact_at(path: Sequence[str | int], value: Any) -> Any:
     return redact_mapping(value)
 
 
+def secret_values(value: Any, depth: int = 0) -> set[str]:
+    """The secret strings in decoded JSON: values under `SECRET_KEYS`, and header values."""
+    found: set[str] = set()
+    if depth >= MAX_DEPTH:
+        return found
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in SECRET_KEYS and isinstance(item, str):
+                found.add(item)
+            elif key == "headers" and isinstance(item, dict):
+                found.update(v for v in item.values() if isinstance(v, str))
+            else:
+                found |= secret_values(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            found |= secret_values(item, depth + 1)
+    return found
+
+
 def redact_values(value: Any) -> Any:
     """A mapping's keys with every value hidden; anything else (a malformed one) hidden whole."""
     if isinstance(value, dict):
@@ -67,18 +106,37 @@ def redact_values(value: Any) -> Any:
     return REDACTED
 
 
+_KEYS = "|".join(sorted(SECRET_KEYS))
 _SECRET_VALUE = re.compile(
-    rf'"({"|".join(sorted(SECRET_KEYS))})"\s*:\s*'  # a secret key, then its string value,
+    rf'"({_KEYS})"\s*:\s*'  # a secret key, then its string value,
     r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)'  # also when the text is cut off inside it
 )
+# The same key outside JSON: `twilioAuthToken=...` (a form), `secret: ...` (YAML, a log).
+_SECRET_PAIR = re.compile(rf"(?<![\w\"])({_KEYS})(\s*[=:]\s*)(?![\s\"{{<])[^\s&,;}}\]<]+")
 _HEADERS_START = re.compile(r'"headers"\s*:\s*\{')
 _EXCERPT_CHARS = 200
 
 
-def redact_text(text: str) -> str:
-    """`text` with the secret values of any JSON in it hidden, even JSON cut off midway."""
+def redact_text(text: str, known: Collection[str] = ()) -> str:
+    """`text` with the secret values in it hidden: those of any JSON in it, even JSON cut
+    off midway, those of `key=value` pairs, and the `known` values wherever they are."""
     text = _SECRET_VALUE.sub(rf'"\1":"{REDACTED}"', text)
-    return _redact_headers(text)
+    text = _SECRET_PAIR.sub(rf"\1\2{REDACTED}", text)
+    text = _redact_headers(text)
+    return _scrub(text, known) if known else text
+
+
+def _scrub(text: str, known: Collection[str]) -> str:
+    """`text` without the `known` values, nor a prefix of one at its end (a cut)."""
+    for value in sorted(known, key=len, reverse=True):
+        if len(value) < _SHORTEST_SCRUBBED:
+            continue
+        text = text.replace(value, REDACTED)
+        for length in range(min(len(value) - 1, len(text)), _SHORTEST_SCRUBBED - 1, -1):
+            if text.endswith(value[:length]):
+                text = text[:-length] + REDACTED
+                break
+    return text
 
 
 def excerpt(data: bytes) -> str:

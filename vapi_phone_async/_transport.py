@@ -22,8 +22,8 @@ Timeouts, and why they are what they are:
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
+import math
 import platform
 import time
 from collections.abc import Mapping
@@ -31,8 +31,12 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import aiohttp
+import msgspec
 
+from ._events import Hooks, RequestEvent, ResponseEvent
+from ._raw import CAPTURE
 from ._responses import read_answer
+from ._secrets import secret_values
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -41,17 +45,18 @@ from .errors import (
     ClientClosedError,
     FieldError,
     RequestValidationError,
+    ResponseDecodeError,
     VapiError,
 )
 
 __all__ = [
     "DEFAULT_POOL_TIMEOUT",
     "DEFAULT_TIMEOUT",
+    "MAX_RESPONSE_BYTES",
     "READ_TIMEOUT",
     "AttemptTimeout",
     "Transport",
     "attempt_timeout",
-    "check_base_url",
     "map_client_error",
 ]
 
@@ -61,32 +66,13 @@ READ_TIMEOUT = 20.0
 CONNECT_TIMEOUT = 10.0
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=CONNECT_TIMEOUT)
 DEFAULT_POOL_TIMEOUT = 60.0
+MAX_RESPONSE_BYTES = 64 << 20
+"""The largest answer read (64 MiB): a page of 1,000 numbers is about 1 MB. A bigger one
+is cut off and raises `ResponseDecodeError` rather than fill the memory of a worker."""
 USER_AGENT = (
     f"vapi-phone-async/{__version__} aiohttp/{aiohttp.__version__} "
     f"python/{platform.python_version()}"
 )
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-
-
-def check_base_url(base_url: str) -> str:
-    """The base URL without a trailing slash; `https://`, or `http://` to a loopback host."""
-    parts = urlsplit(base_url)
-    if parts.scheme == "https" and parts.hostname:
-        return base_url.rstrip("/")
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
-        return base_url.rstrip("/")
-    raise RequestValidationError(
-        [FieldError("base_url", "must be an https:// URL (http:// only for loopback hosts)")]
-    )
-
-
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class AttemptTimeout(NamedTuple):
@@ -99,9 +85,27 @@ class AttemptTimeout(NamedTuple):
 DEFAULT_ATTEMPT_TIMEOUT = AttemptTimeout(DEFAULT_TIMEOUT, READ_TIMEOUT)
 
 
-def attempt_timeout(value: float | aiohttp.ClientTimeout | None) -> AttemptTimeout:
+def attempt_timeout(
+    value: float | aiohttp.ClientTimeout | None, name: str = "timeout"
+) -> AttemptTimeout:
     """An attempt's timeouts from seconds (the total; the read and connect timeouts no
-    longer than it), a ClientTimeout (used as it is), or None (no timeout at all)."""
+    longer than it), a ClientTimeout (used as it is), or None (no timeout at all).
+    Raises `RequestValidationError` for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, aiohttp.ClientTimeout)):
+        if value is not None:
+            raise RequestValidationError(
+                [
+                    FieldError(
+                        name,
+                        f"must be seconds, an aiohttp.ClientTimeout or None (got "
+                        f"{type(value).__name__})",
+                    )
+                ]
+            )
+    elif not isinstance(value, aiohttp.ClientTimeout) and not (0 < value < math.inf):
+        raise RequestValidationError(
+            [FieldError(name, f"must be a positive, finite number of seconds (got {value!r})")]
+        )
     if isinstance(value, aiohttp.ClientTimeout):
         return DEFAULT_ATTEMPT_TIMEOUT if value is DEFAULT_TIMEOUT else AttemptTimeout(value, None)
     if value is None:
@@ -110,21 +114,37 @@ def attempt_timeout(value: float | aiohttp.ClientTimeout | None) -> AttemptTimeo
     return AttemptTimeout(client, min(value, READ_TIMEOUT))
 
 
-def map_client_error(error: BaseException, method: str, path: str) -> VapiError:
-    """This package's error for an aiohttp or timeout failure of one attempt."""
+def map_client_error(error: BaseException, method: str, path: str, host: str = "") -> VapiError:
+    """This package's error for an aiohttp or timeout failure of one attempt; `host` (the
+    base URL's host and port) names where a connection failed."""
+    to = f" to {host}" if host else ""
     if isinstance(error, aiohttp.ConnectionTimeoutError):
         # Raised before anything was sent: while connecting.
         return APITimeoutError(
-            "timed out connecting", method=method, path=path, connect_failed=True
+            f"timed out connecting{to}", method=method, path=path, connect_failed=True
         )
     if isinstance(error, (asyncio.TimeoutError, TimeoutError)):
         return APITimeoutError("timed out", method=method, path=path)
-    if isinstance(error, aiohttp.ClientConnectorError):
+    if isinstance(error, aiohttp.ClientConnectorCertificateError):
+        # Before its own `os_error`: aiohttp older than 3.13.4 never sets it on this class.
         return APIConnectionError(
-            f"could not connect ({error.os_error.__class__.__name__})",
+            f"could not connect{to}: the server's TLS certificate was refused "
+            f"({type(error.certificate_error).__name__})",
             method=method,
             path=path,
             connect_failed=True,
+        )
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return APIConnectionError(
+            f"could not connect{to} ({error.os_error.__class__.__name__})",
+            method=method,
+            path=path,
+            connect_failed=True,
+        )
+    if isinstance(error, aiohttp.InvalidURL):
+        # The URL could not be used: nothing was sent.
+        return APIConnectionError(
+            "the URL could not be used", method=method, path=path, connect_failed=True
         )
     if isinstance(error, aiohttp.ClientPayloadError):
         return APIConnectionError("the response body was cut short", method=method, path=path)
@@ -150,13 +170,19 @@ class _SendCounter:
         return await handler(request)
 
 
-async def _read_idle(
-    response: aiohttp.ClientResponse, idle: float, method: str, path: str
+async def _read_body(
+    response: aiohttp.ClientResponse, idle: float | None, method: str, path: str
 ) -> bytes:
-    """The rest of a body, failing once `idle` seconds pass without a byte of it."""
+    """The rest of a body, failing once `idle` seconds (None: no limit) pass without a byte
+    of it, or once it grows past `MAX_RESPONSE_BYTES`."""
     chunks = []
+    size = 0
     try:
         while chunk := await asyncio.wait_for(response.content.readany(), idle):
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                response.close()
+                raise _too_large(method, path)
             chunks.append(chunk)
     except asyncio.TimeoutError:
         response.close()
@@ -164,6 +190,14 @@ async def _read_idle(
             f"the body stalled: no byte of it for {idle} s", method=method, path=path
         ) from None
     return b"".join(chunks)
+
+
+def _too_large(method: str, path: str) -> ResponseDecodeError:
+    return ResponseDecodeError(
+        f"{method} {path}: the answer is larger than {MAX_RESPONSE_BYTES >> 20} MiB, the most "
+        "this client reads; it was cut off",
+        "",
+    )
 
 
 class Transport:
@@ -183,8 +217,12 @@ class Transport:
         max_connections: int = 100,
         max_connections_per_host: int = 0,
         pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
+        hooks: Hooks | None = None,
     ) -> None:
-        self.base_url = check_base_url(base_url)
+        self.base_url = base_url
+        self._host = urlsplit(base_url).netloc  # no user info: the client refuses it
+        self._hooks = hooks
+        self._key = api_key
         self._headers = {
             "Authorization": f"Bearer {api_key}",
             "User-Agent": USER_AGENT,
@@ -238,7 +276,11 @@ class Transport:
             # second send), so only DELETE pays for counting.
             counter = _SendCounter()
             options["middlewares"] = (counter,)
+        hooks = self._hooks
+        if hooks is not None:
+            await hooks.request(RequestEvent(method, path, attempt))
         started = time.perf_counter()
+        status: int | None = None
         try:
             async with session.request(
                 method,
@@ -252,11 +294,18 @@ class Transport:
                 raise_for_status=False,
                 **options,
             ) as response:
-                if timeout.read is None or response.content.is_eof():
+                length = response.content_length
+                if length is not None and length > MAX_RESPONSE_BYTES:
+                    response.close()
+                    raise _too_large(method, path)
+                if response.content.is_eof():
                     data = await response.read()
-                else:  # the body did not come with the headers: it may stall
-                    data = await _read_idle(response, timeout.read, method, path)
+                else:  # the body did not come with its headers: it may stall, or be huge
+                    data = await _read_body(response, timeout.read, method, path)
+                if len(data) > MAX_RESPONSE_BYTES:
+                    raise _too_large(method, path)
                 status = response.status
+                answer_headers = response.headers
                 if logger.isEnabledFor(logging.DEBUG):
                     elapsed = (time.perf_counter() - started) * 1000
                     logger.debug(
@@ -267,20 +316,76 @@ class Transport:
                         elapsed,
                         attempt,
                     )
+                capture = CAPTURE.get()
+                if capture is not None:
+                    capture.answered(status, answer_headers, attempt)
                 try:
-                    return read_answer(method, path, status, response.headers, data)
+                    answer = read_answer(
+                        method,
+                        path,
+                        status,
+                        answer_headers,
+                        data,
+                        lambda: self._sent_secrets(body),
+                    )
                 except APIStatusError as error:
                     error.resent = counter is not None and counter.sends > 1
                     raise
         except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as error:
-            mapped = map_client_error(error, method, path)
+            mapped = map_client_error(error, method, path, self._host)
             logger.debug("%s %s failed: %s (attempt %d)", method, path, mapped, attempt)
+            if hooks is not None:
+                await self._answered(hooks, method, path, attempt, started, status, mapped)
             # A ClientResponseError's repr carries the Authorization header: never chain it.
             cause = None if isinstance(error, aiohttp.ClientResponseError) else error
             raise mapped from cause
+        except VapiError as error:
+            if hooks is not None:
+                await self._answered(hooks, method, path, attempt, started, status, error)
+            raise
         finally:
             if slots is not None:
                 slots.release()
+        if hooks is not None:
+            await self._answered(
+                hooks, method, path, attempt, started, status, None, answer_headers
+            )
+        return answer
+
+    @staticmethod
+    async def _answered(
+        hooks: Hooks,
+        method: str,
+        path: str,
+        attempt: int,
+        started: float,
+        status: int | None,
+        error: VapiError | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Tell the response hooks how an attempt ended."""
+        if isinstance(error, APIStatusError):
+            request_id = error.request_id
+        else:
+            request_id = headers.get("x-request-id") if headers is not None else None
+        await hooks.response(
+            ResponseEvent(
+                method,
+                path,
+                attempt,
+                status,
+                time.perf_counter() - started,
+                request_id,
+                None if error is None else type(error).__name__,
+            )
+        )
+
+    def _sent_secrets(self, body: bytes | None) -> set[str]:
+        """The secret values a request carried, to hide wherever its answer echoes them."""
+        sent = {self._key}
+        if body is not None:
+            sent |= secret_values(msgspec.json.decode(body))
+        return sent
 
     async def _wait_for_slot(self, slots: asyncio.Semaphore, method: str, path: str) -> None:
         try:

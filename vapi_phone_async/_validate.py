@@ -15,6 +15,8 @@ import msgspec
 
 from .errors import FieldError, RequestValidationError
 from .models import (
+    CREATE_BODIES,
+    UPDATE_BODIES,
     BackoffPlan,
     CreateByoPhoneNumber,
     CreatePhoneNumber,
@@ -40,7 +42,15 @@ from .models.transfer import (
     TransferMode,
 )
 
-__all__ = ["body_errors", "one_of", "validate_backoff", "validate_body"]
+__all__ = [
+    "body_errors",
+    "field_error",
+    "one_of",
+    "validate_backoff",
+    "validate_body",
+    "validate_create_body",
+    "validate_update_body",
+]
 
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 ALPHANUMERIC_NUMBER = re.compile(r"^\+?[a-zA-Z0-9]+$")
@@ -73,6 +83,35 @@ def validate_body(body: CreatePhoneNumber | UpdatePhoneNumber) -> None:
         raise RequestValidationError(errors)
 
 
+_CREATE_CLASSES = tuple(CREATE_BODIES.values())
+_UPDATE_CLASSES = tuple(UPDATE_BODIES.values())
+
+
+def validate_create_body(body: Any) -> None:
+    """Raise `RequestValidationError` unless `body` is a valid create body (a
+    `Create*PhoneNumber`; an update body, a dict or None is refused by name)."""
+    _check_kind(body, _CREATE_CLASSES, "a create body")
+    validate_body(body)
+
+
+def validate_update_body(body: Any) -> None:
+    """Raise `RequestValidationError` unless `body` is a valid update body (an
+    `Update*PhoneNumber`)."""
+    _check_kind(body, _UPDATE_CLASSES, "an update body")
+    validate_body(body)
+
+
+def _check_kind(body: Any, classes: tuple[type[Any], ...], kind: str) -> None:
+    if isinstance(body, classes):
+        return
+    names = ", ".join(cls.__name__ for cls in classes)
+    got = type(body).__name__
+    hint = ": build it with vapi_phone_async.models" if isinstance(body, dict) else ""
+    raise RequestValidationError(
+        [FieldError("body", f"must be {kind}, one of {names} (got {got}{hint})")]
+    )
+
+
 def body_errors(body: CreatePhoneNumber | UpdatePhoneNumber) -> list[FieldError]:
     """Every rule a create or update body breaks (empty when it is valid)."""
     type_errors = list(_type_errors(body))
@@ -87,11 +126,25 @@ def _type_errors(body: msgspec.Struct) -> Iterator[FieldError]:
     try:
         msgspec.json.decode(msgspec.json.encode(body), type=type(body))
     except msgspec.ValidationError as exc:
-        message, _, where = str(exc).partition(" - at `$")
-        path = where.rstrip("`").lstrip(".") or "body"
-        yield FieldError(path, message[0].lower() + message[1:])
+        yield field_error(exc)
     except TypeError as exc:  # a value msgspec cannot encode at all
         yield FieldError("body", f"cannot be encoded: {exc}")
+
+
+_MISSING = re.compile(r"^Object missing required field `([^`]+)`(?: - at `\$\.?(.*)`)?$")
+_AT = re.compile(r"^(.*) - at `\$\.?(.*)`$")
+
+
+def field_error(exc: msgspec.ValidationError) -> FieldError:
+    """A msgspec validation error as the broken rule of the field at its wire path."""
+    message = str(exc)
+    if match := _MISSING.match(message):
+        name, where = match.groups()
+        return FieldError(f"{where}.{name}" if where else name, "is required")
+    if match := _AT.match(message):
+        rule, where = match.groups()
+        return FieldError(where or "body", rule[0].lower() + rule[1:])
+    return FieldError("body", message[0].lower() + message[1:])
 
 
 def _body_rules(body: CreatePhoneNumber | UpdatePhoneNumber) -> Iterator[FieldError]:
@@ -135,6 +188,9 @@ def _backoff_plan(path: str, plan: BackoffPlan) -> Iterator[FieldError]:
 
 def validate_backoff(plan: BackoffPlan, path: str = "backoff") -> None:
     """Check a BackoffPlan the client itself will follow (same rules as a webhook's)."""
+    if not isinstance(plan, BackoffPlan):
+        got = type(plan).__name__
+        raise RequestValidationError([FieldError(path, f"must be a BackoffPlan (got {got})")])
     errors = list(_type_errors(plan)) or list(_backoff_plan(path, plan))
     if errors:
         raise RequestValidationError(errors)

@@ -12,20 +12,42 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mappin
 from datetime import datetime
 from functools import partial
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 import aiohttp
 import anyio
 import msgspec
 
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
-from ._options import amount, fraction, raise_for
+from ._events import EventHooks, checked_hooks
+from ._logs import log_from_environment
+from ._options import (
+    amount,
+    api_key_errors,
+    check_base_url,
+    count,
+    flag,
+    fraction,
+    raise_for,
+)
 from ._pacing import Pacer, RetryBudget
 from ._query import date_filter_params, item_path, validate_list_query, validate_walk
+from ._raw import raw_response
 from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, may_have_acted, send_with_retries
 from ._transport import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Transport, attempt_timeout
-from ._validate import validate_backoff, validate_body
-from .bulk import BulkRun, Lookup, Progress, UpdateItem, bulk_delete, bulk_import, bulk_update
+from ._validate import validate_backoff, validate_create_body, validate_update_body
+from .bulk import (
+    BulkRun,
+    Lookup,
+    Progress,
+    SyncPlan,
+    UpdateItem,
+    bulk_delete,
+    bulk_import,
+    bulk_update,
+    is_purchase,
+    plan_sync,
+)
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -45,9 +67,16 @@ from .models import (
 )
 from .pagination import Pager
 
-__all__ = ["DEFAULT_BASE_URL", "USE_CLIENT_DEFAULT", "UseClientDefault", "VapiPhoneClient"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "USE_CLIENT_DEFAULT",
+    "RawResponses",
+    "UseClientDefault",
+    "VapiPhoneClient",
+]
 
 DEFAULT_BASE_URL: Final = "https://api.vapi.ai"
+_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 class UseClientDefault(enum.Enum):
@@ -65,10 +94,14 @@ class VapiPhoneClient:
 
     `api_key` falls back to the `VAPI_API_KEY` environment variable. Use it as an async
     context manager (or call `aclose()`); one aiohttp session serves every call. A
-    `session` you pass in is used as it is and never closed by the client.
+    `session` you pass in is used as it is and never closed by the client. `base_url` is
+    an `https://` URL; `http://` is refused (the key would travel in the clear) except to
+    a loopback host, or with `allow_http=True` or `VAPI_ALLOW_HTTP=1`. Every option is
+    checked here: a bad one raises `RequestValidationError` naming it.
 
-    Retries: `backoff` sets them (a `BackoffPlan`, as for Vapi's webhooks); `max_delay`
-    caps an exponential wait, `max_retry_after` is the longest server-asked wait honoured
+    Retries: `backoff` sets them (a `BackoffPlan`, as for Vapi's webhooks), and
+    `max_retries` alone changes its number of retries (0: none); `max_delay` caps an
+    exponential wait, `max_retry_after` is the longest server-asked wait honoured
     (a longer one raises instead), `jitter` shortens exponential waits by up to that
     fraction. `retry_budget` bounds the retries of the whole client (`True`: a new
     `RetryBudget()`; `False`: none; or a `RetryBudget` of yours, which clients may share).
@@ -82,6 +115,11 @@ class VapiPhoneClient:
     `max_connections` connections, which is not part of an attempt. `sleep` replaces
     `asyncio.sleep` between retries and during 429 pauses (tests).
 
+    Seeing what happens: `event_hooks={"request": [...], "response": [...]}` calls your
+    functions with a `RequestEvent` / `ResponseEvent` for every attempt (no secret in
+    them); `client.with_raw_response.get(...)` returns the answer's status, headers and
+    request id with the value; `VAPI_LOG=debug` (or `info`) logs to stderr.
+
         async with VapiPhoneClient(api_key="...") as client:
             number = await client.get("3f1c...")
     """
@@ -91,7 +129,9 @@ class VapiPhoneClient:
         api_key: str | None = None,
         *,
         base_url: str = DEFAULT_BASE_URL,
+        allow_http: bool = False,
         backoff: BackoffPlan = DEFAULT_BACKOFF,
+        max_retries: int | None = None,
         timeout: float | aiohttp.ClientTimeout | None = DEFAULT_TIMEOUT,
         deadline: float | None = None,
         session: aiohttp.ClientSession | None = None,
@@ -105,28 +145,46 @@ class VapiPhoneClient:
         max_retry_after: float = 60.0,
         jitter: float = 0.2,
         sleep: Sleep | None = None,
+        event_hooks: EventHooks | None = None,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get("VAPI_API_KEY")
-        if not key:
+        log_from_environment()
+        key, key_name = api_key, "api_key"
+        if key is None:
+            key, key_name = os.environ.get("VAPI_API_KEY"), "VAPI_API_KEY"
+        if key is None:
             raise RequestValidationError(
                 [FieldError("api_key", "is required: pass api_key= or set VAPI_API_KEY")]
             )
-        validate_backoff(backoff)
         raise_for(
-            amount("pool_timeout", pool_timeout)
+            api_key_errors(key, key_name)
+            + flag("allow_http", allow_http)
+            + flag("adaptive_rate", adaptive_rate)
+            + count("max_connections", max_connections, minimum=0)
+            + count("max_connections_per_host", max_connections_per_host, minimum=0)
+            + amount("pool_timeout", pool_timeout)
             + amount("rate_limit", rate_limit, allow_zero=False)
             + amount("deadline", deadline, allow_zero=False)
             + amount("max_delay", max_delay, allow_none=False)
             + amount("max_retry_after", max_retry_after, allow_none=False)
             + fraction("jitter", jitter)
+            + _instance_of("session", session, aiohttp.ClientSession)
+            + _instance_of("retry_budget", retry_budget, (bool, RetryBudget), required=True)
+            + _callable_or_none("sleep", sleep)
         )
+        backoff = _with_max_retries(backoff, max_retries)
+        hooks = checked_hooks(event_hooks)
+        url = check_base_url(
+            base_url, allow_http=allow_http or os.environ.get("VAPI_ALLOW_HTTP", "") in _TRUE
+        )
+        self._timeout = attempt_timeout(timeout)
         self._transport = Transport(
             api_key=key,
-            base_url=base_url,
+            base_url=url,
             session=session,
             max_connections=max_connections,
             max_connections_per_host=max_connections_per_host,
             pool_timeout=pool_timeout,
+            hooks=hooks,
         )
         self._owns_transport = True
         if retry_budget is True:
@@ -139,7 +197,6 @@ class VapiPhoneClient:
         self._settings = RetrySettings(
             plan=backoff, max_delay=max_delay, max_retry_after=max_retry_after, jitter=jitter
         )
-        self._timeout = attempt_timeout(timeout)
         self._deadline = deadline
         self._sleep: Sleep = sleep or asyncio.sleep
 
@@ -166,11 +223,22 @@ class VapiPhoneClient:
         """The aiohttp session calls go through (created on first use)."""
         return self._transport.session
 
+    @property
+    def with_raw_response(self) -> RawResponses:
+        """The client's calls, each returning a `RawResponse`: the answer's `status`,
+        `headers` and `request_id` with the call's `value`.
+
+            raw = await client.with_raw_response.get(number_id)
+            print(raw.status, raw.request_id, raw.value.name)
+        """
+        return RawResponses(self)
+
     def with_options(
         self,
         *,
         rate_limit: float | None = None,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
+        max_retries: int | None = None,
         timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
     ) -> VapiPhoneClient:
@@ -178,17 +246,20 @@ class VapiPhoneClient:
         pause, the adaptive rate and the retry budget.
 
         `rate_limit` adds a token bucket that only the view's requests pass (a bulk run
-        makes one so). Closing a view does nothing: the client it came from owns the
-        session.
+        makes one so). `max_retries` changes the number of retries of the view's plan.
+        Closing a view does nothing: the client it came from owns the session.
 
             slow = client.with_options(rate_limit=5, backoff=BackoffPlan(...))
+            once = client.with_options(max_retries=0)
         """
         raise_for(amount("rate_limit", rate_limit, allow_zero=False))
         view = copy.copy(self)
         view._owns_transport = False
         view._pacer = self._pacer.with_rate_limit(rate_limit)
-        if not isinstance(backoff, UseClientDefault):
-            validate_backoff(backoff)
+        if isinstance(backoff, UseClientDefault):
+            backoff = self._settings.plan
+        if backoff is not self._settings.plan or max_retries is not None:
+            backoff = _with_max_retries(backoff, max_retries)
             view._settings = dataclasses.replace(self._settings, plan=backoff)
         if not isinstance(timeout, UseClientDefault):
             view._timeout = attempt_timeout(timeout)
@@ -221,18 +292,32 @@ class VapiPhoneClient:
         self,
         body: CreatePhoneNumber,
         *,
+        allow_purchase: bool = False,
         timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
     ) -> PhoneNumber:
         """Create (import or buy) a phone number.
 
+        A Vapi number without a `sip_uri` is bought, which costs money: that needs
+        `allow_purchase=True` (else `RequestValidationError`, and nothing is sent).
+
         Retried only where the server certainly did not act (no connection, 429). Raises
         `OutcomeUnknownError` when it may have acted (a 5xx, a timeout, a dropped
-        connection, a 2xx whose body cannot be read): look the number up before creating
-        it again.
+        connection, a 2xx whose body cannot be read or is too big): look the number up
+        before creating it again.
         """
-        validate_body(body)
+        validate_create_body(body)
+        if is_purchase(body) and allow_purchase is not True:
+            raise RequestValidationError(
+                [
+                    FieldError(
+                        "allow_purchase",
+                        "a vapi number without a sipUri is bought, which costs money: pass "
+                        "allow_purchase=True to buy it",
+                    )
+                ]
+            )
         path = "/phone-number"
         try:
             data = await self._call(
@@ -243,7 +328,7 @@ class VapiPhoneClient:
                 backoff=backoff,
                 deadline=deadline,
             )
-        except (APIConnectionError, APIStatusError) as error:
+        except (APIConnectionError, APIStatusError, ResponseDecodeError) as error:
             if not may_have_acted(error):
                 raise
             raise OutcomeUnknownError(error, method="POST", path=path) from error
@@ -278,7 +363,7 @@ class VapiPhoneClient:
     ) -> PhoneNumber:
         """Change the fields set in `body` (UNSET fields are not sent, None clears)."""
         path = item_path(phone_number_id)
-        validate_body(body)
+        validate_update_body(body)
         data = await self._call(
             "PATCH",
             path,
@@ -541,9 +626,11 @@ class VapiPhoneClient:
         total: int | None = None,
         update_existing: bool = False,
         lookup: Lookup = "walk",
+        allow_purchase: bool = False,
     ) -> BulkRun[CreatePhoneNumber]:
         """Create the numbers that do not exist yet, never twice; existing ones are skipped
-        (or updated with `update_existing=True`). See `vapi_phone_async.bulk.bulk_import`.
+        (or updated with `update_existing=True`). Buying a number needs
+        `allow_purchase=True`. See `vapi_phone_async.bulk.bulk_import`.
         """
         return bulk_import(
             self,
@@ -555,7 +642,74 @@ class VapiPhoneClient:
             total=total,
             update_existing=update_existing,
             lookup=lookup,
+            allow_purchase=allow_purchase,
         )
+
+    async def sync(
+        self,
+        desired: Iterable[Mapping[str, Any] | CreatePhoneNumber]
+        | AsyncIterable[Mapping[str, Any] | CreatePhoneNumber],
+        *,
+        prune: bool = False,
+        strict: bool = True,
+    ) -> SyncPlan:
+        """Plan what makes the account look like `desired`; nothing is changed until
+        `await plan.apply()`.
+
+        `desired` holds numbers in wire form (rows of a file, an export) or create bodies.
+        A row finds its number by `id`, else by provider and `number` or `sipUri`; the
+        plan lists creates, purchases (apart: `apply` needs `allow_purchase=True`),
+        updates with their per-field changes, unchanged rows, invalid rows with their
+        reasons, and with `prune=True`, deletes of the numbers no row stands for.
+        `strict=False` reads CSV strings as numbers and booleans. See docs/sync.md.
+
+            plan = await client.sync(rows)
+            print(plan)  # SyncPlan(creates=3, purchases=0, updates=1, ...)
+            result = await plan.apply()
+        """
+        return await plan_sync(self, desired, prune=prune, strict=strict)
+
+
+class RawResponses:
+    """`client.with_raw_response`: the client's calls, each returning a `RawResponse`
+    of what the call returns (`paginate` and the bulk runs, which make many requests, are
+    not here: event hooks see each of their answers)."""
+
+    def __init__(self, client: VapiPhoneClient) -> None:
+        self.create = raw_response(client.create)
+        self.get = raw_response(client.get)
+        self.update = raw_response(client.update)
+        self.delete = raw_response(client.delete)
+        self.list = raw_response(client.list)
+
+
+def _with_max_retries(plan: BackoffPlan, max_retries: int | None) -> BackoffPlan:
+    """`plan`, checked, with `max_retries` retries when given."""
+    if max_retries is not None:
+        if count("max_retries", max_retries, minimum=0) or max_retries > 10:
+            # A BackoffPlan's own bound, as Vapi sets it for webhooks.
+            rule = f"must be an integer from 0 to 10 (got {max_retries!r})"
+            raise RequestValidationError([FieldError("max_retries", rule)])
+        if isinstance(plan, BackoffPlan):
+            plan = msgspec.structs.replace(plan, max_retries=max_retries)
+    validate_backoff(plan)
+    return plan
+
+
+def _instance_of(
+    name: str, value: Any, kind: type[Any] | tuple[type[Any], ...], *, required: bool = False
+) -> list[FieldError]:
+    if (value is None and not required) or isinstance(value, kind):
+        return []
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    expected = " or ".join(k.__name__ for k in kinds)
+    return [FieldError(name, f"must be {expected} (got {type(value).__name__})")]
+
+
+def _callable_or_none(name: str, value: Any) -> list[FieldError]:
+    if value is None or callable(value):
+        return []
+    return [FieldError(name, f"must be callable (got {type(value).__name__})")]
 
 
 def _gone_ok_after_acting(

@@ -263,6 +263,7 @@ class Pager:
             while True:  # `page` has more after it, at `cursor`
                 if self._wants_beyond(len(page.results)):
                     self._start(0, {**params, "cursor": cursor})
+                    await _let_start()
                 yield page
                 if not self._in_flight:
                     self._start(0, {**params, "cursor": cursor})
@@ -309,6 +310,8 @@ class Pager:
                 ):
                     self._start(next_page, {**params, "page": str(next_page)})
                     next_page += 1
+                if self._in_flight:
+                    await _let_start()
                 yield page
                 if not self._in_flight:  # the consumer wants more than was read ahead
                     self._start(next_page, {**params, "page": str(next_page)})
@@ -333,6 +336,13 @@ class Pager:
     def _wants_beyond(self, numbers: int) -> bool:
         """Whether the consumer may want more than `numbers` more numbers (max_items)."""
         return self._wanted is None or numbers < self._wanted
+
+
+async def _let_start() -> None:
+    """Let the page requests just started go out before a page is handed over: a task
+    runs only once the loop gets control, and a consumer that works on the page without
+    awaiting would otherwise hold the next request back until it is done."""
+    await asyncio.sleep(0)
 
 
 async def _only(page: PhoneNumberPage) -> AsyncGenerator[PhoneNumberPage | None, None]:

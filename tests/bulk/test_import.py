@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 
 from vapi_phone_async import BackoffPlan, VapiPhoneClient
-from vapi_phone_async.errors import OutcomeUnknownError
+from vapi_phone_async.errors import OutcomeUnknownError, RequestValidationError
 from vapi_phone_async.models import (
     CreatePhoneNumber,
     CreateTwilioPhoneNumber,
@@ -155,7 +155,7 @@ async def test_a_body_with_nothing_to_look_up_is_unknown_when_its_create_is_lost
     and no failure that would invite buying it again."""
     fake_vapi.inject_fault("POST", "/phone-number", mode="reset-after")
 
-    result = await client.bulk_import([CreateVapiPhoneNumber()])
+    result = await client.bulk_import([CreateVapiPhoneNumber()], allow_purchase=True)
 
     (outcome,) = result.outcomes
     assert outcome.kind == "unknown" and isinstance(outcome.error, OutcomeUnknownError)
@@ -163,6 +163,36 @@ async def test_a_body_with_nothing_to_look_up_is_unknown_when_its_create_is_lost
     assert (result.summary.unknown, result.summary.failed) == (1, 0)
     assert posts(fake_vapi) == 1
     assert len(fake_vapi.numbers) == 1  # it does exist
+
+
+async def test_a_purchase_needs_allow_purchase_and_fails_unsent_without_it(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    buy = CreateVapiPhoneNumber(number_desired_area_code="415")
+
+    refused = await client.bulk_import([buy, twilio(1)])
+    bought = await client.bulk_import([buy], allow_purchase=True)
+
+    (outcome, created) = refused.outcomes
+    assert outcome.kind == "failed" and isinstance(outcome.error, RequestValidationError)
+    assert outcome.error.field == "allow_purchase" and created.action == "created"
+    assert bought.outcomes[0].action == "bought" and bought.summary.bought == 1
+    assert posts(fake_vapi) == 2  # the Twilio create, and the purchase that was allowed
+
+
+async def test_update_existing_sends_only_what_differs_and_counts_the_rest_unchanged(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    await client.bulk_import([twilio(1, name="One"), twilio(2, name="Two")])
+    fake_vapi.clear_log()
+
+    result = await client.bulk_import(
+        [twilio(1, name="One"), twilio(2, name="Renamed")], update_existing=True
+    )
+
+    assert (result.summary.unchanged, result.summary.updated) == (1, 1)
+    (patch,) = fake_vapi.requests("PATCH")
+    assert patch.body == {"provider": "twilio", "name": "Renamed"}
 
 
 async def test_sip_uris_identify_vapi_numbers(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
@@ -278,3 +279,28 @@ def _rename(provider: str, name: str) -> UpdatePhoneNumber:
         )
     }
     return by_provider[provider](name=name)
+
+
+async def test_items_that_cannot_be_sent_fail_one_by_one_without_a_request(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    (good,) = twilio_ids(fake_vapi, 1)
+    items: list[Any] = [
+        "just an id",
+        ("an id", {"name": "a dict"}),
+        (" bad id ", UpdateTwilioPhoneNumber(name="x")),
+        (good, UpdateTwilioPhoneNumber(name="Fine")),
+    ]
+    fake_vapi.clear_log()
+
+    result = await client.bulk_update(items)
+
+    kinds = [(o.kind, type(o.error).__name__) for o in result.outcomes]
+    assert kinds == [("failed", "RequestValidationError")] * 3 + [("succeeded", "NoneType")]
+    assert [r.path for r in fake_vapi.request_log] == [f"/phone-number/{good}"]
+
+    imported = await client.bulk_import([{"provider": "twilio"}, None])  # type: ignore[list-item]
+    deleted = await client.bulk_delete(["", "a/b", 3])  # type: ignore[list-item]
+    for run in (imported, deleted):
+        assert {type(o.error).__name__ for o in run.outcomes} == {"RequestValidationError"}
+    assert len(fake_vapi.request_log) == 1 + 1  # the walk of the import, and nothing else

@@ -106,17 +106,19 @@ def test_import_creates_the_new_rows_and_writes_the_failed_ones_to_rerun(
     result = cli("import", str(source))
 
     assert result.code == 1
-    assert summary(result.out) == {"created": 2, "updated": 0, "skipped": 1, "failed": 2}
+    assert summary(result.out) == {"created": 2, "updated": 0, "skipped": 0, "failed": 3}
     failures = tmp_path / "new.failures.csv"
     assert f"failed rows written to {failures}" in result.out
     with failures.open(newline="") as stream:
         failed = list(csv.DictReader(stream))
-    assert [row["name"] for row in failed] == ["Bad", "No credential"]
+    assert [row["name"] for row in failed] == ["Bad", "No credential", "Again"]
     assert "line 4: number must be an E.164 number" in failed[0]["error"]
     assert "credentialId is required" in failed[1]["error"]
-    # The failures file is an input file: re-run, it fails the same two rows again.
+    assert "line 6: the same number as row 0" in failed[2]["error"]  # a second row for it
+    # The failures file is an input file: re-run, the two bad rows fail again, and the
+    # number the third wanted exists now: it is skipped.
     again = cli("import", str(failures), "--failures", str(tmp_path / "again.csv"))
-    assert summary(again.out)["failed"] == 2
+    assert summary(again.out)["failed"] == 2 and summary(again.out)["skipped"] == 1
 
 
 def test_a_row_whose_create_may_have_happened_is_marked_unknown_and_reconciled_on_rerun(
@@ -151,7 +153,7 @@ def test_import_of_jsonl_names_the_field_of_a_bad_line(cli: Run, tmp_path: Path)
     assert summary(result.out) == {"created": 1, "updated": 0, "skipped": 0, "failed": 2}
     lines = (tmp_path / "new.failures.jsonl").read_text().splitlines()
     errors = [json.loads(line)["error"] for line in lines]
-    assert errors[0].startswith("line 2: line is not JSON")
+    assert errors[0].startswith("line 2: not JSON")
     assert errors[1].startswith("line 3: provider must be one of")
 
 
@@ -167,15 +169,19 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
 
     planned = cli("import", str(source), "--dry-run", "--update-existing")
 
-    assert planned.code == 0
-    lines = {" ".join(line.split()[:-1]): line.split()[-1] for line in planned.out.splitlines()[2:]}
+    assert planned.code == 1  # a plan with invalid rows is not a clean one
+    lines = {
+        " ".join(line.split()[:-1]): line.split()[-1] for line in planned.out.splitlines()[2:8]
+    }
     assert lines == {
         "create": "2",
-        "update (exists)": "1",
-        "skip (exists)": "0",
-        "skip (duplicate in file)": "1",
-        "invalid row": "2",
+        "buy (a purchase)": "0",
+        "update": "1",
+        "delete": "0",
+        "unchanged": "0",
+        "invalid row": "3",
     }
+    assert "-> 'Renamed'" in planned.out  # the change itself, field by field
     assert [r.method for r in server.request_log] == ["GET"] * len(server.request_log)
 
 
@@ -206,9 +212,10 @@ def test_bulk_update_changes_every_matching_number_and_no_other(
     matching = {id_ for id_, data in server.numbers.items() if company in data["name"]}
     assistant = "0b7e1a52-96b2-4c1e-9f7e-3c2d1f0a9b8c"
 
-    result = cli("bulk-update", "--search", company, "--set", f"assistantId={assistant}")
+    result = cli("bulk-update", "--search", company, "--set", f"assistantId={assistant}", "--yes")
 
-    assert result.code == 0 and summary(result.out) == {"updated": len(matching), "failed": 0}
+    assert result.code == 0
+    assert summary(result.out) == {"updated": len(matching), "unchanged": 0, "failed": 0}
     updated = {id_ for id_, data in server.numbers.items() if data.get("assistantId") == assistant}
     assert updated == matching
 
@@ -216,12 +223,19 @@ def test_bulk_update_changes_every_matching_number_and_no_other(
 def test_bulk_update_of_a_provider_field_needs_the_provider(
     cli: Run, server: FakeVapiServer
 ) -> None:
-    refused = cli("bulk-update", "--set", "smsEnabled=true")
-    done = cli("bulk-update", "--provider", "twilio", "--set", "smsEnabled=true")
+    twilio = ids_of(server, "twilio")
+    already = [id_ for id_ in twilio if server.numbers[id_].get("smsEnabled") is True]
+    refused = cli("bulk-update", "--all", "--set", "smsEnabled=true")
+    done = cli("bulk-update", "--provider", "twilio", "--set", "smsEnabled=true", "--yes")
 
     assert refused.code == 2 and "smsEnabled" in refused.err and "--provider" in refused.err
-    twilio = ids_of(server, "twilio")
-    assert done.code == 0 and summary(done.out)["updated"] == len(twilio)
+    assert done.code == 0 and 0 < len(already) < len(twilio)
+    # Counted truthfully: a number already as wanted is sent nothing.
+    assert summary(done.out) == {
+        "updated": len(twilio) - len(already),
+        "unchanged": len(already),
+        "failed": 0,
+    }
     assert all(server.numbers[id_]["smsEnabled"] is True for id_ in twilio)
 
 
@@ -323,3 +337,23 @@ def test_a_row_offers_its_unknown_fields_for_re_sending(tmp_path: Path) -> None:
     assert isinstance(read, Row)
     assert read.extra == {"tier": "gold", "server": {"region": "eu"}}
     assert unknown_fields(row) == read.extra
+
+
+def test_the_error_column_of_the_failures_file_holds_no_secret(
+    cli: Run, server: FakeVapiServer, tmp_path: Path
+) -> None:
+    token, secret = "TOKSECRET-0123456789", "APISECRET-0123456789"
+    row = {**NEW_ROWS[0], "twilioAuthToken": token, "twilioApiSecret": secret}
+    source = tmp_path / "secret.jsonl"
+    source.write_text(json.dumps(row) + "\n")
+    server.inject_fault("POST", mode="echo", status=400)
+
+    result = cli("import", str(source))
+
+    assert result.code == 1
+    (line,) = (tmp_path / "secret.failures.jsonl").read_text().splitlines()
+    failed = json.loads(line)
+    assert "answered 400" in failed["error"]
+    assert token[:8] not in failed["error"] and secret[:8] not in failed["error"]
+    # The row itself is the input as it was, to re-run: its secrets are the user's own.
+    assert failed["twilioAuthToken"] == token

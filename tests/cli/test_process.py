@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -71,8 +73,10 @@ def test_without_the_cli_extra_the_script_says_how_to_install_it() -> None:
 
 
 def test_fake_server_serves_until_interrupted() -> None:
+    # Bound to every interface, and reached at another loopback address than its URL's.
+    args = ["--host", "0.0.0.0", "--port", "0", "--numbers", "7", "--api-key", "fake-key"]
     process = subprocess.Popen(
-        [*script(), "fake-server", "--port", "0", "--numbers", "7", "--key", "fake-key"],
+        [*script(), "fake-server", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -80,7 +84,9 @@ def test_fake_server_serves_until_interrupted() -> None:
     try:
         assert process.stdout is not None
         url = process.stdout.readline().split()[0]
-        listed = vapi_phone("list", "-o", "jsonl", VAPI_API_KEY="fake-key", VAPI_BASE_URL=url)
+        elsewhere = url.replace("http://127.0.0.1:", "http://127.0.0.2:")
+        assert elsewhere != url
+        listed = vapi_phone("list", "-o", "jsonl", VAPI_API_KEY="fake-key", VAPI_BASE_URL=elsewhere)
         assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 7
     finally:
         process.send_signal(signal.SIGINT)
@@ -98,6 +104,9 @@ def test_demo_runs_to_its_final_table_without_a_key(tmp_path: Path) -> None:
     assert "1000 updated, 0 failed" in rows["bulk-update assistantId"]
     assert "250 created, 0 updated, 250 skipped, 0 failed" in rows["import import.csv"]
     assert "0 created, 0 updated, 500 skipped, 0 failed" in rows["import it again"]
+    assert "10 creates, 100 updates, 900 unchanged" in rows["sync desired.jsonl --apply"]
+    assert "0 creates, 0 updates, 1010 unchanged" in rows["sync it again"]
+    assert "sync plan for desired.jsonl" in result.stderr
     assert (tmp_path / "numbers.jsonl").read_text().count("\n") == 1500
 
 
@@ -106,3 +115,52 @@ def test_help_never_shows_the_key_from_the_environment(args: list[str]) -> None:
     result = vapi_phone(*args, VAPI_API_KEY=TEST_API_KEY)
 
     assert result.returncode == 0 and "--api-key" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["import", "sync"])
+def test_ctrl_c_stops_cleanly_says_what_was_done_and_exits_130(
+    server: FakeVapiServer, tmp_path: Path, command: str
+) -> None:
+    rows = "".join(f"twilio,+1999000{i:04d},AC1,Row {i}\n" for i in range(300))
+    source = tmp_path / "big.csv"
+    source.write_text("provider,number,twilioAccountSid,name\n" + rows)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("VAPI_")}
+    environment.update(VAPI_API_KEY=TEST_API_KEY, VAPI_BASE_URL=server.url)
+    arguments = [command, str(source), "--concurrency", "2"]
+    arguments += ["--apply"] if command == "sync" else []
+    server.latency = 0.05  # 300 creates two at a time: about eight seconds, if let run
+    try:
+        process = subprocess.Popen(
+            [*script(), *arguments],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while len(server.requests("POST")) < 10 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:  # pragma: no cover - only if the test fails
+                process.kill()
+                process.communicate()
+    finally:
+        server.latency = 0.0
+
+    assert process.returncode == 130, err
+    created = [d for d in server.numbers.values() if d.get("number", "").startswith("+1999")]
+    assert 10 <= len(created) < 300
+    done = {
+        row[0]: int(row[-1])
+        for row in (line.split() for line in out.splitlines())
+        if row and row[-1].isdigit() and row[0] in ("created", "failed")
+    }
+    assert done["created"] == len(created)  # the summary matches the server's state
+    assert "(interrupted)" in out and "rows not done written to" in out
+    with (tmp_path / "big.failures.csv").open(newline="") as stream:
+        not_done = list(csv.DictReader(stream))
+    assert len(not_done) == 300 - len(created)
+    assert {row["number"] for row in not_done}.isdisjoint(d["number"] for d in created)

@@ -432,3 +432,12 @@ async def test_optional_properties_sent_as_null_are_not_named_beside_a_broken_ru
     body = {**TWILIO, "assistantId": None, "server": {"url": None, "secret": {}}}
     async with fake_http.post("/phone-number", json=body) as response:
         assert await expect_400(response, "server.secret") == ["server.secret must be a string"]
+
+
+async def test_a_provider_that_is_not_a_string_is_a_400_not_a_crash(
+    fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
+) -> None:
+    (number,) = fake_vapi.seed(1)
+    for method, path in (("POST", "/phone-number"), ("PATCH", f"/phone-number/{number['id']}")):
+        async with fake_http.request(method, path, json={"provider": []}) as response:
+            assert response.status == 400

@@ -1,16 +1,15 @@
-"""`python -m vapi_phone_async.testing`, and the pytest plugin's fixtures."""
+"""`python -m vapi_phone_async.testing`: the fake served on its own."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 import sys
-from typing import Any
 
 import aiohttp
 import pytest
 
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY
 
 
 async def start_cli(*args: str) -> tuple[asyncio.subprocess.Process, str, str]:
@@ -68,25 +67,31 @@ async def test_the_command_takes_a_port_and_no_cursors(unused_tcp_port: int) -> 
         await asyncio.wait_for(process.communicate(), 30)
 
 
-# The plugin (loaded through the pytest11 entry point).
+async def test_the_command_takes_a_host_and_is_reached_at_another_loopback_address() -> None:
+    process, url, key = await start_cli("--host", "0.0.0.0", "--numbers", "3")
+    try:
+        port = url.rsplit(":", 1)[1]
+        assert url == f"http://127.0.0.1:{port}"
+        async with (
+            aiohttp.ClientSession(headers={"Authorization": f"Bearer {key}"}) as http,
+            http.get(f"http://127.0.0.2:{port}/phone-number") as response,
+        ):
+            assert len(await response.json()) == 3
+    finally:
+        process.terminate()
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert "listening on 0.0.0.0" in output.decode() and "VAPI_ALLOW_HTTP=1" in output.decode()
 
 
-async def test_fake_vapi_is_a_started_server_with_the_test_key(
-    fake_vapi: FakeVapiServer,
-) -> None:
-    assert isinstance(fake_vapi, FakeVapiServer) and fake_vapi.api_key == TEST_API_KEY
-    async with (
-        aiohttp.ClientSession(headers={"Authorization": "Bearer test-key"}) as http,
-        http.get(f"{fake_vapi.url}/phone-number") as response,
-    ):
-        assert response.status == 200
-        assert await response.json() == []
-
-
-async def test_vapi_client_talks_to_fake_vapi(fake_vapi: FakeVapiServer, vapi_client: Any) -> None:
-    models = pytest.importorskip("vapi_phone_async.models")
-    body = models.CreateVonagePhoneNumber(number="+14155550100", credential_id="cred-1")
-    created = await vapi_client.create(body)
-    assert created.id in fake_vapi.numbers
-    assert (await vapi_client.get(created.id)).number == "+14155550100"
-    assert [record.method for record in fake_vapi.request_log] == ["POST", "GET"]
+async def test_a_bad_option_is_a_usage_error() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "vapi_phone_async.testing",
+        "--tie-rate",
+        "2",
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, errors = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert b"argument --tie-rate: 2.0 is not in the range 0 <= x <= 1" in errors

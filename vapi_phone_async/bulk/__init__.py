@@ -18,6 +18,7 @@ connection stays acquired.
 
 from ..errors import BulkCancelledError
 from ._calls import PhoneNumberCalls
+from ._diff import Change, diff, is_purchase
 from ._import import ExistingNumbers, Lookup
 from ._operations import UpdateItem, bulk_delete, bulk_import, bulk_update
 from ._outcomes import (
@@ -29,7 +30,17 @@ from ._outcomes import (
     Progress,
     summarize,
 )
+from ._plan import plan_sync
 from ._run import BulkRun
+from ._sync import (
+    InvalidRow,
+    PlannedAction,
+    PlannedCreate,
+    PlannedDelete,
+    PlannedUpdate,
+    SyncPlan,
+    Unchanged,
+)
 
 __all__ = [
     "Action",
@@ -38,14 +49,25 @@ __all__ = [
     "BulkResult",
     "BulkRun",
     "BulkSummary",
+    "Change",
     "ExistingNumbers",
+    "InvalidRow",
     "Lookup",
     "OutcomeKind",
     "PhoneNumberCalls",
+    "PlannedAction",
+    "PlannedCreate",
+    "PlannedDelete",
+    "PlannedUpdate",
     "Progress",
+    "SyncPlan",
+    "Unchanged",
     "UpdateItem",
     "bulk_delete",
     "bulk_import",
     "bulk_update",
+    "diff",
+    "is_purchase",
+    "plan_sync",
     "summarize",
 ]

@@ -21,25 +21,34 @@ nothing to identify it by (a `vapi` number bought by area code), the item's outc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Literal, TypeVar
 
 import msgspec
 
+from .._validate import validate_create_body
 from ..errors import OutcomeUnknownError, VapiError
 from ..models import (
     UPDATE_BODIES,
     CreatePhoneNumber,
     PhoneNumber,
-    UnknownPhoneNumber,
     UpdatePhoneNumber,
 )
 from ._calls import PhoneNumberCalls
-from ._outcomes import BulkOutcome, failed, skipped, succeeded, unknown
+from ._diff import diff, is_purchase
+from ._match import Key, number_keys
+from ._outcomes import Action, BulkOutcome, failed, skipped, succeeded, unknown
 
-__all__ = ["ExistingNumbers", "Importer", "Lookup", "identity", "update_from_create"]
+__all__ = [
+    "ExistingNumbers",
+    "Importer",
+    "Lookup",
+    "create_reconciled",
+    "find_number",
+    "identity",
+]
 
-Key = tuple[str, str]
+T = TypeVar("T")
+
 Lookup = Literal["walk", "search"]
 Plan = Literal["create", "update", "exists", "duplicate"]
 
@@ -51,45 +60,28 @@ def identity(body: CreatePhoneNumber) -> Key | None:
     return (provider, number) if isinstance(number, str) and number else None
 
 
-def _keys(number: PhoneNumber) -> Iterator[Key]:
-    """Every key an existing number answers to (a Vapi number may have both)."""
-    if isinstance(number, UnknownPhoneNumber):
-        return  # a provider this version cannot create, so no import can match it
-    provider = str(number.__struct_config__.tag)
-    for name in ("number", "sip_uri"):
-        value = getattr(number, name, None)
-        if isinstance(value, str) and value:
-            yield (provider, value)
-
-
-def update_from_create(body: CreatePhoneNumber) -> UpdatePhoneNumber:
-    """The update body that sets every field the create body sets (None fields left out)."""
-    cls = UPDATE_BODIES[str(body.__struct_config__.tag)]
-    settable = {field.name for field in msgspec.structs.fields(cls)}
-    values: dict[str, Any] = {
-        name: value
-        for name, value in msgspec.structs.asdict(body).items()
-        if value is not None and name in settable
-    }
-    return cls(**values)
-
-
 class ExistingNumbers:
-    """What exists on the server, by key, and which keys this import has claimed."""
+    """What exists on the server, by key, and which keys this import has claimed.
 
-    def __init__(self) -> None:
-        self._ids: dict[Key, str] = {}
+    It keeps the id of each key, or with `keep_numbers` the number itself (an import that
+    updates existing numbers compares each with its body, to send only what differs).
+    """
+
+    def __init__(self, *, keep_numbers: bool = False) -> None:
+        self._found: dict[Key, PhoneNumber | str] = {}
         self._claims: dict[Key, int] = {}
+        self._keep_numbers = keep_numbers
 
     async def load(self, client: PhoneNumberCalls) -> None:
         """Walk every number once (1,000 a page) and remember its keys."""
         async for page in client.paginate(page_size=1000).pages():
             for number in page.results:
-                for key in _keys(number):
-                    self._ids[key] = number.id
+                for key in number_keys(number):
+                    self._found[key] = number if self._keep_numbers else number.id
 
-    def existing_id(self, key: Key) -> str | None:
-        return self._ids.get(key)
+    def existing(self, key: Key) -> PhoneNumber | str | None:
+        """The number with this key (or its id, without `keep_numbers`); None if none."""
+        return self._found.get(key)
 
     def claim(self, key: Key, index: int) -> int:
         """The index of the first item with this key (this one's, if it is the first)."""
@@ -102,7 +94,7 @@ class ExistingNumbers:
             return "create"
         if self.claim(key, index) != index:
             return "duplicate"
-        if self.existing_id(key) is None:
+        if self.existing(key) is None:
             return "create"
         return "update" if update_existing else "exists"
 
@@ -117,18 +109,24 @@ class Importer:
         update_existing: bool,
         lookup: Lookup,
         max_creates: int,
+        allow_purchase: bool = False,
     ) -> None:
         self._client = client
         self._update_existing = update_existing
         self._lookup = lookup
         self._max_creates = max_creates
-        self.existing = ExistingNumbers()
+        self._allow_purchase = allow_purchase
+        self.existing = ExistingNumbers(keep_numbers=update_existing)
 
     async def setup(self) -> None:
         if self._lookup == "walk":
             await self.existing.load(self._client)
 
     async def __call__(self, index: int, body: CreatePhoneNumber) -> BulkOutcome[CreatePhoneNumber]:
+        try:
+            validate_create_body(body)  # a dict or an update body fails here, unsent
+        except VapiError as error:
+            return failed(index, body, error)
         key = identity(body)
         try:
             if key is not None:
@@ -136,61 +134,92 @@ class Importer:
                 first = self.existing.claim(key, index)
                 if first != index:
                     return skipped(index, body, f"duplicate of item {first}")
-                existing_id = await self._existing_id(key)
-                if existing_id is not None:
+                existing = await self._existing(key)
+                if existing is not None:
                     if not self._update_existing:
-                        return skipped(index, body, f"already exists (id {existing_id})")
-                    return await self._update(index, body, existing_id)
-            return await self._create(index, body, key)
+                        number_id = existing if isinstance(existing, str) else existing.id
+                        return skipped(index, body, f"already exists (id {number_id})")
+                    return await self._update(index, body, existing)
+            keys = (key,) if key is not None else ()
+            return await create_reconciled(
+                self._client,
+                index,
+                body,
+                body,
+                keys,
+                max_creates=self._max_creates,
+                allow_purchase=self._allow_purchase,
+            )
         except VapiError as error:
             return failed(index, body, error)
 
-    async def _existing_id(self, key: Key) -> str | None:
+    async def _existing(self, key: Key) -> PhoneNumber | str | None:
         if self._lookup == "walk":
-            return self.existing.existing_id(key)
-        found = await self._find(key)
-        return None if found is None else found.id
+            return self.existing.existing(key)
+        return await find_number(self._client, (key,))
 
     async def _update(
-        self, index: int, body: CreatePhoneNumber, number_id: str
+        self, index: int, body: CreatePhoneNumber, existing: PhoneNumber | str
     ) -> BulkOutcome[CreatePhoneNumber]:
-        number = await self._client.update(number_id, update_from_create(body))
+        if isinstance(existing, str):  # pragma: no cover - update_existing keeps numbers
+            raise AssertionError("an import that updates keeps the numbers it found")
+        provider = existing.provider
+        changes = diff(msgspec.to_builtins(body), existing, provider)
+        if not changes:
+            return skipped(index, body, f"unchanged (id {existing.id})", action="unchanged")
+        wanted = {"provider": provider, **{change.field: change.wanted for change in changes}}
+        update: UpdatePhoneNumber = msgspec.convert(wanted, UPDATE_BODIES[provider])
+        number = await self._client.update(existing.id, update)
         return succeeded(index, body, number, "updated")
 
-    async def _create(
-        self, index: int, body: CreatePhoneNumber, key: Key | None
-    ) -> BulkOutcome[CreatePhoneNumber]:
-        creates = 0
-        while True:
-            creates += 1
-            try:
-                number = await self._client.create(body)
-                return succeeded(index, body, number, "created")
-            except OutcomeUnknownError as error:
-                if key is None:
-                    return unknown(index, body, error)
-                try:
-                    found = await self._find(key)
-                except VapiError as lookup_error:
-                    # The number may exist: only a later lookup can tell, never a create.
-                    return unknown(index, body, error, f"the lookup failed: {lookup_error}")
-                if found is not None:
-                    return succeeded(index, body, found, "adopted")
-                if creates >= self._max_creates:
-                    # Proven absent: nothing was created, so a later create is safe.
-                    return failed(index, body, error)
-                # Searched and absent: the lost create did not happen, so one more is safe.
 
-    async def _find(self, key: Key) -> PhoneNumber | None:
-        """The number with this key, searched for on the server (None if absent)."""
-        # Search is partial and case-insensitive, at most 100 characters; the match is exact.
-        term = key[1][:100]
-        # Walked to the end (a search for a whole number has a page or so of results), so
-        # that the pager finishes here instead of being left for the garbage collector.
-        found = None
-        pages = self._client.paginate(search=term, page_size=100, consistent=False).pages()
-        async for page in pages:
-            for number in page.results:
-                if found is None and key in set(_keys(number)):
-                    found = number
-        return found
+async def create_reconciled(
+    client: PhoneNumberCalls,
+    index: int,
+    item: T,
+    body: CreatePhoneNumber,
+    keys: tuple[Key, ...],
+    *,
+    max_creates: int,
+    allow_purchase: bool = False,
+) -> BulkOutcome[T]:
+    """Create `body` (item `index` of a run), never twice: a create whose outcome is lost is
+    looked up by `keys`, adopted if it took effect, sent again only when proven absent (at
+    most `max_creates` sends), and `unknown` when nothing can tell."""
+    action: Action = "bought" if is_purchase(body) else "created"
+    creates = 0
+    while True:
+        creates += 1
+        try:
+            number = await client.create(body, allow_purchase=allow_purchase)
+            return succeeded(index, item, number, action)
+        except OutcomeUnknownError as error:
+            if not keys:
+                return unknown(index, item, error)
+            try:
+                found = await find_number(client, keys)
+            except VapiError as lookup_error:
+                # The number may exist: only a later lookup can tell, never a create.
+                return unknown(index, item, error, f"the lookup failed: {lookup_error}")
+            if found is not None:
+                return succeeded(index, item, found, "adopted")
+            if creates >= max_creates:
+                # Proven absent: nothing was created, so a later create is safe.
+                return failed(index, item, error)
+            # Searched and absent: the lost create did not happen, so one more is safe.
+
+
+async def find_number(client: PhoneNumberCalls, keys: tuple[Key, ...]) -> PhoneNumber | None:
+    """The number with one of these keys, searched for on the server (None if absent)."""
+    wanted = set(keys)
+    found = None
+    # Search is partial and case-insensitive, at most 100 characters; the match is exact.
+    term = keys[0][1][:100]
+    # Walked to the end (a search for a whole number has a page or so of results), so that
+    # the pager finishes here instead of being left for the garbage collector.
+    pages = client.paginate(search=term, page_size=100, consistent=False).pages()
+    async for page in pages:
+        for number in page.results:
+            if found is None and wanted.intersection(number_keys(number)):
+                found = number
+    return found

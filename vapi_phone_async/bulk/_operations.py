@@ -44,8 +44,8 @@ def bulk_update(
     calls = client.with_options(rate_limit=rate_limit)
 
     async def update(index: int, item: UpdateItem) -> BulkOutcome[UpdateItem]:
-        number_id, body = item
         try:
+            number_id, body = _pair(item)
             number = await calls.update(number_id, body)
         except VapiError as error:
             return failed(index, item, error)
@@ -101,12 +101,15 @@ def bulk_import(
     total: int | None = None,
     update_existing: bool = False,
     lookup: Lookup = "walk",
+    allow_purchase: bool = False,
 ) -> BulkRun[CreatePhoneNumber]:
     """Create numbers that do not exist yet; running the same import twice creates nothing.
 
-    A number that exists already (same provider and number) is `skipped`, or `updated`
-    with the fields the body sets when `update_existing=True`; a number appearing twice
-    in the input is skipped the second time. A create whose answer was lost is looked up
+    A number that exists already (same provider and number) is `skipped`, or, when
+    `update_existing=True`, `updated` with the fields of the body that differ (and
+    `skipped` as `unchanged` when none does); a number appearing twice in the input is
+    skipped the second time. A body that buys a number (a Vapi number without a SIP URI)
+    fails unsent unless `allow_purchase=True`. A create whose answer was lost is looked up
     and `adopted` if it took effect, never sent twice blindly; if the lookup fails too,
     the item is `unknown` (it may exist: run the import again to reconcile it). `lookup`
     is how existing numbers are found: `"walk"` (one listing of every number before the
@@ -124,6 +127,7 @@ def bulk_import(
         update_existing=update_existing,
         lookup=lookup,
         max_creates=client.backoff.max_retries + 1,
+        allow_purchase=allow_purchase,
     )
     return BulkRun(
         bodies,
@@ -133,4 +137,15 @@ def bulk_import(
         progress=progress,
         total=total,
         setup=importer.setup,
+    )
+
+
+def _pair(item: object) -> UpdateItem:
+    """An item of `bulk_update` as (id, body); the id and body are checked by the call."""
+    if isinstance(item, tuple | list) and len(item) == 2:
+        number_id, body = item
+        return number_id, body
+    got = type(item).__name__
+    raise RequestValidationError(
+        [FieldError("item", f"must be a (phone_number_id, update body) pair (got {got})")]
     )

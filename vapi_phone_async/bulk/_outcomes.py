@@ -27,7 +27,7 @@ __all__ = [
 
 T = TypeVar("T")
 OutcomeKind = Literal["succeeded", "failed", "skipped", "unknown"]
-Action = Literal["created", "adopted", "updated", "deleted"]
+Action = Literal["created", "bought", "adopted", "updated", "deleted", "unchanged"]
 Progress = Callable[[int, int, int | None], None]
 """Called after each outcome with (done, failed, total): `done` counts every outcome so
 far (failed and skipped ones too); `total` is None when the input's length is unknown."""
@@ -38,11 +38,13 @@ class BulkOutcome(Generic[T]):
     """What happened to one item of a bulk run.
 
     `kind` is `succeeded` (with `number`, the phone number as the server returned it, and
-    `action`: `created`, `adopted` (a create whose answer was lost, found on the server),
-    `updated` or `deleted`), `failed` (with `error`, and `reason`, its message),
-    `skipped` (with `reason`), or `unknown`: a create that may have happened but could not
-    be confirmed (with `error` and `reason`). An unknown item may exist on the server: run
-    the import again to reconcile it, never a plain create, which could buy it twice.
+    `action`: `created`, `bought` (a number bought from Vapi), `adopted` (a create whose
+    answer was lost, found on the server), `updated` or `deleted`), `failed` (with
+    `error`, and `reason`, its message), `skipped` (with `reason`; `action` is `unchanged`
+    when the number already is as wanted), or `unknown`: a create that may have happened
+    but could not be confirmed (with `error` and `reason`). An unknown item may exist on
+    the server: run the import again to reconcile it, never a plain create, which could
+    buy it twice.
     `index` is the item's position in the input, `item` the input item itself. A delete
     that finds the number already gone is skipped.
     """
@@ -68,9 +70,9 @@ def failed(index: int, item: T, error: BaseException) -> BulkOutcome[T]:
     )
 
 
-def skipped(index: int, item: T, reason: str) -> BulkOutcome[T]:
-    """A `skipped` outcome."""
-    return BulkOutcome("skipped", index, item, reason=reason)
+def skipped(index: int, item: T, reason: str, action: Action | None = None) -> BulkOutcome[T]:
+    """A `skipped` outcome (`action="unchanged"`: nothing to do, the number is as wanted)."""
+    return BulkOutcome("skipped", index, item, action=action, reason=reason)
 
 
 UNKNOWN_REASON = "may exist; run the import again to reconcile"
@@ -85,7 +87,8 @@ def unknown(index: int, item: T, error: BaseException, detail: str | None = None
 
 @dataclass
 class BulkSummary:
-    """Counts of a run's outcomes: by kind, and succeeded ones by action."""
+    """Counts of a run's outcomes: by kind, and by action (`unchanged` counts skipped
+    outcomes whose number was already as wanted)."""
 
     total: int | None = None
     succeeded: int = 0
@@ -93,9 +96,11 @@ class BulkSummary:
     skipped: int = 0
     unknown: int = 0
     created: int = 0
+    bought: int = 0
     adopted: int = 0
     updated: int = 0
     deleted: int = 0
+    unchanged: int = 0
 
     @property
     def done(self) -> int:
@@ -106,14 +111,14 @@ class BulkSummary:
         """Count one more outcome."""
         if outcome.kind == "succeeded":
             self.succeeded += 1
-            if outcome.action is not None:
-                setattr(self, outcome.action, getattr(self, outcome.action) + 1)
         elif outcome.kind == "failed":
             self.failed += 1
         elif outcome.kind == "unknown":
             self.unknown += 1
         else:
             self.skipped += 1
+        if outcome.action is not None:
+            setattr(self, outcome.action, getattr(self, outcome.action) + 1)
 
 
 def summarize(outcomes: Iterable[BulkOutcome[Any]]) -> BulkSummary:

@@ -20,25 +20,27 @@ from ._commands import create, delete, get, list_numbers, update
 from ._context import Settings, api_options
 from ._demo import demo, fake_server
 from ._import import import_
+from ._params import ENVIRONMENT_HELP
 from ._records import describe
+from ._sync import sync
 
 __all__ = ["cli", "main"]
 
 _REDACTED = "<redacted>"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=ENVIRONMENT_HELP)
 @api_options(from_environment=True)
 @click.version_option(__version__, prog_name="vapi-phone")
 def cli() -> None:
-    """Manage Vapi phone numbers: list, get, create, update, delete, export, import.
+    """Manage Vapi phone numbers: list, get, create, update, delete, export, import, sync.
 
     Give the API key with --api-key or VAPI_API_KEY. `vapi-phone demo` and
     `vapi-phone fake-server` need neither a key nor a network.
     """
 
 
-for command in (list_numbers, get, create, update, delete, export, import_, bulk_update):
+for command in (list_numbers, get, create, update, delete, export, import_, sync, bulk_update):
     cli.add_command(command)
 cli.add_command(demo)
 cli.add_command(fake_server)

@@ -8,22 +8,28 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import click
+import msgspec
 
-from ..bulk import BulkSummary
+from .._rows import convert
+from ..bulk import Change, UpdateItem, diff
 from ..client import VapiPhoneClient
 from ..errors import FieldError, RequestValidationError
 from ..models import PROVIDERS, UpdatePhoneNumber
-from ._context import Settings, api_options, run, show_secrets_option
+from ._context import Settings, api_options, date_filters, run, show_secrets_option
 from ._files import SHOWN_FAILURES, check_file_type, opened
 from ._output import number_writer, print_table, progress_bar, stderr_is_terminal
+from ._params import check_search, choice
+from ._plans import INTERRUPTED, Applied, apply_plan
 from ._records import to_wire, update_body
 from ._records import update_class as _update_class
 
-__all__ = ["bulk_update", "export", "export_numbers", "update_bodies", "update_matching"]
+__all__ = ["UpdatePlan", "bulk_update", "export", "export_numbers", "plan_updates", "update_bodies"]
 
 
 # export
@@ -70,45 +76,41 @@ def export(settings: Settings, file: Path, show_secrets: bool) -> None:
 # bulk-update
 
 
-async def update_matching(
+@dataclass
+class UpdatePlan:
+    """The numbers a bulk-update would change, with their changes, and those already as
+    wanted."""
+
+    pairs: list[tuple[str, UpdatePhoneNumber]] = field(default_factory=list)
+    changes: list[tuple[str, list[Change]]] = field(default_factory=list)
+    unchanged: int = 0
+
+
+async def plan_updates(
     client: VapiPhoneClient,
     bodies: dict[str, UpdatePhoneNumber],
     *,
     search: str | None = None,
-    concurrency: int = 16,
-    rate_limit: float | None = None,
-    progress: bool = False,
-    limit: int | None = None,
-) -> tuple[BulkSummary, float, list[str]]:
-    """Apply `bodies[provider]` to every number matching `search` (and of those providers).
-
-    Returns the summary, the seconds it took, and a few failure reasons.
-    """
-    expected: int | None = None
-
-    async def pairs() -> AsyncIterator[tuple[str, UpdatePhoneNumber]]:
-        nonlocal expected
-        async for page in client.paginate(search=search, page_size=1000, max_items=limit).pages():
-            if expected is None:
-                expected = page.metadata.total_items
-            for number in page.results:
-                body = bodies.get(to_wire(number)["provider"])
-                if body is not None:
-                    yield number.id, body
-
-    failures: list[str] = []
-    started = time.perf_counter()
-    with progress_bar("bulk-update", None, enabled=progress) as tick:
-        run_ = client.bulk_update(
-            pairs(),
-            concurrency=concurrency,
-            rate_limit=rate_limit,
-            progress=lambda done, _failed, _total: tick(done, expected),
-        )
-        async for outcome in run_:
-            if outcome.kind == "failed" and len(failures) < SHOWN_FAILURES:
-                failures.append(f"{outcome.item[0]}: {outcome.reason}")
-    return run_.summary, time.perf_counter() - started, failures
+    filters: dict[str, Any] | None = None,
+) -> UpdatePlan:
+    """What applying `bodies[provider]` to every number matching would change: only the
+    fields that differ are sent, and a number already as wanted is left alone."""
+    plan = UpdatePlan()
+    pages = client.paginate(search=search, page_size=1000, **(filters or {})).pages()
+    async for page in pages:
+        for number in page.results:
+            body = bodies.get(number.provider)
+            if body is None:
+                continue
+            wanted = msgspec.to_builtins(body)
+            changes = diff(wanted, number, number.provider)
+            if not changes:
+                plan.unchanged += 1
+                continue
+            values = {"provider": number.provider, **{c.field: c.wanted for c in changes}}
+            plan.pairs.append((number.id, convert(values, type(body))))
+            plan.changes.append((number.id, changes))
+    return plan
 
 
 def update_bodies(
@@ -126,45 +128,100 @@ def update_bodies(
 
 
 @click.command("bulk-update")
-@click.option("--search", metavar="TEXT", help="Numbers whose name, number or SIP URI match.")
-@click.option("--provider", type=click.Choice(PROVIDERS), help="Only numbers of this provider.")
+@click.option(
+    "--search",
+    metavar="TEXT",
+    callback=check_search,
+    help="Numbers whose name, number or SIP URI match.",
+)
+@click.option("--provider", type=choice(PROVIDERS), help="Only numbers of this provider.")
+@date_filters
+@click.option("--all", "everything", is_flag=True, help="Every number of the account.")
 @click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE", help="Set a field.")
 @click.option("--unset", "unsets", multiple=True, metavar="FIELD", help="Clear a field.")
+@click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Change more than one number without asking.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=16, show_default=True)
 @click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests/s.")
 @api_options()
 @click.pass_obj
 def bulk_update(
     settings: Settings,
+    /,
     search: str | None,
     provider: str | None,
+    everything: bool,
     sets: tuple[str, ...],
     unsets: tuple[str, ...],
+    dry_run: bool,
+    yes: bool,
     concurrency: int,
     rate_limit: float | None,
+    **dates: str | None,
 ) -> None:
-    """Update every number matching --search: --set assistantId=... and/or --unset FIELD."""
+    """Update the numbers in scope: --set assistantId=... and/or --unset FIELD.
+
+    The scope is --search, --provider, a date filter (--created-at-ge ...), or --all for
+    every number; one is needed. Only the fields that differ are sent; more than one
+    number changes only after a yes (or --yes).
+    """
     if not (sets or unsets):
         raise click.UsageError("nothing to change: give --set or --unset")
+    filters = {name: value for name, value in dates.items() if value is not None}
+    if not (search or provider or filters or everything):
+        raise click.UsageError(
+            "bulk-update changes every number in its scope: give --search, --provider, a "
+            "date filter (--created-at-ge ...), or --all for every number"
+        )
     bodies = update_bodies(sets, unsets, provider)
 
-    async def body() -> tuple[BulkSummary, float, list[str]]:
+    async def body() -> tuple[UpdatePlan, Applied[UpdateItem] | None, float]:
         async with settings.client() as client:
-            return await update_matching(
-                client,
-                bodies,
-                search=search,
-                concurrency=concurrency,
-                rate_limit=rate_limit,
-                progress=stderr_is_terminal(),
-            )
+            plan = await plan_updates(client, bodies, search=search, filters=filters)
+            if dry_run or not plan.pairs:
+                return plan, None, 0.0
+            if len(plan.pairs) > 1 and not yes:
+                _confirm(f"update {len(plan.pairs)} numbers")
+            started = time.perf_counter()
+            count = len(plan.pairs)
+            with progress_bar("bulk-update", count, enabled=stderr_is_terminal()) as tick:
+                run_ = client.bulk_update(
+                    plan.pairs,
+                    concurrency=concurrency,
+                    rate_limit=rate_limit,
+                    progress=lambda done, _failed, _total: tick(done, count),
+                )
+                applied = await apply_plan(run_, plan.pairs)
+            return plan, applied, time.perf_counter() - started
 
-    summary, seconds, failures = run(body())
+    plan, applied, seconds = run(body())
+    if applied is None:
+        state = "dry run, nothing changed" if dry_run else "nothing to change"
+        rows = [("update", len(plan.pairs)), ("unchanged", plan.unchanged)]
+        print_table(f"bulk-update plan ({state})", ("action", "numbers"), rows, sys.stdout)
+        for number_id, changes in plan.changes[: SHOWN_FAILURES * 4]:
+            shown = ", ".join(f"{c.field} {c.current!r} -> {c.wanted!r}" for c in changes)
+            click.echo(f"  update {number_id}: {shown}")
+        return
+    summary = applied.summary
     rate = summary.done / seconds if seconds else 0.0
-    rows = [("updated", summary.updated), ("failed", summary.failed)]
-    title = f"bulk-update: {summary.done} numbers in {seconds:.1f} s ({rate:,.0f}/s)"
+    state = " (interrupted)" if applied.interrupted else ""
+    rows = [("updated", summary.updated), ("unchanged", plan.unchanged)]
+    rows += [("failed", summary.failed)]
+    numbers = f"{summary.done} number{'s' * (summary.done != 1)}"
+    title = f"bulk-update{state}: {numbers} in {seconds:.1f} s ({rate:,.0f}/s)"
     print_table(title, ("result", "numbers"), rows, sys.stdout)
-    for failure in failures:
-        click.echo(f"  failed: {failure}", err=True)
+    failed = [o for o in applied.outcomes if o.kind == "failed"]
+    for outcome in failed[:SHOWN_FAILURES]:
+        click.echo(f"  failed: {outcome.item[0]}: {outcome.reason}", err=True)
+    if applied.interrupted:
+        click.echo(f"interrupted: {len(applied.not_started)} numbers not updated", err=True)
+        raise click.exceptions.Exit(INTERRUPTED)
     if summary.failed:
         raise click.exceptions.Exit(1)
+
+
+def _confirm(what: str) -> None:
+    if not sys.stdin.isatty():
+        raise click.UsageError(f"this would {what}: add --yes to do it without a prompt")
+    click.confirm(f"This will {what}. Go on?", abort=True, err=True)

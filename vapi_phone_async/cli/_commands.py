@@ -2,40 +2,54 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 from typing import Any
 
 import click
 import msgspec
+from click.core import ParameterSource
+from rich.console import Console
 
-from .._query import DATE_FILTERS
-from ..errors import FieldError, RequestValidationError
-from ..models import PROVIDERS
-from ._context import Settings, api_options, output_option, run, show_secrets_option
-from ._output import number_writer, print_number
-from ._records import create_body, to_wire, update_body, update_class
+from .._rows import create_body
+from ..bulk import is_purchase
+from ..errors import FieldError, RequestValidationError, VapiError
+from ..models import CREATE_BODIES, PROVIDERS
+from ._context import (
+    Settings,
+    api_options,
+    date_filters,
+    output_option,
+    run,
+    show_secrets_option,
+)
+from ._output import number_writer, print_number, progress_bar, stderr_is_terminal
+from ._params import check_search, choice
+from ._records import to_wire, update_body, update_class
 
 __all__ = ["create", "delete", "get", "list_numbers", "update"]
 
 
-def _date_filters(function: Any) -> Any:
-    # One option per filter of the API: --created-at-gt ... --updated-at-le.
-    for name in reversed(DATE_FILTERS):
-        wire = DATE_FILTERS[name]
-        function = click.option(
-            "--" + name.replace("_", "-"),
-            name,
-            metavar="DATETIME",
-            help=f"Only numbers with {wire} (ISO 8601, with a time zone).",
-        )(function)
-    return function
+FIRST_SCREEN = 30
+"""How many numbers `list` shows on a terminal without --all or --limit."""
 
 
 @click.command("list")
-@click.option("--search", metavar="TEXT", help="Match name, number or SIP URI (partial).")
-@click.option("--sort", type=click.Choice(["ASC", "DESC"]), help="Order by createdAt.")
+@click.option(
+    "--search",
+    metavar="TEXT",
+    callback=check_search,
+    help="Match name, number or SIP URI (partial).",
+)
+@click.option("--sort", type=choice(["ASC", "DESC"]), help="Order by createdAt (asc or desc).")
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many numbers.")
-@_date_filters
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help=f"Every number (on a terminal the table stops at {FIRST_SCREEN} without it).",
+)
+@date_filters
 @output_option()
 @show_secrets_option
 @api_options()
@@ -46,27 +60,66 @@ def list_numbers(
     search: str | None,
     sort: str | None,
     limit: int | None,
+    everything: bool,
     output: str,
     show_secrets: bool,
     **filters: Any,
 ) -> None:
-    """List phone numbers, every page of them (streamed, except a table on a terminal,
-    which shows once the listing is complete)."""
+    """List phone numbers, streamed page by page.
+
+    On a terminal the table shows the first 30 (--all: every one, with progress while it
+    fetches); piped, every number is written. --output json is written whole at the end,
+    so a listing that fails leaves no half-document behind.
+    """
+    if everything and limit is not None:
+        raise click.UsageError("--all and --limit contradict each other: give one")
+    console = Console(file=sys.stdout) if output == "table" and sys.stdout.isatty() else None
+    first_screen = console is not None and not everything and limit is None
+    if first_screen:
+        limit = FIRST_SCREEN
     page_size = min(max(limit or 1000, 1), 1000)
+    progress = (console is not None and not first_screen) or (
+        console is None and stderr_is_terminal()
+    )
+    written = 0
+    total: int | None = None
 
     async def body() -> None:
+        nonlocal written, total
         async with settings.client() as client:
             pager = client.paginate(
                 search=search, sort_order=sort, page_size=page_size, max_items=limit, **filters
             )
-            writer = number_writer(output, sys.stdout)
+            writer = number_writer(output, sys.stdout, console)
+            bar = progress_bar("list", None, enabled=progress, console=console, transient=True)
             try:
-                async for number in pager:
-                    writer.write(to_wire(number, show_secrets=show_secrets))
-            finally:
-                writer.close()
+                with bar as tick:
+                    async for page in pager.pages():
+                        for number in page.results:
+                            writer.write(to_wire(number, show_secrets=show_secrets))
+                        writer.flush()
+                        written += len(page.results)
+                        total = page.metadata.total_items  # None: the page had none
+                        shown = total
+                        if total is not None and limit is not None:
+                            shown = min(total, limit)
+                        tick(written, shown)
+            except BaseException:
+                writer.discard()
+                raise
+            writer.close()
 
-    run(body())
+    try:
+        run(body())
+    except VapiError:
+        if written:
+            click.echo(f"the listing stopped after {written} numbers", err=True)
+        raise
+    if first_screen and total is not None and total > written:
+        click.echo(
+            f"{written} of {total} numbers shown: --all shows every one, --limit N the first N",
+            err=True,
+        )
 
 
 @click.command()
@@ -88,7 +141,7 @@ def get(settings: Settings, phone_number_id: str, output: str, show_secrets: boo
 
 @click.command()
 @click.option("--json", "json_file", type=click.File("rb"), help="The body as JSON ('-': stdin).")
-@click.option("--provider", type=click.Choice(PROVIDERS), help="Where the number comes from.")
+@click.option("--provider", type=choice(PROVIDERS), help="Where the number comes from.")
 @click.option("--number", help="The number, E.164 (+14155550100).")
 @click.option("--name", help="A name for the number (at most 40 characters).")
 @click.option("--assistant-id", help="Route calls to this assistant.")
@@ -96,49 +149,120 @@ def get(settings: Settings, phone_number_id: str, output: str, show_secrets: boo
 @click.option("--workflow-id", help="Route calls to this workflow.")
 @click.option("--credential-id", help="byo-phone-number, vonage, telnyx: the credential.")
 @click.option("--twilio-account-sid", help="twilio: the account SID.")
-@click.option("--twilio-auth-token", envvar="TWILIO_AUTH_TOKEN", help="twilio: auth token.")
+@click.option(
+    "--twilio-auth-token", envvar="TWILIO_AUTH_TOKEN", show_envvar=True, help="twilio: auth token."
+)
 @click.option("--twilio-api-key", help="twilio: API key (instead of the auth token).")
-@click.option("--twilio-api-secret", envvar="TWILIO_API_SECRET", help="twilio: API secret.")
+@click.option(
+    "--twilio-api-secret", envvar="TWILIO_API_SECRET", show_envvar=True, help="twilio: API secret."
+)
 @click.option("--sms-enabled/--no-sms-enabled", default=None, help="twilio: handle SMS.")
 @click.option("--sip-uri", help="vapi: a SIP URI instead of a phone number.")
 @click.option("--area-code", "number_desired_area_code", help="vapi: buy a number here.")
 @click.option("--no-e164-check", is_flag=True, help="byo-phone-number: allow non-E.164.")
 @click.option("--server-url", help="Send this number's webhooks here.")
+@click.option("--allow-purchase", is_flag=True, help="vapi: buy the number (it costs money).")
 @output_option()
 @show_secrets_option
 @api_options()
-@click.pass_obj
+@click.pass_context
 def create(
-    settings: Settings,
+    ctx: click.Context,
     /,
     json_file: Any,
     output: str,
     show_secrets: bool,
     no_e164_check: bool,
     server_url: str | None,
+    allow_purchase: bool,
     **flags: Any,
 ) -> None:
-    """Create (import or buy) a phone number, from flags or a JSON body."""
+    """Create (import or buy) a phone number, from flags or a JSON body.
+
+    Each flag belongs to some providers (see its help); one that does not belong to the
+    chosen provider is refused, as is a JSON key that is not a field of it. A vapi
+    number without --sip-uri is bought: that needs --allow-purchase.
+    """
+    settings: Settings = ctx.obj
     if json_file is not None:
         data = _json_object(json_file.read(), "--json")
+        provider = data.get("provider")
+        if provider not in PROVIDERS:
+            raise RequestValidationError(
+                [FieldError("provider", f"must be one of {', '.join(PROVIDERS)}")]
+            )
+        _check_keys(data, CREATE_BODIES[provider], provider)
     else:
-        if flags["provider"] is None:
-            raise click.UsageError("give --provider (or the whole body with --json)")
-        data = {_camel(name): value for name, value in flags.items() if value not in (None, False)}
-        if flags["sms_enabled"] is False:
-            data["smsEnabled"] = False
-        if no_e164_check:
-            data["numberE164CheckEnabled"] = False
-        if server_url:
-            data["server"] = {"url": server_url}
+        data = _flags_body(ctx, flags, no_e164_check=no_e164_check, server_url=server_url)
     body = create_body(data)
+    if is_purchase(body) and not allow_purchase:
+        raise click.UsageError(
+            "a vapi number without --sip-uri is bought from Vapi, which costs money: add "
+            "--allow-purchase to buy it"
+        )
 
     async def send() -> None:
         async with settings.client() as client:
-            number = await client.create(body)
+            number = await client.create(body, allow_purchase=allow_purchase)
         print_number(to_wire(number, show_secrets=show_secrets), output, sys.stdout)
 
     run(send())
+
+
+def _flags_body(
+    ctx: click.Context, flags: dict[str, Any], *, no_e164_check: bool, server_url: str | None
+) -> dict[str, Any]:
+    """The create body in wire form from the flags, each checked against the provider."""
+    provider = flags["provider"]
+    if provider is None:
+        raise click.UsageError("give --provider (or the whole body with --json)")
+    fields = _wire_names(CREATE_BODIES[provider])
+    data: dict[str, Any] = {}
+    for name, value in flags.items():
+        if value is None or (value is False and name != "sms_enabled"):
+            continue
+        wire = _camel(name)
+        if wire in fields:
+            data[wire] = value
+            continue
+        if ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT:
+            continue  # TWILIO_AUTH_TOKEN, set for other numbers: not meant for this one
+        flag = (
+            "--area-code" if name == "number_desired_area_code" else "--" + name.replace("_", "-")
+        )
+        if provider == "vapi" and name == "number":
+            raise click.UsageError(
+                "--number is not for vapi numbers: Vapi chooses the digits of a number it "
+                "sells; give --area-code to buy one there, or --sip-uri"
+            )
+        raise click.UsageError(f"{flag} is not for {provider} numbers")
+    if no_e164_check:
+        if provider != "byo-phone-number":
+            raise click.UsageError(f"--no-e164-check is not for {provider} numbers")
+        data["numberE164CheckEnabled"] = False
+    if server_url:
+        data["server"] = {"url": server_url}
+    return data
+
+
+def _check_keys(data: dict[str, Any], cls: type[Any], provider: str) -> None:
+    """Refuse a JSON key that is not a field of `cls`, with the field it may be meant as."""
+    fields = _wire_names(cls)
+    errors = []
+    for key in data:
+        if key in fields:
+            continue
+        near = [name for name in fields if name.lower() == key.lower()]
+        near = near or difflib.get_close_matches(key, sorted(fields), n=1, cutoff=0.75)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        errors.append(FieldError(key, f"is not a field of {provider} numbers{hint}"))
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def _wire_names(cls: type[Any]) -> frozenset[str]:
+    """The wire names of a body's fields, its `provider` tag included."""
+    return frozenset(field.encode_name for field in msgspec.structs.fields(cls)) | {"provider"}
 
 
 @click.command()
@@ -172,7 +296,10 @@ def update(
             # The update body depends on the provider, which only the server knows.
             current = await client.get(phone_number_id)
             provider = to_wire(current)["provider"]
-            body = update_body(update_class(provider), sets, unsets, data)
+            cls = update_class(provider)
+            if data:
+                _check_keys(data, cls, provider)
+            body = update_body(cls, sets, unsets, data)
             number = await client.update(phone_number_id, body)
         print_number(to_wire(number, show_secrets=show_secrets), output, sys.stdout)
 
@@ -185,9 +312,21 @@ def update(
 @api_options()
 @click.pass_obj
 def delete(settings: Settings, phone_number_id: str, yes: bool) -> None:
-    """Delete a phone number (asks first, unless --yes)."""
+    """Delete a phone number (asks first, showing its number and name, unless --yes)."""
     if not yes:
-        click.confirm(f"Delete phone number {phone_number_id}?", abort=True, err=True)
+
+        async def look() -> dict[str, Any]:
+            async with settings.client() as client:
+                return to_wire(await client.get(phone_number_id))
+
+        current = run(look())
+        shown = current.get("number") or current.get("sipUri") or "a number"
+        name = f' "{current["name"]}"' if current.get("name") else ""
+        click.confirm(
+            f"Delete {shown}{name} ({current['provider']}, id {phone_number_id})?",
+            abort=True,
+            err=True,
+        )
 
     async def send() -> None:
         async with settings.client() as client:

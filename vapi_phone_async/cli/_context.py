@@ -13,13 +13,16 @@ from typing import Any, TypeVar
 import click
 from msgspec.structs import replace
 
+from .._query import DATE_FILTERS
 from .._retry import DEFAULT_BACKOFF
 from ..client import DEFAULT_BASE_URL, VapiPhoneClient
 from ._output import FORMATS
+from ._params import choice, parse_datetime
 
 __all__ = [
     "Settings",
     "api_options",
+    "date_filters",
     "output_option",
     "run",
     "show_secrets_option",
@@ -120,11 +123,26 @@ def api_options(*, from_environment: bool = False) -> Callable[[F], F]:
     return decorate
 
 
+def date_filters(function: F) -> F:
+    """One option per date filter of the API: --created-at-gt ... --updated-at-le."""
+    for name in reversed(DATE_FILTERS):
+        wire = DATE_FILTERS[name]
+        function = click.option(
+            "--" + name.replace("_", "-"),
+            name,
+            callback=parse_datetime,
+            metavar="DATE",
+            help=f"Only numbers with {wire} (2024-01-31: midnight UTC; or with a time and "
+            "zone: 2024-01-31T09:30:00Z).",
+        )(function)
+    return function
+
+
 def output_option(default: str = "table") -> Callable[[F], F]:
     return click.option(
         "--output",
         "-o",
-        type=click.Choice(FORMATS),
+        type=choice(FORMATS),
         default=default,
         show_default=True,
         help="Output format (tables are plain tab-separated text when not on a terminal).",

@@ -2,7 +2,9 @@
 
 The demo runs the real commands' code against a fake started in-process: it exports
 every number, bulk-updates a thousand, imports a CSV of 500 (half of them present
-already) twice, and ends with a table of what it did and how fast.
+already) twice, syncs a file of a thousand numbers (a hundred renamed, ten new) and
+shows its plan, syncs it again (nothing to do), and ends with a table of what it did and
+how fast.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 import msgspec
@@ -24,8 +27,13 @@ from ..models import UpdatePhoneNumber
 from ._bulk import export_numbers
 from ._context import run
 from ._import import ImportReport, import_file
+from ._input import read_input
 from ._output import print_table, progress_bar, stderr_is_terminal
+from ._plans import plan_file, print_plan
 from ._records import COLUMNS, csv_row, update_class
+
+if TYPE_CHECKING:
+    from ..testing._serve import Option
 
 __all__ = ["demo", "fake_server"]
 
@@ -96,9 +104,27 @@ async def _demo(numbers: int, concurrency: int, latency: float, folder: Path) ->
             _write_import_csv(exported, csv_file)
             for name in ("import import.csv", "import it again"):
                 report = await import_file(
-                    client, csv_file, concurrency=concurrency, progress=progress
+                    client, read_input(str(csv_file)), concurrency=concurrency, progress=progress
                 )
                 done(_import_step(name, report))
+
+            current = folder / "current.jsonl"  # as the account is now, after the above
+            await export_numbers(client, current)
+            desired = folder / "desired.jsonl"
+            _write_desired(current, desired)
+            for name in ("sync desired.jsonl --apply", "sync it again"):
+                started = time.perf_counter()
+                planned = await plan_file(client, read_input(str(desired)), prune=False)
+                plan = planned.plan
+                if not plan.empty:
+                    title = f"sync plan for {desired.name}"
+                    print_plan(planned, title, "table", sys.stderr, details=3)
+                    await plan.apply(concurrency=concurrency)
+                counts = plan.counts()
+                note = ", ".join(
+                    f"{counts[key]} {key}" for key in ("creates", "updates", "unchanged")
+                )
+                done(_Step(name, len(planned.source.records), time.perf_counter() - started, note))
     return steps
 
 
@@ -149,6 +175,20 @@ def _write_import_csv(exported: Path, target: Path) -> None:
         writer.writerows(csv_row(data) for data in new[len(present) :])
 
 
+def _write_desired(exported: Path, target: Path) -> None:
+    """What a source of truth might say: a thousand exported numbers, one in ten renamed,
+    and ten new ones."""
+    encode = msgspec.json.Encoder().encode
+    with target.open("w", encoding="utf-8") as stream:
+        for index, data in enumerate(_exported(exported, _UPDATES, skip_vapi=True)):
+            if index % 10 == 0:
+                data = {**data, "name": f"Synced {index}"}
+            stream.write(encode(data).decode() + "\n")
+        for index in range(10):
+            new = {"provider": "vonage", "number": f"+1998{index:07d}", "credentialId": "c"}
+            stream.write(encode(new).decode() + "\n")
+
+
 def _exported(path: Path, limit: int, *, skip_vapi: bool = False) -> Iterator[dict[str, str]]:
     """The first `limit` numbers of an export, read lazily. `skip_vapi` leaves out Vapi
     numbers: their SIP password is hidden in an export, so they do not import as they are."""
@@ -167,25 +207,68 @@ def _exported(path: Path, limit: int, *, skip_vapi: bool = False) -> Iterator[di
 
 def _import_step(name: str, report: ImportReport) -> _Step:
     counts = ", ".join(f"{count} {result}" for result, count in report.rows())
-    return _Step(name, report.summary.done + report.invalid, report.seconds, counts)
+    return _Step(name, report.rows_read, report.seconds, counts)
 
 
 def _rate(step: _Step) -> str:
     return f"{step.numbers / step.seconds:,.0f}" if step.seconds else "-"
 
 
-@click.command("fake-server")
-@click.option("--port", type=click.IntRange(0, 65535), default=8787, show_default=True)
-@click.option("--numbers", type=click.IntRange(min=0), default=100, show_default=True)
-@click.option("--latency", type=click.FloatRange(min=0), default=0.0, help="Seconds per answer.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the numbers.")
-@click.option(
-    "--key", default="test-key", show_default=True, help="The bearer key the fake accepts."
-)
-def fake_server(port: int, numbers: int, latency: float, seed: int, key: str) -> None:
-    """Serve a fake Vapi API on 127.0.0.1 until Ctrl+C (for trying the other commands)."""
-    from ..testing.__main__ import main as serve_fake
+# A person starting a fake to try the other commands gets a port to point them at and
+# numbers to list; the fake's own defaults (a free port, no numbers) suit code.
+_FAKE_SERVER_DEFAULTS = {"port": 8787, "numbers": 100}
 
-    argv = ["--port", str(port), "--numbers", str(numbers), "--latency", str(latency)]
-    argv += ["--seed", str(seed), "--api-key", key]
-    serve_fake(argv)
+
+class _FakeServerCommand(click.Command):
+    """A command whose options are the served fake's own (`ServeOptions`, shared with
+    `python -m vapi_phone_async.testing`), read only when this command runs or shows its
+    help: the other commands never import the fake and aiohttp.web."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        if not self.params:
+            from ..testing._serve import OPTIONS
+
+            deprecated_key = click.Option(["--key"], hidden=True, help="Old name of --api-key.")
+            self.params = [*map(_click_option, OPTIONS), deprecated_key]
+        return super().get_params(ctx)
+
+
+def _click_option(option: Option) -> click.Option:
+    """The click option for one of the fake's options, checked as the fake checks it."""
+    described = option.describe()
+    text = f"{described[0].upper()}{described[1:]}."
+    if option.kind is bool:
+        return click.Option([option.flag], is_flag=True, help=text)
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        try:
+            option.check(value)
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+        return value
+
+    default = _FAKE_SERVER_DEFAULTS.get(option.name, option.default)
+    return click.Option(
+        [option.flag],
+        type=option.kind,
+        default=default,
+        show_default=True,
+        callback=check,
+        help=text,
+    )
+
+
+@click.command("fake-server", cls=_FakeServerCommand)
+def fake_server(key: str | None, **options: Any) -> None:
+    """Serve a fake Vapi API until Ctrl+C (for trying the other commands).
+
+    It listens on 127.0.0.1:8787 unless told otherwise: `--host 0.0.0.0` lets other
+    machines and containers reach it. The options are those of `python -m
+    vapi_phone_async.testing`.
+    """
+    from ..testing._serve import ServeOptions, serve_until_interrupted
+
+    if key is not None:
+        click.echo("warning: --key is deprecated, use --api-key", err=True)
+        options["api_key"] = key
+    serve_until_interrupted(ServeOptions(**options))

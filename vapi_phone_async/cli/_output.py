@@ -4,7 +4,9 @@ tables and progress bars. Rich tables and bars only on a terminal; plain text ot
 from __future__ import annotations
 
 import csv
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO, Any, Protocol
@@ -22,6 +24,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ._records import COLUMNS, csv_row
+from ._screen import COLUMN_ORDER, StreamedTable
 
 __all__ = [
     "FORMATS",
@@ -35,21 +38,28 @@ __all__ = [
 ]
 
 FORMATS = ("table", "json", "jsonl", "csv")
-_TABLE_COLUMNS = ("id", "provider", "number", "name", "status", "assistantId", "createdAt")
 Ticker = Callable[[int, int | None], None]
 """Moves a progress bar: (done, total or None)."""
 
 
 class NumberWriter(Protocol):
-    """Writes numbers (wire mappings) one at a time; `close()` finishes the output."""
+    """Writes numbers (wire mappings) one at a time; `flush()` after each page shows what
+    came so far, `close()` finishes the output. A listing that fails is not closed."""
 
     def write(self, data: Mapping[str, Any]) -> None: ...
 
+    def flush(self) -> None: ...
+
     def close(self) -> None: ...
 
+    def discard(self) -> None:
+        """The listing failed: drop what was held back for `close()`."""
+        return
 
-def number_writer(output: str, stream: IO[str]) -> NumberWriter:
-    """The writer for `--output`: `table`, `json`, `jsonl` or `csv`."""
+
+def number_writer(output: str, stream: IO[str], console: Console | None = None) -> NumberWriter:
+    """The writer for `--output`: `table`, `json`, `jsonl` or `csv`. A table on a terminal
+    draws on `console` if given (one a progress bar shares)."""
     if output == "json":
         return _JsonArray(stream)
     if output == "jsonl":
@@ -57,7 +67,7 @@ def number_writer(output: str, stream: IO[str]) -> NumberWriter:
     if output == "csv":
         return _Csv(stream)
     if stream.isatty():
-        return _RichTable(stream)
+        return _TerminalTable(stream, console)
     return _PlainTable(stream)
 
 
@@ -100,8 +110,16 @@ def print_table(
 
 
 @contextmanager
-def progress_bar(description: str, total: int | None, *, enabled: bool) -> Iterator[Ticker]:
-    """A progress bar on stderr while the block runs (nothing unless `enabled`)."""
+def progress_bar(
+    description: str,
+    total: int | None,
+    *,
+    enabled: bool,
+    console: Console | None = None,
+    transient: bool = False,
+) -> Iterator[Ticker]:
+    """A progress bar on stderr (or `console`) while the block runs (nothing unless
+    `enabled`); a `transient` one is gone once the block ends."""
     if not enabled:
         yield lambda done, total: None
         return
@@ -111,8 +129,8 @@ def progress_bar(description: str, total: int | None, *, enabled: bool) -> Itera
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=Console(file=sys.stderr),
-        transient=False,
+        console=console or Console(file=sys.stderr),
+        transient=transient,
     )
     task = progress.add_task(description, total=total)
 
@@ -129,10 +147,11 @@ def stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
 
 
-# Writers.
+# Writers. None writes a byte before the first number or `close()`: a listing that fails
+# at its first request leaves stdout empty, not holding `[` or a header.
 
 
-class _JsonLines:
+class _JsonLines(NumberWriter):
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
         self._encode = msgspec.json.Encoder().encode
@@ -140,72 +159,114 @@ class _JsonLines:
     def write(self, data: Mapping[str, Any]) -> None:
         self._stream.write(self._encode(data).decode() + "\n")
 
+    def flush(self) -> None:
+        self._stream.flush()
+
     def close(self) -> None:
         self._stream.flush()
 
 
-class _JsonArray:
-    """A JSON array written item by item, so a long listing is never held whole."""
+class _JsonArray(NumberWriter):
+    """One JSON document, indented as `get --output json` prints one number, and written
+    only by `close()`: a listing that fails halfway leaves no half-document on stdout.
+    Until then it waits in a spooled file (memory, then disk past 16 MiB), never whole
+    in memory."""
 
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
+        # Not a `with`: the spool lives until close().
+        self._spool: IO[str] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=16 << 20, mode="w+", encoding="utf-8"
+        )
         self._encode = msgspec.json.Encoder().encode
         self._first = True
-        stream.write("[")
 
     def write(self, data: Mapping[str, Any]) -> None:
-        self._stream.write("\n" if self._first else ",\n")
+        self._spool.write("\n" if self._first else ",\n")
         self._first = False
-        self._stream.write(self._encode(data).decode())
+        document = msgspec.json.format(self._encode(data), indent=2).decode()
+        self._spool.write("  " + document.replace("\n", "\n  "))
+
+    def flush(self) -> None:
+        pass  # the document is written whole, at the end
 
     def close(self) -> None:
-        self._stream.write("]\n" if self._first else "\n]\n")
+        self._spool.write("]\n" if self._first else "\n]\n")
+        self._spool.seek(0)
+        self._stream.write("[")
+        shutil.copyfileobj(self._spool, self._stream)
+        self._spool.close()
         self._stream.flush()
 
+    def discard(self) -> None:
+        self._spool.close()
 
-class _Csv:
+
+class _Csv(NumberWriter):
     def __init__(self, stream: IO[str]) -> None:
-        self._writer = csv.DictWriter(stream, fieldnames=COLUMNS, extrasaction="ignore")
-        self._writer.writeheader()
         self._stream = stream
+        self._writer: csv.DictWriter[str] | None = None
 
     def write(self, data: Mapping[str, Any]) -> None:
-        self._writer.writerow(csv_row(data))
+        self._started().writerow(csv_row(data))
+
+    def _started(self) -> csv.DictWriter[str]:
+        if self._writer is None:
+            self._writer = csv.DictWriter(self._stream, fieldnames=COLUMNS, extrasaction="ignore")
+            self._writer.writeheader()
+        return self._writer
+
+    def flush(self) -> None:
+        self._stream.flush()
 
     def close(self) -> None:
+        self._started()
         self._stream.flush()
 
 
-class _PlainTable:
+class _PlainTable(NumberWriter):
     """Tab-separated columns with a header: streams, and reads well in `cut` and `awk`."""
 
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
-        stream.write("\t".join(_TABLE_COLUMNS) + "\n")
+        self._started = False
 
     def write(self, data: Mapping[str, Any]) -> None:
+        self._start()
         self._stream.write("\t".join(_table_cells(data)) + "\n")
 
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._stream.write("\t".join(COLUMN_ORDER) + "\n")
+
+    def flush(self) -> None:
+        self._stream.flush()
+
     def close(self) -> None:
+        self._start()
         self._stream.flush()
 
 
-class _RichTable:
-    def __init__(self, stream: IO[str]) -> None:
-        self._stream = stream
-        self._table = Table(*_TABLE_COLUMNS)
+class _TerminalTable(NumberWriter):
+    """A table drawn page by page (see `_screen`), ids and numbers whole at any width."""
+
+    def __init__(self, stream: IO[str], console: Console | None) -> None:
+        self._table = StreamedTable(stream, console)
 
     def write(self, data: Mapping[str, Any]) -> None:
-        self._table.add_row(*_table_cells(data))
+        self._table.write(_table_cells(data))
+
+    def flush(self) -> None:
+        self._table.flush()
 
     def close(self) -> None:
-        Console(file=self._stream).print(self._table)
+        self._table.close()
 
 
 def _table_cells(data: Mapping[str, Any]) -> list[str]:
     number = data.get("number") or data.get("sipUri")
-    cells = {**data, "number": number}
-    return [_text(cells.get(column)) for column in _TABLE_COLUMNS]
+    return [_text(number if c == "number" else data.get(c)) for c in COLUMN_ORDER]
 
 
 def _text(value: Any) -> str:

@@ -4,21 +4,20 @@
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeVar, get_args
+from typing import IO, Any, get_args
 
 import msgspec
 
 from .._lenient import split_unknown
-from .._secrets import REDACTED, redact_mapping
+from .._rows import convert, create_body, without_hidden
+from .._secrets import redact_mapping
 from .._validate import body_errors
 from ..errors import FieldError, RequestValidationError
 from ..models import (
     PHONE_NUMBER_CLASSES,
-    PROVIDERS,
     UPDATE_BODIES,
     CreatePhoneNumber,
     KnownPhoneNumber,
@@ -33,8 +32,6 @@ __all__ = [
     "UNKNOWN_COLUMN",
     "Invalid",
     "Row",
-    "convert",
-    "create_body",
     "csv_row",
     "describe",
     "read_bodies",
@@ -44,8 +41,6 @@ __all__ = [
     "update_class",
     "wire_body",
 ]
-
-S = TypeVar("S")
 
 _FIRST = ("id", "provider", "number", "sipUri", "name", "status")
 _LAST = ("createdAt", "updatedAt")
@@ -68,9 +63,6 @@ know (fields it knows keep their own columns; nested ones stay in their parent's
 COLUMNS = _columns()
 """The CSV columns of a phone number; nested objects are JSON in their cell."""
 _KNOWN_COLUMNS = frozenset(COLUMNS) - {UNKNOWN_COLUMN}
-
-_MISSING = re.compile(r"^Object missing required field `([^`]+)`(?: - at `\$\.?(.*)`)?$")
-_AT = re.compile(r"^(.*) - at `\$\.?(.*)`$")
 
 
 # Wire dicts.
@@ -187,32 +179,6 @@ def _jsonl_records(
         yield line, data
 
 
-def create_body(data: Mapping[str, Any], *, strict: bool = True) -> CreatePhoneNumber:
-    """The create body for a mapping in wire form (an exported number will do: what the
-    server assigns is ignored, and `<set>` placeholders of hidden secrets are left out)."""
-    hidden: set[str] = set()
-    cleaned = _without_redacted(dict(data), "", hidden)
-    provider = cleaned.get("provider")
-    if provider not in PROVIDERS:
-        raise RequestValidationError(
-            [FieldError("provider", f"must be one of {', '.join(PROVIDERS)} (got {provider!r})")]
-        )
-    # What the create body does not take (what the server assigns, fields this version
-    # does not know) is left out; see `unknown_fields` for re-sending the latter.
-    cleaned, _ = split_unknown(cleaned, CreatePhoneNumber)
-    try:
-        body: CreatePhoneNumber = convert(cleaned, CreatePhoneNumber, strict=strict)  # type: ignore[arg-type]
-    except RequestValidationError as error:
-        if error.field in hidden:
-            rule = "was exported hidden (<set>): export with --show-secrets to import it"
-            raise RequestValidationError([FieldError(error.field, rule)]) from None
-        raise
-    errors = body_errors(body)
-    if errors:
-        raise RequestValidationError(errors)
-    return body
-
-
 def unknown_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     """The fields of a number in wire form (an export line) that this version does not
     know, as one nested mapping: what `extra_body` re-sends when asked to.
@@ -220,35 +186,16 @@ def unknown_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     Fields the models know but a create body does not take (`id`, `status`...) are not
     among them; neither are fields inside a list (a hook's), which cannot be merged.
     """
-    cls = PHONE_NUMBER_CLASSES.get(data.get("provider"))  # type: ignore[arg-type]
+    provider = data.get("provider")
+    cls = PHONE_NUMBER_CLASSES.get(provider) if isinstance(provider, str) else None
     if cls is None:
         return {}
-    cleaned = _without_redacted(dict(data), "", set())
-    return nest(split_unknown(cleaned, cls)[1])
+    return nest(split_unknown(without_hidden(data), cls)[1])
 
 
 def describe(error: RequestValidationError) -> str:
     """Every broken rule of `error` on one line: `field rule; field rule`."""
     return "; ".join(str(item) for item in error.errors)
-
-
-def _without_redacted(value: Any, path: str, hidden: set[str]) -> Any:
-    """`value` without the `<set>` placeholders an export writes for hidden secrets; the
-    paths left out are added to `hidden`."""
-    if not isinstance(value, dict):
-        return value
-    out = {}
-    for key, item in value.items():
-        where = f"{path}.{key}" if path else key
-        if item == REDACTED:
-            hidden.add(where)
-            continue
-        cleaned = _without_redacted(item, where, hidden)
-        if isinstance(item, dict) and item and not cleaned:
-            hidden.add(where)
-            continue  # held only secrets (server.headers): leave it out entirely
-        out[key] = cleaned
-    return out
 
 
 # Update bodies.
@@ -313,21 +260,3 @@ def _typed(cls: type[Any], name: str, raw: str) -> Any:
         return msgspec.json.decode(raw)
     except msgspec.DecodeError:
         return raw  # convert() will name the field and the type it expects
-
-
-def convert(data: Mapping[str, Any], cls: type[S], *, strict: bool = True) -> S:
-    """`msgspec.convert`, with a failure raised as `RequestValidationError` on the field."""
-    try:
-        return msgspec.convert(data, cls, strict=strict)
-    except msgspec.ValidationError as exc:
-        raise RequestValidationError([_field_error(str(exc))]) from None
-
-
-def _field_error(message: str) -> FieldError:
-    if match := _MISSING.match(message):
-        name, where = match.groups()
-        return FieldError(f"{where}.{name}" if where else name, "is required")
-    if match := _AT.match(message):
-        rule, where = match.groups()
-        return FieldError(where or "body", rule[0].lower() + rule[1:])
-    return FieldError("body", message)

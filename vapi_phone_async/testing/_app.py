@@ -21,7 +21,7 @@ import msgspec
 from aiohttp import web
 
 from ._bodies import decode_json
-from ._faults import Fault, Faults
+from ._faults import NOT_ACTING, Fault, Faults
 from ._listing import Lister
 from ._operations import Operations
 from ._responses import Rejected, error, json_response
@@ -135,12 +135,12 @@ class FakeApp:
         fault = self.faults.take(request.method, request.path)
         record.fault = fault.mode if fault is not None else None
 
-        if fault is not None and fault.mode in ("status", "reset-before"):
-            response = _fault_status(fault)  # not acted on (and never sent, if reset)
+        if fault is not None and fault.mode in NOT_ACTING:
+            response = _fault_answer(fault, raw)  # not acted on (and never sent, if reset)
         else:
             response = self._act(request, record)
-        stall = fault is not None and fault.mode == "stall"
-        await self._sleep((fault.delay if fault is not None and not stall else 0.0) + self.latency)
+        paced = fault is not None and fault.mode in ("stall", "trickle")
+        await self._sleep((fault.delay if fault is not None and not paced else 0.0) + self.latency)
         if fault is not None and fault.mode in ("reset-before", "reset-after"):
             return _drop(request)
         response.headers["x-request-id"] = record.request_id
@@ -149,6 +149,8 @@ class FakeApp:
             return await _truncate(request, response)
         if fault is not None and fault.mode == "stall":
             return await self._stall(request, response, fault.delay)
+        if fault is not None and fault.mode == "trickle":
+            return await self._trickle(request, response, fault.delay)
         if fault is not None and fault.mode == "malformed":
             response = _malform(response, fault)
             record.status = response.status
@@ -196,6 +198,21 @@ class FakeApp:
             await stream.write(body[len(body) // 2 :])
         return stream
 
+    async def _trickle(
+        self, request: web.Request, response: web.Response, seconds: float
+    ) -> web.StreamResponse:
+        """The headers now, then the body a byte every `seconds`."""
+        body = cast(bytes, response.body)
+        stream = web.StreamResponse(status=response.status, headers=response.headers)
+        stream.content_length = len(body)
+        await stream.prepare(request)
+        for index in range(len(body)):
+            if request.transport is None or request.transport.is_closing():
+                break  # the client gave up
+            await stream.write(body[index : index + 1])
+            await self._sleep(seconds)
+        return stream
+
     async def _sleep(self, seconds: float) -> None:
         # Closing the server wakes every waiting answer, so shutdown never waits on a delay.
         if seconds > 0:
@@ -213,7 +230,13 @@ def _json(record: RequestRecord) -> Any:
     return {} if record.body is None else record.body
 
 
-def _fault_status(fault: Fault) -> web.Response:
+def _fault_answer(fault: Fault, request_body: bytes) -> web.Response:
+    if fault.mode == "echo":
+        echo = request_body[: len(request_body) // 2]
+        return web.Response(body=echo, status=fault.status or 500, content_type="text/plain")
+    if fault.mode == "raw":
+        content_type = fault.content_type or "application/json"
+        return web.Response(body=fault.body, status=fault.status or 200, content_type=content_type)
     response = error(fault.status or 503)
     if fault.retry_after is not None:
         seconds = fault.retry_after

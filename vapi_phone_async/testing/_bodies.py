@@ -51,7 +51,7 @@ def create_errors(body: Any) -> list[str]:
     if not isinstance(body, dict):
         return ["body must be an object"]
     provider = body.get("provider")
-    if provider not in _PROVIDERS:
+    if not isinstance(provider, str) or provider not in _PROVIDERS:
         return [_PROVIDER_RULE]
     return _errors(body, body_schema("create", provider))
 
@@ -64,7 +64,8 @@ def update_errors(body: Any, stored_provider: str) -> list[str]:
     """
     if not isinstance(body, dict):
         return ["body must be an object"]
-    if body.get("provider", stored_provider) != stored_provider:
+    provider = body.get("provider", stored_provider)
+    if not isinstance(provider, str) or provider != stored_provider:
         return [f"provider must be equal to {stored_provider}"]
     if stored_provider not in _PROVIDERS:  # a number put in with insert(): take anything
         return []

@@ -11,11 +11,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-__all__ = ["MODES", "Fault", "FaultMode", "Faults"]
+__all__ = ["MODES", "NOT_ACTING", "Fault", "FaultMode", "Faults"]
 
 FaultMode = Literal[
-    "status", "reset-before", "reset-after", "truncate", "stall", "malformed", "delay"
+    "status",
+    "reset-before",
+    "reset-after",
+    "truncate",
+    "stall",
+    "trickle",
+    "malformed",
+    "echo",
+    "raw",
+    "delay",
 ]
+# Modes that answer without letting the operation run.
+NOT_ACTING: frozenset[str] = frozenset({"status", "reset-before", "echo", "raw"})
 MODES: tuple[str, ...] = get_args(FaultMode)
 
 
@@ -27,8 +38,12 @@ class Fault:
     acting; `reset-before` drops the connection without acting; `reset-after` acts, then
     drops the connection unanswered; `truncate` acts and sends half the body; `stall`
     acts, sends the headers and half the body, then waits `delay` seconds before the
-    rest; `malformed` acts and answers invalid JSON; `delay` acts normally. In every mode
-    but `stall`, `delay` seconds pass before the answer (or the drop).
+    rest; `trickle` acts and sends the body one byte every `delay` seconds; `malformed`
+    acts and answers invalid JSON; `echo` answers `status` (default 500) with the first
+    half of the request's own body, as text, without acting (a proxy gone wrong); `raw`
+    answers `status` (default 200) with `body` as `content_type`, without acting; `delay`
+    acts normally. In every mode but `stall` and `trickle`, `delay` seconds pass before
+    the answer (or the drop).
     """
 
     mode: FaultMode = "status"
@@ -38,6 +53,8 @@ class Fault:
     status: int | None = None
     retry_after: float | None = None
     delay: float = 0.0
+    body: bytes | None = None
+    content_type: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and (
@@ -65,8 +82,10 @@ class Faults:
             raise ValueError(f"times must be at least 1 (got {fault.times})")
         if fault.delay < 0:
             raise ValueError(f"delay must not be negative (got {fault.delay})")
-        if fault.mode in ("delay", "stall") and not fault.delay:
+        if fault.mode in ("delay", "stall", "trickle") and not fault.delay:
             raise ValueError(f"mode {fault.mode!r} needs a delay in seconds")
+        if fault.mode == "raw" and fault.body is None:
+            raise ValueError("mode 'raw' needs the body to answer")
         if fault.method is not None:
             fault.method = fault.method.upper()
         self.pending.append(fault)

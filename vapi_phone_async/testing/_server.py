@@ -1,8 +1,9 @@
-"""FakeVapiServer: the public face of the fake, its lifecycle on 127.0.0.1 and its controls."""
+"""FakeVapiServer: the public face of the fake, its lifecycle on a host and port, and its
+controls."""
 
 from __future__ import annotations
 
-import gc
+import ipaddress
 import uuid
 from collections.abc import Iterable, Mapping
 from types import TracebackType
@@ -10,22 +11,23 @@ from typing import Any
 
 from aiohttp import web
 
+from .._gc import collector_paused
 from ._app import FakeApp, RequestRecord
 from ._dates import format_us, now_us
 from ._faults import Fault, FaultMode
 from ._seed import DEFAULT_START_US, generate
 
-__all__ = ["DEFAULT_ORG_ID", "TEST_API_KEY", "FakeVapiServer"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_ORG_ID", "TEST_API_KEY", "FakeVapiServer"]
 
 TEST_API_KEY = "test-key"
 """The key FakeVapiServer accepts unless given another (the pytest fixtures use it)."""
 DEFAULT_ORG_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/vapi-phone-async/fake-org"))
-_HOST = "127.0.0.1"
+DEFAULT_HOST = "127.0.0.1"
 _SECOND = 1_000_000
 
 
 class FakeVapiServer:
-    """A stateful fake of the Vapi Phone Numbers API, served over HTTP on 127.0.0.1.
+    """A stateful fake of the Vapi Phone Numbers API, served over HTTP.
 
     It validates requests as the spec does, answers errors in Vapi's NestJS shape, logs
     every request, and fails on demand::
@@ -35,15 +37,20 @@ class FakeVapiServer:
             server.inject_fault("POST", "/phone-number", mode="reset-after")
             ...  # talk to server.url with "Authorization: Bearer test-key"
 
-    `port=0` picks a free port. `cursors=False` imitates a server that neither returns
-    `nextCursor` nor honours `cursor`. `seed` makes the numbers it assigns repeatable.
-    `max_log` keeps only about the last that many request records (default: all of them).
+    `host` is the address to listen on: 127.0.0.1 by default; `"0.0.0.0"` (every IPv4
+    interface) lets other machines and containers reach it, say as a docker-compose
+    service, and clients there need `allow_http=True` (or `VAPI_ALLOW_HTTP=1`) to speak
+    plain HTTP to it. `port=0` picks a free port. `cursors=False` imitates a server that
+    neither returns `nextCursor` nor honours `cursor`. `seed` makes the numbers it assigns
+    repeatable. `max_log` keeps only about the last that many request records (default:
+    all of them).
     """
 
     def __init__(
         self,
         api_key: str = TEST_API_KEY,
         *,
+        host: str = DEFAULT_HOST,
         port: int = 0,
         cursors: bool = True,
         latency: float = 0.0,
@@ -51,15 +58,18 @@ class FakeVapiServer:
         seed: int = 0,
         max_log: int | None = None,
     ) -> None:
+        if not isinstance(host, str) or not host:
+            raise ValueError(f"host must be a host name or an address (got {host!r})")
         self.api_key = api_key
         self.org_id = org_id
+        self._host = host
         self._requested_port = port
         self._fake = FakeApp(
             api_key=api_key, org_id=org_id, cursors=cursors, seed=seed, max_log=max_log
         )
         self._fake.latency = latency
         self._runner: web.AppRunner | None = None
-        self._port: int | None = None
+        self._address: tuple[str, int] | None = None
 
     # Lifecycle.
 
@@ -72,13 +82,16 @@ class FakeVapiServer:
         runner = web.AppRunner(self._fake.app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, _HOST, self._requested_port)
+            site = web.TCPSite(runner, self._host, self._requested_port)
             await site.start()
         except BaseException:
             await runner.cleanup()
             raise
         self._runner = runner
-        self._port = int(runner.addresses[0][1])
+        # The first socket's own address: a name that resolves to several addresses gets
+        # a socket (and, with port 0, a port) for each.
+        address, port = runner.addresses[0][:2]
+        self._address = (str(address), int(port))
         return self
 
     async def close(self) -> None:
@@ -101,15 +114,25 @@ class FakeVapiServer:
 
     @property
     def url(self) -> str:
-        """`http://127.0.0.1:<port>`, the base URL to give a client."""
-        return f"http://{_HOST}:{self.port}"
+        """The base URL to give a client on this machine, `http://127.0.0.1:<port>` by
+        default: the address listened on, or loopback when that is every interface."""
+        host = _reachable(self._started()[0])
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    @property
+    def host(self) -> str:
+        """The host it was told to listen on (`host=`)."""
+        return self._host
 
     @property
     def port(self) -> int:
         """The port it listens on (chosen when started, unless given)."""
-        if self._port is None:
+        return self._started()[1]
+
+    def _started(self) -> tuple[str, int]:
+        if self._address is None:
             raise RuntimeError("FakeVapiServer is not started: use `async with` or start()")
-        return self._port
+        return self._address
 
     # State.
 
@@ -141,15 +164,8 @@ class FakeVapiServer:
             first_index=len(store),
             tie_rate=tie_rate,
         )
-        # The cyclic GC would rescan the growing heap of new dicts again and again (half
-        # the time of a large seed), and none of them can be garbage yet.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             return store.add_many(rows)
-        finally:
-            if collecting:
-                gc.enable()
 
     def insert(self, number: Mapping[str, Any]) -> dict[str, Any]:
         """Store a number exactly as given (any provider, any fields) and return it.
@@ -204,6 +220,8 @@ class FakeVapiServer:
         retry_after: float | None = None,
         mode: FaultMode = "status",
         delay: float = 0.0,
+        body: bytes | None = None,
+        content_type: str | None = None,
     ) -> Fault:
         """Spoil the next `times` requests matching `method` and `path` (None matches any).
 
@@ -212,8 +230,12 @@ class FakeVapiServer:
         given, without acting; `reset-before` drops the connection without acting;
         `reset-after` acts, then drops it; `truncate` acts and sends half the body;
         `stall` acts, sends the headers and half the body, and the rest `delay` later;
-        `malformed` acts and answers invalid JSON (with `status` if given); `delay` acts
-        and answers after `delay` seconds. `delay` also postpones any other mode but `stall`.
+        `trickle` acts and sends the body a byte every `delay` seconds; `malformed` acts
+        and answers invalid JSON (with `status` if given); `echo` answers `status`
+        (default 500) with the first half of the request's body, without acting; `raw`
+        answers `status` (default 200) with `body` as `content_type` (default JSON),
+        without acting; `delay` acts and answers after `delay` seconds. `delay` also
+        postpones any other mode but `stall` and `trickle`.
         """
         fault = Fault(
             mode=mode,
@@ -223,6 +245,8 @@ class FakeVapiServer:
             status=status,
             retry_after=retry_after,
             delay=delay,
+            body=body,
+            content_type=content_type,
         )
         return self._fake.faults.inject(fault)
 
@@ -268,5 +292,16 @@ class FakeVapiServer:
         self._fake.lister.cursors = enabled
 
     def __repr__(self) -> str:
-        where = self.url if self._port is not None else "not started"
+        where = self.url if self._address is not None else "not started"
         return f"FakeVapiServer({where}, numbers={len(self._fake.store)})"
+
+
+def _reachable(address: str) -> str:
+    """`address`, or the loopback address of its family when it means every interface."""
+    try:
+        parsed = ipaddress.ip_address(address.split("%")[0])  # without an IPv6 zone
+    except ValueError:
+        return address
+    if not parsed.is_unspecified:
+        return address
+    return "::1" if parsed.version == 6 else "127.0.0.1"

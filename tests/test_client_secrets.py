@@ -1,0 +1,103 @@
+"""No secret through the whole client: a server that echoes the request back in its error,
+cut short and not JSON, shows none of the request's secrets in the error's text, its body,
+a log line at DEBUG, or the outcome of a bulk item."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from vapi_phone_async import BackoffPlan, VapiPhoneClient
+from vapi_phone_async.errors import OutcomeUnknownError, VapiError
+from vapi_phone_async.models import (
+    CreateTwilioPhoneNumber,
+    CreateVapiPhoneNumber,
+    Server,
+    SipAuthentication,
+    UpdateTwilioPhoneNumber,
+)
+from vapi_phone_async.testing import FakeVapiServer
+
+KEY = "sk-S3CRET-api-key-5f1c9e2a"
+AUTH_TOKEN = "TOKSECRET-0123456789"
+API_SECRET = "APISECRET-0123456789"
+PASSWORD = "PWSECRET-0123456789ab"
+SERVER_SECRET = "SRVSECRET-0123456789"
+HEADER_VALUE = "HDRSECRET-0123456789"
+SECRETS = (KEY, AUTH_TOKEN, API_SECRET, PASSWORD, SERVER_SECRET, HEADER_VALUE)
+NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
+
+TWILIO = CreateTwilioPhoneNumber(
+    number="+14155550100",
+    twilio_account_sid="AC1",
+    twilio_auth_token=AUTH_TOKEN,
+    twilio_api_secret=API_SECRET,
+    server=Server(url="https://hooks.example.com", secret=SERVER_SECRET),
+)
+SIP = CreateVapiPhoneNumber(
+    sip_uri="sip:desk@example.sip.vapi.ai",
+    authentication=SipAuthentication(username="u" * 20, password=PASSWORD),
+    server=Server(url="https://hooks.example.com", headers={"X-Token": HEADER_VALUE}),
+)
+
+
+def texts_of(error: BaseException) -> list[str]:
+    """Every text of an error a program might print or log."""
+    found = [str(error), repr(error), repr(error.args), repr(getattr(error, "body", None))]
+    cause = getattr(error, "cause", None)
+    return found + (texts_of(cause) if cause is not None else [])
+
+
+def assert_no_secret(*texts: str) -> None:
+    for text in texts:
+        for secret in SECRETS:
+            assert secret not in text
+            assert secret[:8] not in text  # nor the start of one, where a text was cut
+
+
+@pytest.mark.parametrize("body", [TWILIO, SIP], ids=["twilio", "sip"])
+async def test_an_echo_of_a_create_in_a_500_shows_no_secret(
+    body: CreateTwilioPhoneNumber | CreateVapiPhoneNumber, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="vapi_phone_async")
+    async with (
+        FakeVapiServer(api_key=KEY) as server,
+        VapiPhoneClient(api_key=KEY, base_url=server.url, backoff=NO_RETRIES) as client,
+    ):
+        server.inject_fault("POST", mode="echo", status=500)
+        with pytest.raises(OutcomeUnknownError) as caught:
+            await client.create(body)
+        echoed = server.request_log[-1].body
+    assert_no_secret(*texts_of(caught.value), caplog.text)
+    assert "answered 500" in str(caught.value)
+    assert echoed is not None  # the fake did echo a body holding them
+
+
+async def test_an_echo_of_an_update_in_a_502_shows_no_secret_in_the_error_or_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="vapi_phone_async")
+    update = UpdateTwilioPhoneNumber(twilio_auth_token=AUTH_TOKEN, twilio_api_secret=API_SECRET)
+    async with (
+        FakeVapiServer(api_key=KEY) as server,
+        VapiPhoneClient(api_key=KEY, base_url=server.url, backoff=NO_RETRIES) as client,
+    ):
+        (number,) = server.seed(1)
+        server.inject_fault("PATCH", mode="echo", status=502)
+        with pytest.raises(VapiError) as caught:
+            await client.update(number["id"], update)
+    assert_no_secret(*texts_of(caught.value), caplog.text)
+
+
+async def test_a_bulk_outcome_of_an_echoed_failure_shows_no_secret() -> None:
+    async with (
+        FakeVapiServer(api_key=KEY) as server,
+        VapiPhoneClient(api_key=KEY, base_url=server.url, backoff=NO_RETRIES) as client,
+    ):
+        server.inject_fault("PATCH", mode="echo", status=400)
+        (number,) = server.seed(1)
+        update = UpdateTwilioPhoneNumber(twilio_auth_token=AUTH_TOKEN, twilio_api_secret=API_SECRET)
+        (outcome,) = (await client.bulk_update([(number["id"], update)])).outcomes
+    assert outcome.kind == "failed" and outcome.error is not None
+    assert_no_secret(outcome.reason or "", repr(outcome), *texts_of(outcome.error))

@@ -1,0 +1,342 @@
+"""Seeing what the client does: raw responses, event hooks, `max_retries` and `VAPI_LOG`,
+end to end against the fake."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from vapi_phone_async import RawResponse, RequestEvent, ResponseEvent, VapiPhoneClient
+from vapi_phone_async.errors import (
+    APIConnectionError,
+    InternalServerError,
+    NotFoundError,
+    OutcomeUnknownError,
+    RequestValidationError,
+)
+from vapi_phone_async.models import (
+    CreateTwilioPhoneNumber,
+    Server,
+    UpdateTwilioPhoneNumber,
+)
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+
+from .helpers import RecordedSleep
+
+TWILIO_TOKEN = "twilio-token-do-not-show"
+SERVER_SECRET = "server-secret-do-not-show"
+
+
+@pytest_asyncio.fixture
+async def make_client(fake_vapi: FakeVapiServer, sleeps: RecordedSleep) -> AsyncIterator[Any]:
+    clients: list[VapiPhoneClient] = []
+
+    def make(**options: Any) -> VapiPhoneClient:
+        client = VapiPhoneClient(
+            api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps, jitter=0, **options
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+def _body(number: str = "+14155550100") -> CreateTwilioPhoneNumber:
+    return CreateTwilioPhoneNumber(
+        number=number,
+        twilio_account_sid="AC1",
+        twilio_auth_token=TWILIO_TOKEN,
+        server=Server(url="https://hooks.example.com/vapi", secret=SERVER_SECRET),
+    )
+
+
+# Raw responses.
+
+
+async def test_raw_get_has_the_status_headers_request_id_and_value(
+    fake_vapi: FakeVapiServer, make_client: Any
+) -> None:
+    client = make_client()
+    created = await client.create(_body())
+
+    raw = await client.with_raw_response.get(created.id)
+
+    assert isinstance(raw, RawResponse)
+    assert raw.status == 200 and raw.attempts == 1
+    assert raw.value == created
+    assert raw.request_id == fake_vapi.request_log[-1].request_id
+    assert raw.headers["Content-Type"].startswith("application/json")
+    assert raw.headers["content-type"] == raw.headers["CONTENT-TYPE"]  # case-insensitive
+
+
+async def test_every_single_request_call_has_a_raw_form(
+    fake_vapi: FakeVapiServer, make_client: Any
+) -> None:
+    raw_calls = make_client().with_raw_response
+
+    created = await raw_calls.create(_body())
+    updated = await raw_calls.update(created.value.id, UpdateTwilioPhoneNumber(name="Desk"))
+    listed = await raw_calls.list(limit=10)
+    deleted = await raw_calls.delete(created.value.id)
+
+    assert created.status == 201 and created.value.number == "+14155550100"
+    assert updated.status == 200 and updated.value.name == "Desk"
+    assert listed.status == 200 and [n.id for n in listed.value] == [created.value.id]
+    assert deleted.status == 200 and deleted.value is not None
+    ids = [record.request_id for record in fake_vapi.request_log]
+    assert [created.request_id, updated.request_id, listed.request_id, deleted.request_id] == ids
+
+
+async def test_raw_response_counts_attempts_and_shows_the_last_answer(
+    fake_vapi: FakeVapiServer, make_client: Any
+) -> None:
+    number = fake_vapi.seed(1)[0]
+    fake_vapi.inject_fault("GET", mode="status", status=503, times=2)
+
+    raw = await make_client().with_raw_response.get(number["id"])
+
+    assert raw.status == 200 and raw.attempts == 3
+    assert raw.request_id == fake_vapi.request_log[-1].request_id
+
+
+async def test_a_raw_call_that_fails_raises_as_the_plain_call_does(make_client: Any) -> None:
+    with pytest.raises(NotFoundError):
+        await make_client().with_raw_response.get("no-such-number")
+
+
+async def test_a_raw_response_repr_hides_secrets_and_headers(make_client: Any) -> None:
+    raw = await make_client().with_raw_response.create(_body())
+
+    text = repr(raw)
+    assert raw.value.id in text and "status=201" in text
+    assert TWILIO_TOKEN not in text and SERVER_SECRET not in text
+    assert "headers" not in text
+
+
+async def test_raw_calls_in_parallel_each_see_their_own_answer(
+    fake_vapi: FakeVapiServer, make_client: Any
+) -> None:
+    import asyncio
+
+    client = make_client()
+    numbers = fake_vapi.seed(20)
+    raws = await asyncio.gather(*(client.with_raw_response.get(n["id"]) for n in numbers))
+
+    assert [raw.value.id for raw in raws] == [n["id"] for n in numbers]
+    by_path = {record.path: record.request_id for record in fake_vapi.request_log}
+    assert all(raw.request_id == by_path[f"/phone-number/{raw.value.id}"] for raw in raws)
+
+
+# Event hooks.
+
+
+async def test_hooks_see_every_attempt_with_method_path_status_and_time(
+    fake_vapi: FakeVapiServer, make_client: Any
+) -> None:
+    number = fake_vapi.seed(1)[0]
+    requests: list[RequestEvent] = []
+    responses: list[ResponseEvent] = []
+
+    async def on_response(event: ResponseEvent) -> None:
+        responses.append(event)
+
+    client = make_client(event_hooks={"request": [requests.append], "response": [on_response]})
+    fake_vapi.inject_fault("GET", mode="status", status=502, times=1)
+    await client.get(number["id"])
+
+    path = f"/phone-number/{number['id']}"
+    assert requests == [RequestEvent("GET", path, 1), RequestEvent("GET", path, 2)]
+    assert [(e.method, e.path, e.attempt, e.status, e.error) for e in responses] == [
+        ("GET", path, 1, 502, "InternalServerError"),
+        ("GET", path, 2, 200, None),
+    ]
+    assert all(event.elapsed > 0 for event in responses)
+    assert [e.request_id for e in responses] == [r.request_id for r in fake_vapi.request_log]
+
+
+async def test_hooks_see_an_attempt_that_got_no_answer(make_client: Any) -> None:
+    responses: list[ResponseEvent] = []
+    client = VapiPhoneClient(
+        api_key=TEST_API_KEY,
+        base_url="http://127.0.0.1:9",  # discard: nothing listens there
+        max_retries=0,
+        event_hooks={"response": [responses.append]},
+    )
+    async with client:
+        with pytest.raises(APIConnectionError):
+            await client.get("abc")
+
+    assert len(responses) == 1
+    event = responses[0]
+    assert event.status is None and event.error == "APIConnectionError"
+    assert event.request_id is None
+
+
+async def test_hooks_see_the_requests_of_walks_and_bulk_runs(
+    fake_vapi: FakeVapiServer, make_client: Any
+) -> None:
+    fake_vapi.seed(250)
+    seen: list[ResponseEvent] = []
+    client = make_client(event_hooks={"response": [seen.append]})
+
+    ids = [number.id async for number in client.paginate(page_size=100)]
+    pairs = [(i, UpdateTwilioPhoneNumber(name="x")) for i in ids[:5]]
+    await client.bulk_update(pairs).collect()
+
+    paths = [event.path for event in seen]
+    assert paths.count("/v2/phone-number") == 3
+    assert sorted(p for p in paths if p != "/v2/phone-number") == sorted(
+        f"/phone-number/{i}" for i in ids[:5]
+    )
+
+
+async def test_no_event_holds_a_secret(fake_vapi: FakeVapiServer, make_client: Any) -> None:
+    events: list[Any] = []
+    client = make_client(event_hooks={"request": [events.append], "response": [events.append]})
+    fake_vapi.inject_fault("POST", mode="echo", status=500)  # echoes the body it got
+
+    with pytest.raises(OutcomeUnknownError):  # a 500 to a create: it may have acted
+        await client.create(_body())
+    await client.create(_body("+14155550101"))
+
+    text = " ".join(repr(event) for event in events)
+    assert len(events) == 4
+    for secret in (TEST_API_KEY, TWILIO_TOKEN, SERVER_SECRET):
+        assert secret not in text
+
+
+async def test_a_hook_that_raises_is_logged_and_the_call_goes_on(
+    fake_vapi: FakeVapiServer, make_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(event: ResponseEvent) -> None:
+        raise ValueError("a bug in a metrics hook")
+
+    client = make_client(event_hooks={"response": [broken]})
+    with caplog.at_level(logging.ERROR, logger="vapi_phone_async"):
+        created = await client.create(_body())
+
+    assert created.number == "+14155550100" and len(fake_vapi.numbers) == 1
+    assert "event hook" in caplog.text and "a bug in a metrics hook" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("hooks", "field"),
+    [
+        ([print], "event_hooks"),
+        ({"sent": [print]}, "event_hooks['sent']"),
+        ({"request": print}, "event_hooks['request']"),
+        ({"response": [print, 3]}, "event_hooks['response'][1]"),
+    ],
+)
+def test_bad_hooks_are_refused_by_name(hooks: Any, field: str) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        VapiPhoneClient(api_key="k", event_hooks=hooks)
+
+    assert [error.path for error in caught.value.errors] == [field]
+
+
+# max_retries.
+
+
+async def test_max_retries_is_a_shorthand_for_the_plans_retries(
+    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
+) -> None:
+    number = fake_vapi.seed(1)[0]
+    client = make_client(max_retries=1)
+    assert client.backoff.max_retries == 1
+    fake_vapi.inject_fault("GET", mode="status", status=503, times=2)
+
+    with pytest.raises(InternalServerError):
+        await client.get(number["id"])
+    assert len(fake_vapi.request_log) == 2
+
+    fake_vapi.clear_log()
+    fake_vapi.inject_fault("GET", mode="status", status=503, times=1)
+    with pytest.raises(InternalServerError):
+        await client.with_options(max_retries=0).get(number["id"])
+    assert len(fake_vapi.request_log) == 1
+    assert client.with_options(max_retries=5).backoff.type == client.backoff.type
+
+
+@pytest.mark.parametrize("value", [-1, 11, 1.5, True, "3"])
+def test_a_bad_max_retries_is_refused_by_name(value: Any) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        VapiPhoneClient(api_key="k", max_retries=value)
+
+    assert [error.path for error in caught.value.errors] == ["max_retries"]
+    assert "0 to 10" in str(caught.value)
+
+
+# VAPI_LOG.
+
+
+@pytest.fixture
+def package_logger() -> Iterator[logging.Logger]:
+    logger = logging.getLogger("vapi_phone_async")
+    handlers, level = list(logger.handlers), logger.level
+    yield logger
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+
+
+async def test_vapi_log_debug_logs_each_request_to_stderr_without_secrets(
+    fake_vapi: FakeVapiServer,
+    make_client: Any,
+    package_logger: logging.Logger,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("VAPI_LOG", "debug")
+    client = make_client()
+    make_client()  # a second client adds no second handler
+    created = await client.create(_body())
+    await client.get(created.id)
+
+    lines = capsys.readouterr().err.splitlines()
+    assert any("POST /phone-number -> 201" in line for line in lines)
+    assert any(f"GET /phone-number/{created.id} -> 200" in line for line in lines)
+    assert len(lines) == 2
+    for secret in (TEST_API_KEY, TWILIO_TOKEN, SERVER_SECRET):
+        assert all(secret not in line for line in lines)
+
+
+async def test_vapi_log_info_logs_retries_not_every_request(
+    fake_vapi: FakeVapiServer,
+    make_client: Any,
+    package_logger: logging.Logger,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    number = fake_vapi.seed(1)[0]
+    monkeypatch.setenv("VAPI_LOG", "INFO")
+    client = make_client()
+    fake_vapi.inject_fault("GET", mode="status", status=503, times=1)
+    await client.get(number["id"])
+
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and "retry" in lines[0].lower() and "503" in lines[0]
+
+
+def test_without_vapi_log_the_library_adds_no_handler(
+    package_logger: logging.Logger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VAPI_LOG", raising=False)
+    before = list(package_logger.handlers)
+    VapiPhoneClient(api_key="k")
+    assert package_logger.handlers == before
+
+
+def test_a_bad_vapi_log_is_refused_by_name(
+    package_logger: logging.Logger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VAPI_LOG", "verbose")
+    with pytest.raises(RequestValidationError) as caught:
+        VapiPhoneClient(api_key="k")
+    assert [error.path for error in caught.value.errors] == ["VAPI_LOG"]
+    assert "debug, info" in str(caught.value)

@@ -1,0 +1,86 @@
+"""Wire mappings (a row of a file, an exported number, a JSON body) to request bodies.
+
+Every failure is a `RequestValidationError` naming the field by its wire path. What the
+server assigns (`id`, `orgId`, timestamps, `status`) is ignored, and the `<set>`
+placeholders an export writes for hidden secrets are left out: such a field is unknown,
+not empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import msgspec
+
+from ._lenient import split_unknown
+from ._secrets import REDACTED
+from ._validate import body_errors, field_error
+from .errors import FieldError, RequestValidationError
+from .models import PROVIDERS, CreatePhoneNumber
+
+__all__ = ["convert", "create_body", "without_hidden"]
+
+S = TypeVar("S")
+
+
+def convert(data: Mapping[str, Any], cls: type[S], *, strict: bool = True) -> S:
+    """`msgspec.convert`, with a failure raised as `RequestValidationError` on the field.
+
+    `strict=False` takes the strings of a CSV cell for numbers and booleans."""
+    try:
+        return msgspec.convert(data, cls, strict=strict)
+    except msgspec.ValidationError as exc:
+        raise RequestValidationError([field_error(exc)]) from None
+
+
+def create_body(data: Mapping[str, Any], *, strict: bool = True) -> CreatePhoneNumber:
+    """The create body for a mapping in wire form (an exported number will do: what the
+    server assigns is ignored, and `<set>` placeholders of hidden secrets are left out),
+    checked against the spec's rules."""
+    hidden: set[str] = set()
+    cleaned = without_hidden(data, hidden)
+    provider = cleaned.get("provider")
+    if provider not in PROVIDERS:
+        raise RequestValidationError(
+            [FieldError("provider", f"must be one of {', '.join(PROVIDERS)} (got {provider!r})")]
+        )
+    # The models refuse fields they do not know: what a create does not take (what the
+    # server assigns, fields this version does not know) is left out first.
+    cleaned, _ = split_unknown(cleaned, CreatePhoneNumber)
+    try:
+        body: CreatePhoneNumber = convert(cleaned, CreatePhoneNumber, strict=strict)  # type: ignore[arg-type]
+    except RequestValidationError as error:
+        if error.field in hidden:
+            rule = "was exported hidden (<set>): export with --show-secrets to import it"
+            raise RequestValidationError([FieldError(error.field, rule)]) from None
+        raise
+    errors = body_errors(body)
+    if errors:
+        raise RequestValidationError(errors)
+    return body
+
+
+def without_hidden(data: Mapping[str, Any], hidden: set[str] | None = None) -> dict[str, Any]:
+    """`data` without the `<set>` placeholders of hidden secrets (nor an object that held
+    only such); their wire paths are added to `hidden`."""
+    found = hidden if hidden is not None else set()
+    cleaned: dict[str, Any] = _without(dict(data), "", found)
+    return cleaned
+
+
+def _without(value: Any, path: str, hidden: set[str]) -> Any:
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        where = f"{path}.{key}" if path else key
+        if item == REDACTED:
+            hidden.add(where)
+            continue
+        cleaned = _without(item, where, hidden)
+        if isinstance(item, dict) and item and not cleaned:
+            hidden.add(where)
+            continue  # held only secrets (server.headers): leave it out entirely
+        out[key] = cleaned
+    return out

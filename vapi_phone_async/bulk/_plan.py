@@ -1,0 +1,221 @@
+"""A sync's plan: what would make the account look like the desired rows, as data to read.
+
+`plan_sync` walks the account once, then settles each desired row against it (see
+`_match` for how a row finds its number):
+
+- a row that finds no number is a **create**, or a **purchase** when it is a Vapi number
+  without a `sipUri` (buying costs money: `apply` needs `allow_purchase=True`);
+- a row that finds its number is an **update** of the fields that differ, with the diff,
+  or **unchanged**; only fields an update can set are compared (not what the server
+  assigns, nor a Vapi number's `number`), a `<set>` placeholder (a secret an export hid)
+  is not compared, and a nested object is compared by the fields the row gives;
+- with `prune=True`, a live number no row stands for is a **delete**;
+- a row that cannot be settled is **invalid**, with its reason: not a phone number, an
+  ambiguous match, a second row for the same number, a body that breaks the spec's rules.
+  An invalid row that names a live number (by id or key) still keeps it from a prune.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Iterable, Mapping
+from typing import Any
+
+import msgspec
+
+from .._gc import collector_paused
+from .._rows import convert, create_body
+from .._validate import body_errors
+from ..errors import RequestValidationError
+from ..models import CREATE_BODIES, PROVIDERS, UPDATE_BODIES, CreatePhoneNumber, PhoneNumber
+from ._calls import PhoneNumberCalls
+from ._diff import Change, diff, is_purchase
+from ._match import Key, LiveNumbers, number_keys, row_keys
+from ._sync import InvalidRow, PlannedCreate, PlannedDelete, PlannedUpdate, SyncPlan, Unchanged
+
+__all__ = ["plan_sync"]
+
+Desired = Mapping[str, Any] | CreatePhoneNumber
+_CREATE_CLASSES = tuple(CREATE_BODIES.values())
+
+
+async def plan_sync(
+    client: PhoneNumberCalls,
+    desired: Iterable[Desired] | AsyncIterable[Desired],
+    *,
+    prune: bool = False,
+    strict: bool = True,
+) -> SyncPlan:
+    """The plan that makes the account look like `desired` (see the module docstring).
+
+    `desired` holds wire mappings (rows of a file, exported numbers) or create bodies.
+    `strict=False` reads the strings of CSV cells as numbers and booleans.
+    """
+    planner = _Planner(strict=strict, prune=prune)
+    if isinstance(desired, AsyncIterable):
+        async for item in desired:
+            planner.take(item)
+    else:
+        with collector_paused():
+            for item in desired:
+                planner.take(item)
+    # Each page is compared with its rows as it comes: the next page is on its way
+    # meanwhile, so the comparing costs the walk little time.
+    async for page in client.paginate(page_size=1000).pages():
+        with collector_paused():
+            planner.meet(page.results)
+    with collector_paused():
+        plan = planner.settle()
+    plan.client = client
+    return plan
+
+
+class _Planner:
+    """Rows first (`take`), then the live numbers page by page (`meet`), then the plan
+    (`settle`), decided on the whole account so that an ambiguity is never missed."""
+
+    def __init__(self, *, strict: bool, prune: bool) -> None:
+        self.plan = SyncPlan()
+        self._live = LiveNumbers()
+        self._strict = strict
+        self._prune = prune
+        self._rows: list[tuple[Any, Mapping[str, Any] | None, list[Key]]] = []
+        self._row_by_id: dict[str, int] = {}
+        self._row_by_key: dict[Key, int] = {}
+        self._early: dict[int, tuple[str, list[Change]]] = {}  # row -> (live id, its diff)
+        self._claimed: dict[str, int] = {}  # live id -> the row that stands for it
+        self._created: dict[Key, int] = {}  # key of a planned create -> its row
+        self._kept: set[str] = set()  # live ids named by rows, even invalid ones
+
+    def take(self, item: Any) -> None:
+        """One desired row, in order."""
+        index = len(self._rows)
+        data = _wire(item)
+        keys = row_keys(data) if data is not None else []
+        self._rows.append((item, data, keys))
+        if data is not None:
+            row_id = data.get("id")
+            if isinstance(row_id, str):
+                self._row_by_id.setdefault(row_id, index)
+            for key in keys:
+                self._row_by_key.setdefault(key, index)
+
+    def meet(self, numbers: list[PhoneNumber]) -> None:
+        """A page of live numbers: remember them, and diff each with the row it likely
+        stands for (`settle` decides; most often this diff is the one it needs)."""
+        self._live.add(numbers)
+        by_id, by_key, early, rows = self._row_by_id, self._row_by_key, self._early, self._rows
+        for number in numbers:
+            index = by_id.get(number.id)
+            if index is None:
+                for key in number_keys(number):
+                    index = by_key.get(key)
+                    if index is not None:
+                        break
+            if index is None or index in early:
+                continue
+            data = rows[index][1]
+            if data is not None and data.get("provider") == number.provider:
+                early[index] = (number.id, diff(data, number, number.provider))
+
+    def settle(self) -> SyncPlan:
+        """The plan, row by row, then the deletes of a prune."""
+        for index, (item, data, keys) in enumerate(self._rows):
+            self._settle(index, item, data, keys)
+        if self._prune:
+            for number_id, number in self._live.by_id.items():
+                if number_id not in self._claimed and number_id not in self._kept:
+                    self.plan.deletes.append(PlannedDelete(number_id, number))
+        self.plan.live = len(self._live)
+        return self.plan
+
+    def _settle(
+        self, index: int, item: Any, data: Mapping[str, Any] | None, keys: list[Key]
+    ) -> None:
+        if data is None:
+            got = type(item).__name__
+            self._invalid(index, f"must be a mapping or a create body (got {got})", item)
+            return
+        match = self._live.match(data.get("id"), keys)
+        if self._prune:  # what a row names, even an invalid one, a prune keeps
+            if match.id is not None:
+                self._kept.add(match.id)
+            for key in keys:
+                self._kept.update(self._live.ids_of(key))
+        if match.ambiguous is not None:
+            self._invalid(index, f"ambiguous: {match.ambiguous}", data)
+        elif data.get("provider") not in PROVIDERS:
+            rule = f"provider must be one of {', '.join(PROVIDERS)} (got {data.get('provider')!r})"
+            self._invalid(index, rule, data)
+        elif match.id is None:
+            self._plan_create(index, data, keys)
+        else:
+            self._plan_update(index, data, match.id)
+
+    def _plan_create(self, index: int, data: Mapping[str, Any], keys: list[Key]) -> None:
+        for key in keys:
+            first = self._created.get(key)
+            if first is not None:
+                self._invalid(index, f"the same number as row {first}", data)
+                return
+        if data.get("provider") == "vapi" and data.get("number") and not data.get("sipUri"):
+            reason = (
+                f"Vapi number {data['number']} is not in this account, and a number is bought "
+                "by area code, not by its digits: leave out `number` to buy one"
+            )
+            self._invalid(index, reason, data)
+            return
+        try:
+            body = create_body(data, strict=self._strict)
+        except RequestValidationError as error:
+            self._invalid(index, _describe(error), data)
+            return
+        for key in keys:
+            self._created[key] = index
+        planned = PlannedCreate(index, body, tuple(keys), purchase=is_purchase(body))
+        (self.plan.purchases if planned.purchase else self.plan.creates).append(planned)
+
+    def _plan_update(self, index: int, data: Mapping[str, Any], number_id: str) -> None:
+        first = self._claimed.get(number_id)
+        if first is not None:
+            self._invalid(index, f"the same number as row {first} (id {number_id})", data)
+            return
+        self._claimed[number_id] = index
+        number = self._live.by_id[number_id]
+        provider = data["provider"]
+        if number.provider != provider:
+            reason = f"provider cannot change: number {number_id} is {number.provider}"
+            self._invalid(index, reason, data)
+            return
+        early = self._early.get(index)
+        changes = early[1] if early is not None and early[0] == number_id else None
+        if changes is None:
+            changes = diff(data, number, provider)
+        if not changes:
+            self.plan.unchanged.append(Unchanged(index, number_id))
+            return
+        wanted = {"provider": provider, **{change.field: change.wanted for change in changes}}
+        try:
+            body = convert(wanted, UPDATE_BODIES[provider], strict=self._strict)
+            errors = body_errors(body)
+            if errors:
+                raise RequestValidationError(errors)
+        except RequestValidationError as error:
+            self._invalid(index, _describe(error), data)
+            return
+        self.plan.updates.append(PlannedUpdate(index, number_id, number, body, tuple(changes)))
+
+    def _invalid(self, index: int, reason: str, data: Any) -> None:
+        self.plan.invalid.append(InvalidRow(index, reason, data))
+
+
+def _wire(item: Any) -> Mapping[str, Any] | None:
+    if type(item) is dict or isinstance(item, Mapping):
+        return item  # read, never changed: no copy
+    if isinstance(item, _CREATE_CLASSES):
+        data: dict[str, Any] = msgspec.to_builtins(item)
+        return data
+    return None
+
+
+def _describe(error: RequestValidationError) -> str:
+    return "; ".join(str(item) for item in error.errors)

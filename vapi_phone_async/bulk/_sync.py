@@ -1,0 +1,183 @@
+"""A sync plan as data to read, and its `apply`: one bulk run doing exactly the plan.
+
+See `_plan` for how a plan is made. `apply` sends the creates (a create whose answer is
+lost is looked up, adopted or reported unknown, never sent twice blindly), the purchases
+(only with `allow_purchase=True`), the updates (the changed fields only) and the deletes,
+with one `BulkOutcome` per planned action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from ..errors import FieldError, NotFoundError, RequestValidationError, VapiError
+from ..models import CreatePhoneNumber, PhoneNumber, UpdatePhoneNumber
+from ._calls import PhoneNumberCalls
+from ._diff import Change
+from ._import import create_reconciled
+from ._match import Key
+from ._outcomes import BulkOutcome, Progress, check_options, failed, skipped, succeeded
+from ._run import BulkRun
+
+__all__ = [
+    "InvalidRow",
+    "PlannedAction",
+    "PlannedCreate",
+    "PlannedDelete",
+    "PlannedUpdate",
+    "SyncPlan",
+    "Unchanged",
+]
+
+
+class PlannedCreate(msgspec.Struct, frozen=True):
+    """Row `row` creates a number with `body`; `purchase` when that buys one from Vapi.
+    `keys` find it again if the answer to its create is lost."""
+
+    row: int
+    body: CreatePhoneNumber
+    keys: tuple[Key, ...]
+    purchase: bool = False
+
+
+class PlannedUpdate(msgspec.Struct, frozen=True):
+    """Row `row` changes the number `id` (now `number`) with `body`: the `changes` only."""
+
+    row: int
+    id: str
+    number: PhoneNumber
+    body: UpdatePhoneNumber
+    changes: tuple[Change, ...]
+
+
+class PlannedDelete(msgspec.Struct, frozen=True):
+    """With `prune=True`: the number `id`, which no row stands for, goes."""
+
+    id: str
+    number: PhoneNumber
+
+
+class Unchanged(msgspec.Struct, frozen=True):
+    """Row `row` stands for the number `id`, which is as the row wants it."""
+
+    row: int
+    id: str
+
+
+class InvalidRow(msgspec.Struct, frozen=True):
+    """Row `row` cannot be settled: `reason` says why; nothing is done with it."""
+
+    row: int
+    reason: str
+    data: Any = None
+
+    def __repr__(self) -> str:
+        return f"InvalidRow(row={self.row}, reason={self.reason!r})"
+
+
+@dataclass
+class SyncPlan:
+    """What a sync would do; nothing has been changed yet. `await plan.apply()` does it.
+
+    The lists are in row order. `changes` counts what `apply` would send; a plan with
+    none is `empty` (its invalid rows, if any, change nothing).
+    """
+
+    creates: list[PlannedCreate] = field(default_factory=list)
+    purchases: list[PlannedCreate] = field(default_factory=list)
+    updates: list[PlannedUpdate] = field(default_factory=list)
+    deletes: list[PlannedDelete] = field(default_factory=list)
+    unchanged: list[Unchanged] = field(default_factory=list)
+    invalid: list[InvalidRow] = field(default_factory=list)
+    live: int = 0  # numbers in the account when planned
+    client: PhoneNumberCalls | None = field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{name}={count}" for name, count in self.counts().items())
+        return f"SyncPlan({counts})"
+
+    def counts(self) -> dict[str, int]:
+        """How many of each: creates, purchases, updates, deletes, unchanged, invalid."""
+        return {
+            "creates": len(self.creates),
+            "purchases": len(self.purchases),
+            "updates": len(self.updates),
+            "deletes": len(self.deletes),
+            "unchanged": len(self.unchanged),
+            "invalid": len(self.invalid),
+        }
+
+    @property
+    def changes(self) -> int:
+        """Requests `apply` would send."""
+        return len(self.creates) + len(self.purchases) + len(self.updates) + len(self.deletes)
+
+    def actions(self) -> list[PlannedAction]:
+        """What `apply` does, in its order: creates, purchases, updates, deletes."""
+        return [*self.creates, *self.purchases, *self.updates, *self.deletes]
+
+    @property
+    def empty(self) -> bool:
+        """Whether applying the plan would change nothing."""
+        return self.changes == 0
+
+    def apply(
+        self,
+        *,
+        allow_purchase: bool = False,
+        concurrency: int = 16,
+        rate_limit: float | None = None,
+        fail_fast: bool = False,
+        progress: Progress | None = None,
+    ) -> BulkRun[PlannedAction]:
+        """Do the plan: creates, purchases, updates, deletes, one outcome per action.
+
+        `allow_purchase=True` is needed when the plan buys numbers (it raises
+        `RequestValidationError` before anything is sent otherwise). Other options as for
+        `bulk_update`. A delete that finds its number gone already is `skipped`.
+        """
+        if self.client is None:
+            raise RuntimeError("a SyncPlan applies through the client that made it")
+        if self.purchases and not allow_purchase:
+            count = len(self.purchases)
+            rule = (
+                f"the plan buys {count} number{'s' * (count != 1)} from Vapi, which costs "
+                "money: pass allow_purchase=True to buy them"
+            )
+            raise RequestValidationError([FieldError("allow_purchase", rule)])
+        check_options(concurrency, rate_limit)
+        calls = self.client.with_options(rate_limit=rate_limit)
+        max_creates = self.client.backoff.max_retries + 1
+        actions = self.actions()
+
+        async def do(index: int, action: PlannedAction) -> BulkOutcome[PlannedAction]:
+            try:
+                if isinstance(action, PlannedCreate):
+                    return await create_reconciled(
+                        calls,
+                        index,
+                        action,
+                        action.body,
+                        action.keys,
+                        max_creates=max_creates,
+                        allow_purchase=allow_purchase,
+                    )
+                if isinstance(action, PlannedUpdate):
+                    number = await calls.update(action.id, action.body)
+                    return succeeded(index, action, number, "updated")
+                try:
+                    gone = await calls.delete(action.id)
+                except NotFoundError:
+                    return skipped(index, action, "already gone")
+                return succeeded(index, action, gone, "deleted")
+            except VapiError as error:
+                return failed(index, action, error)
+
+        return BulkRun(actions, do, concurrency=concurrency, fail_fast=fail_fast, progress=progress)
+
+
+PlannedAction = PlannedCreate | PlannedUpdate | PlannedDelete
+"""One action of a plan, the item of each outcome of `SyncPlan.apply`."""

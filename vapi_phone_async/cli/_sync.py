@@ -1,0 +1,118 @@
+"""The sync command: make the account look like a file of numbers, plan first.
+
+`vapi-phone sync FILE` prints the plan and changes nothing; `--apply` does it. Deletes
+(with `--prune`) and purchases need `--yes`, or a yes at a prompt that states their
+counts; purchases also `--allow-purchase`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ..bulk import PlannedAction
+from ._context import Settings, api_options, run
+from ._failures import Failures, failures_path
+from ._import import print_failures
+from ._input import FORMATS, read_input
+from ._output import FORMATS as OUTPUTS
+from ._output import print_table, progress_bar, stderr_is_terminal
+from ._params import choice
+from ._plans import (
+    INTERRUPTED,
+    Applied,
+    FilePlan,
+    apply_plan,
+    confirm_risky,
+    gather_failures,
+    plan_file,
+    print_plan,
+    summary_rows,
+)
+
+__all__ = ["sync"]
+
+
+@click.command()
+@click.argument("file", metavar="FILE|-")
+@click.option("--format", "file_format", type=choice(FORMATS), help="csv or jsonl.")
+@click.option("--apply", "apply_", is_flag=True, help="Do the plan (without: print it only).")
+@click.option("--prune", is_flag=True, help="Delete the numbers no row of FILE stands for.")
+@click.option("--allow-purchase", is_flag=True, help="Buy the Vapi numbers the file asks for.")
+@click.option("--yes", "-y", is_flag=True, help="Delete and buy without asking first.")
+@click.option("--output", "-o", type=choice(OUTPUTS), default="table", help="Plan format.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=16, show_default=True)
+@click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests/s.")
+@click.option(
+    "--failures",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where rows not done go (default: FILE.failures.csv / .jsonl), ready to re-run.",
+)
+@api_options()
+@click.pass_obj
+def sync(
+    settings: Settings,
+    file: str,
+    file_format: str | None,
+    apply_: bool,
+    prune: bool,
+    allow_purchase: bool,
+    yes: bool,
+    output: str,
+    concurrency: int,
+    rate_limit: float | None,
+    failures: Path | None,
+) -> None:
+    """Make the account look like FILE (.csv or .jsonl; - reads standard input).
+
+    A row finds its number by id, else by provider and number, or SIP URI; the plan lists
+    what would be created, bought, updated (the fields that differ), deleted (--prune)
+    and left as it is, and the rows that cannot be done and why. Nothing changes without
+    --apply.
+    """
+    source = read_input(file, file_format)  # type: ignore[arg-type]
+    where = failures_path(source, failures)  # refused now, before anything is sent
+
+    async def body() -> tuple[FilePlan, Applied[PlannedAction] | None, float]:
+        async with settings.client() as client:
+            planned = await plan_file(client, source, prune=prune)
+            if not apply_ or planned.plan.empty:
+                return planned, None, 0.0
+            print_plan(planned, f"sync plan for {file}", "table", sys.stderr)
+            confirm_risky(planned.plan, yes=yes, allow_purchase=allow_purchase)
+            actions = planned.plan.actions()
+            started = time.perf_counter()
+            with progress_bar("sync", len(actions), enabled=stderr_is_terminal()) as tick:
+                run_ = planned.plan.apply(
+                    allow_purchase=allow_purchase,
+                    concurrency=concurrency,
+                    rate_limit=rate_limit,
+                    progress=lambda done, _failed, _total: tick(done, len(actions)),
+                )
+                applied = await apply_plan(run_, actions)
+            return planned, applied, time.perf_counter() - started
+
+    planned, applied, seconds = run(body())
+    if applied is None:
+        state = "nothing to do" if planned.plan.empty else "nothing changed; --apply does it"
+        print_plan(planned, f"sync plan for {file} ({state})", output, sys.stdout)
+        if planned.invalid:
+            raise click.exceptions.Exit(1)
+        return
+    recorder = Failures(source, where)
+    gather_failures(planned, applied, recorder)
+    state = " (interrupted)" if applied.interrupted else ""
+    print_table(
+        f"sync{state}: {len(applied.outcomes)} changes in {seconds:.1f} s",
+        ("result", "numbers"),
+        summary_rows(applied.summary, unchanged=len(planned.plan.unchanged)),
+        sys.stdout,
+    )
+    print_failures(recorder.write(), applied.interrupted)
+    if applied.interrupted:
+        raise click.exceptions.Exit(INTERRUPTED)
+    if recorder.rows:
+        raise click.exceptions.Exit(1)
