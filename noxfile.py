@@ -1,4 +1,5 @@
-"""Developer tasks: `nox -s tests lint typecheck` before every push; `bench`, `docs`, `build`.
+"""Developer tasks: `nox -s tests lint typecheck` before every push; `schemathesis`, `bench`,
+`docs`, `build`.
 
 `nox -t ci` runs what CI runs after `tests`: the suite with the lowest allowed version of
 every runtime dependency (`tests-lowest`), on every other supported Python this machine
@@ -130,6 +131,19 @@ def typecheck(session: nox.Session) -> None:
     _install(session, "typecheck")
     session.run(
         "mypy", "--strict", PACKAGE, "_vapi_phone_async_pytest.py", "tests/typing_contract.py"
+    )
+
+
+@nox.session
+def schemathesis(session: nox.Session) -> None:
+    """Requests generated from the vendored spec against FakeVapiServer (loopback only):
+    no server error, no answer that breaks the spec's schema. Bounded for CI: 100
+    examples per operation (`VAPI_SCHEMATHESIS_EXAMPLES` changes it)."""
+    _install(session, "test")
+    session.install("schemathesis>=4.0")
+    session.env["VAPI_SCHEMATHESIS"] = "1"
+    session.run(
+        "pytest", "tests/testing/test_spec_fuzz.py", "-p", "no:cacheprovider", *session.posargs
     )
 
 

@@ -175,9 +175,7 @@ async def test_a_list_shaped_nestjs_message_is_readable(
     ("call", "field"),
     [
         (
-            lambda c: c.create(
-                CreateTwilioPhoneNumber(number="4155550100", twilio_account_sid="AC1")
-            ),
+            lambda c: c.create(CreateByoPhoneNumber(number="4155550100", credential_id="c")),
             "number",
         ),
         (

@@ -131,7 +131,7 @@ def test_an_update_clearing_a_secret_shows_none() -> None:
 
 
 def test_server_headers_of_an_unexpected_shape_are_hidden_whole() -> None:
-    """The lenient decoder keeps malformed `headers` as they came; repr hides them anyway."""
+    """The lenient decoder keeps malformed `headers` beside the number; repr hides them."""
     raw = {
         "provider": "twilio",
         "id": "pn_1",
@@ -142,7 +142,9 @@ def test_server_headers_of_an_unexpected_shape_are_hidden_whole() -> None:
     assert isinstance(number, TwilioPhoneNumber)
     assert isinstance(number.server, Server)
     assert HEADER_VALUE not in repr(number)
-    assert "headers='<set>'" in repr(number.server)
+    assert number.server.headers is None
+    assert number.invalid_fields["server.headers"] == [f"Authorization: {HEADER_VALUE}"]
+    assert "'server.headers': '<set>'" in repr(number)
 
 
 def test_decoded_numbers_hide_their_secrets() -> None:

@@ -116,29 +116,14 @@ def rule(good: Body, bad: Body, field: str, says: str, id: str) -> Any:
 
 
 RULES = [
-    # Numbers: E.164 unless a BYO number turns the check off; then alphanumeric.
-    rule(twilio(), twilio(number="4155550100"), "number", "E.164", "twilio number E.164"),
-    rule(twilio(number="+441"), twilio(number="+04155550100"), "number", "E.164", "no leading 0"),
+    # Numbers: a BYO number is E.164 unless it turns the check off; then alphanumeric.
+    rule(byo(number="+441"), byo(number="+04155550100"), "number", "E.164", "no leading 0"),
     rule(
-        twilio(number="+123456789012345"),
-        twilio(number="+1234567890123456"),
+        byo(number="+123456789012345"),
+        byo(number="+1234567890123456"),
         "number",
         "E.164",
         "at most 15 digits",
-    ),
-    rule(
-        CreateVonagePhoneNumber(number=E164, credential_id="c"),
-        CreateVonagePhoneNumber(number="1-415-555", credential_id="c"),
-        "number",
-        "E.164",
-        "vonage number E.164",
-    ),
-    rule(
-        CreateTelnyxPhoneNumber(number=E164, credential_id="c"),
-        CreateTelnyxPhoneNumber(number="+1 415 555", credential_id="c"),
-        "number",
-        "E.164",
-        "telnyx number E.164",
     ),
     rule(byo(number=E164), byo(number="abc"), "number", "E.164", "byo number E.164 by default"),
     rule(
@@ -438,8 +423,8 @@ RULES = [
     ),
     # Update bodies follow the same rules.
     rule(
-        UpdateTwilioPhoneNumber(number=E164),
-        UpdateTwilioPhoneNumber(number="4155550100"),
+        UpdateByoPhoneNumber(number=E164, number_e164_check_enabled=True),
+        UpdateByoPhoneNumber(number="4155550100", number_e164_check_enabled=True),
         "number",
         "E.164",
         "update number E.164",
@@ -504,9 +489,9 @@ def test_a_required_field_cannot_be_left_out_when_building_a_body() -> None:
 
 
 def test_every_broken_rule_is_reported_the_first_names_the_error() -> None:
-    body = twilio(number="0", name="n" * 41, server=Server(timeout_seconds=0))
+    body = byo(number="0", name="n" * 41, server=Server(timeout_seconds=0))
     paths = [error.path for error in body_errors(body)]
-    assert paths == ["name", "number", "server.timeoutSeconds"]
+    assert paths == ["name", "number", "number", "server.timeoutSeconds"]  # length, E.164
     with pytest.raises(RequestValidationError) as caught:
         validate_body(body)
     assert caught.value.field == "name"
@@ -525,3 +510,19 @@ def test_a_value_of_the_wrong_type_is_named_by_its_path() -> None:
         validate_body(body)
     assert caught.value.field == "hooks[0].do[0].exact"
     assert "expected `str`, got `int`" in caught.value.rule
+
+
+# The spec has no format for these numbers ("the digits of the phone number you own"):
+# changed in issue 12, they were E.164-only before, which refused numbers Vapi takes.
+NO_FORMAT = [
+    twilio(number="14155550100"),
+    twilio(number="4155550100"),
+    CreateVonagePhoneNumber(number="1-415-555", credential_id="c"),
+    CreateTelnyxPhoneNumber(number="+1 415 555", credential_id="c"),
+    UpdateTwilioPhoneNumber(number="14155550100"),
+]
+
+
+@pytest.mark.parametrize("body", NO_FORMAT, ids=lambda body: type(body).__name__)
+def test_twilio_vonage_and_telnyx_numbers_take_any_digits(body: Body) -> None:
+    assert body_errors(body) == []

@@ -138,7 +138,7 @@ def decoding(body: bytes) -> list[str]:
     except RequestValidationError as error:  # not raised by decoding; shows the attributes
         return [error.field, error.rule]
     meta: PaginationMeta = page.metadata
-    total: int = meta.total_items
+    total: int | None = meta.total_items  # None when the server sent no usable count
     cursor: str | None = meta.next_cursor
     custom = CustomMessage(content="Sorry")
     assert custom.content is not None

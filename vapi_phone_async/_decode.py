@@ -1,21 +1,19 @@
-"""Response decoding: one strict msgspec call, and a lenient fallback for unknown shapes.
+"""Response decoding: one strict msgspec call, and a lenient fallback that loses nothing.
 
-The fast path decodes a whole body into typed Structs in one call. Only when that fails is
-the body decoded as plain JSON and each item converted on its own: an unknown provider
-becomes an `UnknownPhoneNumber`, an unknown nested tag (a hook, a destination, an action,
-a context plan) stays in its place as an `UnknownItem`, and a value of an unexpected type is
-kept as it came. Nothing the server sent is dropped, except fields this version has no
-attribute for.
+The fast path decodes a whole body into typed Structs in one call. The models forbid
+unknown fields, so it succeeds only for a body this version knows entirely; anything else
+(a new field, a new provider, tag or enum member, a value of an unexpected type) takes the
+lenient path (`_lenient`), item by item: each item that can be typed whole still is, in one
+call, and the others are typed part by part. No object is built with a field that breaks
+its annotation, and what could not be typed is kept: beside its object (`unknown_fields`,
+`invalid_fields`), or whole as an `UnknownPhoneNumber` or `UnknownItem`.
 """
 
 from __future__ import annotations
 
-import functools
-import types
-from typing import Any, Union, get_args, get_origin
-
 import msgspec
 
+from ._lenient import FAILED, Found, decode_any, lenient_value, struct_value
 from ._secrets import excerpt
 from .errors import ResponseDecodeError
 from .models import (
@@ -24,137 +22,172 @@ from .models import (
     PaginationMeta,
     PhoneNumber,
     PhoneNumberPage,
-    UnknownItem,
+    UnknownPhoneNumber,
 )
-from .models.phone_numbers import UnknownPhoneNumber
+from .models._base import Decoded, keep_extras, kept_extras
 
 __all__ = ["decode_page", "decode_phone_number", "decode_phone_number_list"]
 
 _PHONE_NUMBER = msgspec.json.Decoder(KnownPhoneNumber)
 _PHONE_NUMBER_LIST = msgspec.json.Decoder(list[KnownPhoneNumber])
 _PAGE = msgspec.json.Decoder(PhoneNumberPage)
-_ANY = msgspec.json.Decoder()
+_OBJECT = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
+_PAGE_FIELDS = frozenset({"results", "metadata"})
+# By the provider's JSON text: a listed item's class is found without decoding its tag.
+_CLASS_BY_RAW_TAG = {msgspec.json.encode(tag): cls for tag, cls in PHONE_NUMBER_CLASSES.items()}
 
 
 def decode_phone_number(data: bytes) -> PhoneNumber:
-    """Decode one phone number (the body of create, get, update, delete)."""
+    """Decode one phone number (the body of create, get, update, delete).
+
+    Raises `ResponseDecodeError` if the body is not JSON, or not an object with a string
+    `id` and `provider` (a number from an unknown provider is an `UnknownPhoneNumber`).
+    """
     try:
         number: PhoneNumber = _PHONE_NUMBER.decode(data)
         return number
     except msgspec.ValidationError:
-        raw = _decode_any(data)
+        pass
     except (msgspec.DecodeError, RecursionError) as exc:
-        raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
-    # Outside the handler, as in the decoders below: a ResponseDecodeError raised by the
-    # fallback does not drag the fast path's ValidationError along as its context.
-    return _lenient_phone_number(raw, data)
-
-
-def decode_phone_number_list(data: bytes) -> list[PhoneNumber]:
-    """Decode the JSON array of `GET /phone-number`."""
+        raise _invalid_json(exc, data) from None
+    # Outside the handler, as below: a ResponseDecodeError raised by the fallback does not
+    # drag the fast path's ValidationError along as its context.
     try:
-        return list(_PHONE_NUMBER_LIST.decode(data))
-    except msgspec.ValidationError:
-        items = _decode_any(data)
-    except (msgspec.DecodeError, RecursionError) as exc:
-        raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
-    if not isinstance(items, list):
-        raise ResponseDecodeError("expected a JSON array of phone numbers", excerpt(data))
-    return [_lenient_phone_number(item, data) for item in items]
-
-
-def decode_page(data: bytes) -> PhoneNumberPage:
-    """Decode a `/v2/phone-number` page (`results` and `metadata`)."""
-    try:
-        return _PAGE.decode(data)
-    except msgspec.ValidationError:
-        raw = _decode_any(data)
-    except (msgspec.DecodeError, RecursionError) as exc:
-        raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("results"), list):
-        raise ResponseDecodeError("expected an object with a `results` array", excerpt(data))
-    try:
-        metadata = msgspec.convert(raw.get("metadata"), PaginationMeta)
-    except msgspec.ValidationError as exc:
-        raise ResponseDecodeError(f"bad page metadata ({exc})", excerpt(data)) from None
-    results = [_lenient_phone_number(item, data) for item in raw["results"]]
-    return PhoneNumberPage(results=results, metadata=metadata)
-
-
-def _decode_any(data: bytes) -> Any:
-    try:
-        return _ANY.decode(data)
-    except (msgspec.DecodeError, RecursionError) as exc:
-        # The typed decode sees invalid JSON first; nesting too deep for msgspec to build
-        # can pass it (it fails on the first item's type) and stop here.
-        raise ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data)) from None
-
-
-def _lenient_phone_number(item: Any, data: bytes) -> PhoneNumber:
-    if not (
-        isinstance(item, dict)
-        and isinstance(item.get("id"), str)
-        and isinstance(item.get("provider"), str)
-    ):
+        number = _item(msgspec.Raw(data), whole_first=False)
+    except (msgspec.DecodeError, RecursionError) as exc:  # broken past the fast path's stop
+        raise _invalid_json(exc, data) from None
+    if isinstance(number, UnknownPhoneNumber) and not number.readable:
         raise ResponseDecodeError(
             "not a phone number (an object with string `id` and `provider`)", excerpt(data)
         )
-    cls = PHONE_NUMBER_CLASSES.get(item["provider"])
-    if cls is None:
-        return UnknownPhoneNumber(item)
-    # Most items of a page that fell back are valid: one convert types them whole.
-    number: PhoneNumber = _lenient(item, cls)
     return number
 
 
-def _lenient(value: Any, tp: Any) -> Any:
-    """Convert `value` to `tp` where possible; keep what cannot be typed as raw data."""
+def decode_phone_number_list(data: bytes) -> list[PhoneNumber]:
+    """Decode the JSON array of `GET /phone-number`.
+
+    An item that cannot be identified is kept as an `UnknownPhoneNumber` whose `readable`
+    is False (count them with `models.count_unreadable`); the other items stay typed.
+    """
     try:
-        return msgspec.convert(value, tp)
+        return list(_PHONE_NUMBER_LIST.decode(data))
     except msgspec.ValidationError:
         pass
-    if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
-        return _lenient_struct(value, tp)
-    origin = get_origin(tp)
-    if origin is Union or origin is types.UnionType:
-        return _lenient_union(value, get_args(tp))
-    if origin is list and isinstance(value, list):
-        (item_type,) = get_args(tp)
-        return [_lenient(item, item_type) for item in value]
-    return value
-
-
-def _lenient_struct(value: Any, cls: type[msgspec.Struct]) -> Any:
-    if not isinstance(value, dict):
-        return value
-    kwargs = {
-        field.name: _lenient(value[field.encode_name], field.type)
-        for field in _fields(cls)
-        if field.encode_name in value
-    }
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise _invalid_json(exc, data) from None
     try:
-        return cls(**kwargs)
-    except TypeError:  # a required field is missing: keep the object as it came
-        return UnknownItem(value)
+        items = _ARRAY.decode(data)
+    except msgspec.ValidationError:
+        items = None
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise _invalid_json(exc, data) from None
+    if items is None:
+        raise ResponseDecodeError("expected a JSON array of phone numbers", excerpt(data))
+    try:
+        return _items(items)
+    except RecursionError as exc:
+        raise _invalid_json(exc, data) from None
 
 
-@functools.cache
-def _fields(cls: type[msgspec.Struct]) -> tuple[msgspec.structs.FieldInfo, ...]:
-    # msgspec.structs.fields evaluates the string annotations again on every call.
-    return msgspec.structs.fields(cls)
+def decode_page(data: bytes) -> PhoneNumberPage:
+    """Decode a `/v2/phone-number` page (`results` and `metadata`).
+
+    Unreadable items are kept as in `decode_phone_number_list` (`page.unreadable` counts
+    them). Metadata that is missing or unusable decodes as None fields (kept raw in
+    `page.invalid_fields`), so a walk goes on by the short-page rule. Raises
+    `ResponseDecodeError` only if the body is not JSON or has no `results` array.
+    """
+    try:
+        return _PAGE.decode(data)
+    except msgspec.ValidationError:
+        pass
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise _invalid_json(exc, data) from None
+    try:
+        fields = _OBJECT.decode(data)
+        items = _ARRAY.decode(fields["results"])
+    except (msgspec.ValidationError, KeyError):
+        items = None
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise _invalid_json(exc, data) from None
+    if items is None:
+        raise ResponseDecodeError("expected an object with a `results` array", excerpt(data))
+    try:
+        return _page(fields, items)
+    except RecursionError as exc:
+        raise _invalid_json(exc, data) from None
 
 
-def _lenient_union(value: Any, members: tuple[Any, ...]) -> Any:
-    if isinstance(value, list):
-        lists = [m for m in members if get_origin(m) is list]
-        return _lenient(value, lists[0]) if lists else value
-    structs = [m for m in members if isinstance(m, type) and issubclass(m, msgspec.Struct)]
-    if not isinstance(value, dict) or not structs:
-        return value
-    tag_field = structs[0].__struct_config__.tag_field
-    if tag_field is None:
-        return _lenient_struct(value, structs[0])
-    for member in structs:
-        if member.__struct_config__.tag == value.get(tag_field):
-            return _lenient_struct(value, member)
-    return UnknownItem(value)
+def _page(fields: dict[str, msgspec.Raw], items: list[msgspec.Raw]) -> PhoneNumberPage:
+    found = Found()
+    found.unknown.update(
+        {(key,): decode_any(raw) for key, raw in fields.items() if key not in _PAGE_FIELDS}
+    )
+    metadata = _metadata(fields.get("metadata"), found)
+    page = PhoneNumberPage(results=_items(items), metadata=metadata)
+    keep_extras(page, found.unknown, found.invalid)
+    return page
+
+
+def _invalid_json(exc: Exception, data: bytes) -> ResponseDecodeError:
+    # RecursionError too: nesting too deep for msgspec to build can pass the typed decode
+    # (it fails on the first item's type) and stop the lenient one.
+    return ResponseDecodeError(f"invalid JSON ({exc})", excerpt(data))
+
+
+def _items(items: list[msgspec.Raw]) -> list[PhoneNumber]:
+    numbers: list[PhoneNumber] = []
+    whole_first = True
+    for raw in items:
+        number = _item(raw, whole_first=whole_first)
+        # Items of one listing tend to share their novelty (a field Vapi just added): once
+        # one needed repair, the next go straight to it instead of failing whole first.
+        whole_first = number.__class__ is not UnknownPhoneNumber and not _repaired(number)
+        numbers.append(number)
+    return numbers
+
+
+def _item(raw: msgspec.Raw, *, whole_first: bool) -> PhoneNumber:
+    """One listed item: typed if it can be, else kept whole as an UnknownPhoneNumber."""
+    if whole_first:
+        try:
+            number: PhoneNumber = _PHONE_NUMBER.decode(raw)
+            return number
+        except msgspec.ValidationError:
+            pass
+    try:
+        fields = _OBJECT.decode(raw)
+    except msgspec.ValidationError:
+        return UnknownPhoneNumber.of(decode_any(raw))
+    provider = fields.get("provider")
+    cls = _class_of(provider) if provider is not None else None
+    if cls is not None:
+        found = Found()
+        value = struct_value(fields, cls, (), found)
+        if value is not FAILED:
+            keep_extras(value, found.unknown, found.invalid)
+            return value  # type: ignore[no-any-return]
+    return UnknownPhoneNumber.of(decode_any(raw))
+
+
+def _class_of(provider: msgspec.Raw) -> type[KnownPhoneNumber] | None:
+    cls = _CLASS_BY_RAW_TAG.get(bytes(provider))
+    if cls is None:  # the tag written another way (escaped, say): read it
+        tag = decode_any(provider)
+        cls = PHONE_NUMBER_CLASSES.get(tag) if isinstance(tag, str) else None
+    return cls
+
+
+def _repaired(number: PhoneNumber) -> bool:
+    return isinstance(number, Decoded) and kept_extras(number) is not None
+
+
+def _metadata(raw: msgspec.Raw | None, found: Found) -> PaginationMeta:
+    if raw is None:
+        return PaginationMeta()
+    value = lenient_value(raw, PaginationMeta, ("metadata",), found)
+    if value is FAILED:
+        found.invalid[("metadata",)] = decode_any(raw)
+        return PaginationMeta()
+    return value  # type: ignore[no-any-return]

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from ._lenient import split_unknown
 from ._secrets import REDACTED
 from ._validate import body_errors, field_error
 from .errors import FieldError, RequestValidationError
@@ -44,6 +45,9 @@ def create_body(data: Mapping[str, Any], *, strict: bool = True) -> CreatePhoneN
         raise RequestValidationError(
             [FieldError("provider", f"must be one of {', '.join(PROVIDERS)} (got {provider!r})")]
         )
+    # The models refuse fields they do not know: what a create does not take (what the
+    # server assigns, fields this version does not know) is left out first.
+    cleaned, _ = split_unknown(cleaned, CreatePhoneNumber)
     try:
         body: CreatePhoneNumber = convert(cleaned, CreatePhoneNumber, strict=strict)  # type: ignore[arg-type]
     except RequestValidationError as error:

@@ -12,7 +12,7 @@ a prefix of one left at the end of a cut-off text included.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "REDACTED",
     "SECRET_KEYS",
     "excerpt",
+    "redact_at",
     "redact_mapping",
     "redact_text",
     "redact_values",
@@ -64,6 +65,19 @@ def redact_mapping(value: Any, known: Collection[str] = (), depth: int = 0) -> A
     if isinstance(value, str) and known:
         return _scrub(value, known)
     return value
+
+
+def redact_at(path: Sequence[str | int], value: Any) -> Any:
+    """`value`, found at `path` inside a decoded object, with the same rule applied: hidden
+    under a secret key or inside `headers`, else with the secrets inside it hidden."""
+    keys = [part for part in path if isinstance(part, str)]
+    if value is None:
+        return None
+    if keys and keys[-1] in SECRET_KEYS:
+        return REDACTED
+    if "headers" in keys:
+        return redact_values(value) if keys[-1] == "headers" else REDACTED
+    return redact_mapping(value)
 
 
 def secret_values(value: Any, depth: int = 0) -> set[str]:

@@ -73,7 +73,11 @@ _LANGUAGES = frozenset(
 
 
 def validate_body(body: CreatePhoneNumber | UpdatePhoneNumber) -> None:
-    """Raise `RequestValidationError` if a create or update body breaks a rule of the spec."""
+    """Raise `RequestValidationError` if a create or update body breaks a rule of the spec.
+
+    E.164 is checked only where the spec asks for it: a BYO number and a transfer
+    destination's `number`, unless their `numberE164CheckEnabled` is false.
+    """
     errors = body_errors(body)
     if errors:
         raise RequestValidationError(errors)
@@ -153,9 +157,8 @@ def _body_rules(body: CreatePhoneNumber | UpdatePhoneNumber) -> Iterator[FieldEr
         check_e164 = flag is not False and flag is not msgspec.UNSET
         yield from _length("number", number, 3, 40)
         yield from _phone_number("number", number, check_e164=check_e164)
-    else:
-        # Twilio, Vonage and Telnyx numbers are always E.164 at Vapi.
-        yield from _phone_number("number", number, check_e164=True)
+    # Twilio, Vonage and Telnyx numbers have no format in the spec ("the digits of the
+    # phone number you own"): a rule the API does not have would lock users out.
     area_code = getattr(body, "number_desired_area_code", None)
     yield from _length("numberDesiredAreaCode", area_code, 3, 3)
     auth = getattr(body, "authentication", None)

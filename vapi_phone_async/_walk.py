@@ -176,7 +176,7 @@ def has_more(page: PhoneNumberPage, page_size: int) -> bool:
         return False
     if meta.has_next_page is not None:
         return meta.has_next_page
-    if meta.total_pages is not None:
+    if meta.total_pages is not None and meta.current_page is not None:
         return meta.current_page < meta.total_pages
     return len(page.results) >= page_size
 

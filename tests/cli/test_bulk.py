@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from vapi_phone_async.cli._output import number_writer, print_table
-from vapi_phone_async.cli._records import COLUMNS
+from vapi_phone_async.cli._records import COLUMNS, Row, read_bodies, unknown_fields
 from vapi_phone_async.testing import FakeVapiServer
 
 from .helpers import Run, ids_of
@@ -19,7 +19,7 @@ from .helpers import Run, ids_of
 NEW_ROWS = [
     {"provider": "twilio", "number": "+19990000001", "twilioAccountSid": "AC1", "name": "New 1"},
     {"provider": "twilio", "number": "+19990000002", "twilioAccountSid": "AC1", "name": "New 2"},
-    {"provider": "twilio", "number": "not-a-number", "twilioAccountSid": "AC1", "name": "Bad"},
+    {"provider": "byo-phone-number", "number": "not-a-number", "credentialId": "c", "name": "Bad"},
     {"provider": "vonage", "number": "+19990000003", "name": "No credential"},
     {"provider": "twilio", "number": "+19990000001", "twilioAccountSid": "AC1", "name": "Again"},
 ]
@@ -266,6 +266,77 @@ def test_tables_are_drawn_on_a_terminal_and_plain_elsewhere() -> None:
         "created",
         "3",
     ]
+
+
+# Fields this version does not know (issue 12): kept by export, not re-sent by import.
+
+FUTURE = {"futureField": {"tier": "gold"}, "server": {"url": "https://x", "region": "eu"}}
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_export_keeps_fields_this_version_does_not_know(
+    cli: Run, server: FakeVapiServer, tmp_path: Path, suffix: str
+) -> None:
+    number = server.insert(
+        {"provider": "twilio", "number": "+19990000009", "twilioAccountSid": "AC1", **FUTURE}
+    )
+    target = tmp_path / f"numbers{suffix}"
+
+    assert cli("export", str(target)).code == 0
+
+    with target.open(newline="") as stream:
+        if suffix == ".jsonl":
+            rows = {row["id"]: row for row in map(json.loads, stream)}
+            assert rows[number["id"]]["futureField"] == {"tier": "gold"}
+            assert rows[number["id"]]["server"] == {"url": "https://x", "region": "eu"}
+        else:
+            rows = {row["id"]: row for row in csv.DictReader(stream)}
+            assert json.loads(rows[number["id"]]["unknownFields"]) == {
+                "futureField": {"tier": "gold"}
+            }
+            assert json.loads(rows[number["id"]]["server"])["region"] == "eu"
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_an_export_with_unknown_fields_imports_without_sending_them(
+    cli: Run, server: FakeVapiServer, tmp_path: Path, suffix: str
+) -> None:
+    """Vapi refuses properties a create does not take: re-sending them is opt-in."""
+    server.insert(
+        {"provider": "twilio", "number": "+19990000009", "twilioAccountSid": "AC1", **FUTURE}
+    )
+    exported = tmp_path / f"numbers{suffix}"
+    cli("export", "--show-secrets", str(exported))
+    server.clear()
+
+    result = cli("import", str(exported))
+
+    assert result.code == 0, result.out
+    assert summary(result.out)["created"] == 41
+    created = next(n for n in server.numbers.values() if n["number"] == "+19990000009")
+    assert "futureField" not in created and created["server"] == {"url": "https://x"}
+
+
+def test_a_row_offers_its_unknown_fields_for_re_sending(tmp_path: Path) -> None:
+    """What `import` re-sends as `extra_body` when asked: fields the models do not know,
+    not those the server assigns (`id`, `status`), nor the hidden secrets."""
+    row = {
+        "provider": "twilio",
+        "id": "pn_1",
+        "status": "active",
+        "number": "+19990000009",
+        "twilioAccountSid": "AC1",
+        "twilioAuthToken": "<set>",
+        "tier": "gold",
+        "server": {"url": "https://x", "region": "eu"},
+    }
+    source = tmp_path / "rows.jsonl"
+    source.write_text(json.dumps(row) + "\n")
+    with source.open() as stream:
+        (read,) = list(read_bodies(source, stream))
+    assert isinstance(read, Row)
+    assert read.extra == {"tier": "gold", "server": {"region": "eu"}}
+    assert unknown_fields(row) == read.extra
 
 
 def test_the_error_column_of_the_failures_file_holds_no_secret(

@@ -147,7 +147,7 @@ def test_create_from_a_json_file(cli: Run, server: FakeVapiServer, tmp_path: Pat
     ("flags", "field"),
     [
         (["--provider", "twilio", "--number", "+14155550100"], "twilioAccountSid"),
-        (["--provider", "vonage", "--number", "0800", "--credential-id", "c"], "number"),
+        (["--provider", "byo-phone-number", "--number", "0800", "--credential-id", "c"], "number"),
     ],
 )
 def test_bad_create_input_is_a_usage_error_naming_the_field(

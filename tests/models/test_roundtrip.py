@@ -7,10 +7,7 @@ lengths): what is checked is the wire format alone.
 
 from __future__ import annotations
 
-import functools
-import types
-from datetime import datetime, timedelta, timezone
-from typing import Any, Union, get_args, get_origin
+from typing import Any, get_args
 
 import msgspec
 import pytest
@@ -34,51 +31,7 @@ from vapi_phone_async.models import (
     UpdatePhoneNumber,
 )
 
-TEXT = st.text(max_size=12)
-ZONES = st.sampled_from(
-    [timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
-)
-JSON_SCALARS = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | TEXT
-SCALARS: dict[Any, st.SearchStrategy[Any]] = {
-    str: TEXT,
-    bool: st.booleans(),
-    int: st.integers(-(2**63), 2**63 - 1),
-    float: st.floats(allow_nan=False, allow_infinity=False),
-    datetime: st.datetimes(timezones=ZONES),
-    type(None): st.none(),
-    msgspec.UnsetType: st.just(msgspec.UNSET),
-    Any: JSON_SCALARS,
-}
-
-
-# Cached: building the strategy tree costs far more than drawing from it (90 s against 6).
-@functools.cache
-def values_of(tp: Any) -> st.SearchStrategy[Any]:
-    """Every valid value of a field type: scalars, lists, dicts, unions and Structs."""
-    if tp in SCALARS:
-        return SCALARS[tp]
-    origin = get_origin(tp)
-    if origin is Union or origin is types.UnionType:
-        return st.one_of([values_of(member) for member in get_args(tp)])
-    if origin is list:
-        return st.lists(values_of(get_args(tp)[0]), max_size=2)
-    if origin is dict:
-        return st.dictionaries(TEXT, values_of(get_args(tp)[1]), max_size=2)
-    if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
-        return structs(tp)
-    raise NotImplementedError(f"no strategy for {tp!r}")
-
-
-@functools.cache
-def structs(cls: type[msgspec.Struct]) -> st.SearchStrategy[Any]:
-    """A Struct with every field drawn from its type (optional ones may keep the default)."""
-    fields = {}
-    for field in msgspec.structs.fields(cls):
-        value = values_of(field.type)
-        if not field.required:
-            value = st.just(field.default) | value
-        fields[field.name] = value
-    return st.builds(cls, **fields)
+from ..helpers import structs, values_of
 
 
 def members(union: Any) -> list[Any]:

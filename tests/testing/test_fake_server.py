@@ -94,11 +94,63 @@ async def test_created_numbers_have_increasing_created_at(fake_http: aiohttp.Cli
     assert stamps == sorted(stamps) and len(set(stamps)) == 5
 
 
-async def test_create_keeps_fields_it_does_not_know(fake_http: aiohttp.ClientSession) -> None:
+async def test_create_refuses_a_property_the_spec_does_not_have_as_vapi_does(
+    fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
+) -> None:
+    """Changed in issue 12: the fake stored and echoed unknown properties; Vapi refuses them."""
     body = {**CREATE_BODIES["telnyx"], "futureField": {"nested": [1, 2]}}
-    number = await post(fake_http, body)
-    assert number["futureField"] == {"nested": [1, 2]}
-    assert (await get_json(fake_http, f"/phone-number/{number['id']}")) == number
+    async with fake_http.post("/phone-number", json=body) as response:
+        assert response.status == 400
+        assert await response.json() == {
+            "message": ["property futureField should not exist"],
+            "error": "Bad Request",
+            "statusCode": 400,
+        }
+    assert not fake_vapi.numbers
+
+
+async def test_a_nested_unknown_property_is_named_with_its_parent(
+    fake_http: aiohttp.ClientSession,
+) -> None:
+    body = {**CREATE_BODIES["telnyx"], "server": {"url": "https://x", "region": "eu"}}
+    async with fake_http.post("/phone-number", json=body) as response:
+        assert (await response.json())["message"] == ["server.property region should not exist"]
+
+
+async def test_inserted_numbers_keep_fields_the_spec_does_not_have(
+    fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
+) -> None:
+    """What a newer API sends: insert() stores it as given, and every read returns it."""
+    number = fake_vapi.insert({**CREATE_BODIES["telnyx"], "futureField": {"nested": [1, 2]}})
+    assert (await get_json(fake_http, f"/phone-number/{number['id']}"))["futureField"] == {
+        "nested": [1, 2]
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"provider": "twilio", "number": "14155550100", "twilioAccountSid": "AC1"},
+        {"provider": "vonage", "number": "4155550100", "credentialId": "c"},
+        {
+            "provider": "byo-phone-number",
+            "number": "+14155550100",
+            "credentialId": "c",
+            "serverUrl": "https://x",
+            "serverUrlSecret": "s",
+        },
+        {
+            "provider": "vapi",
+            "fallbackDestination": {"type": "sip", "sipUri": "sip:a@b", "name": "Desk"},
+        },
+        {"provider": "vapi", "server": {"url": "https://x", "secret": "s"}},
+    ],
+    ids=["twilio digits", "vonage digits", "serverUrl", "destination name", "server secret"],
+)
+async def test_create_takes_what_the_api_takes_beyond_the_spec(
+    fake_http: aiohttp.ClientSession, body: dict[str, Any]
+) -> None:
+    await post(fake_http, body)
 
 
 async def test_get_returns_the_stored_number(fake_http: aiohttp.ClientSession) -> None:
@@ -123,16 +175,23 @@ async def test_update_merges_fields_and_null_clears_one(
     assert fake_vapi.numbers[number["id"]] == updated
 
 
-async def test_update_accepts_the_matching_provider_and_ignores_server_fields(
+async def test_update_accepts_the_matching_provider_and_refuses_server_fields(
     fake_http: aiohttp.ClientSession,
 ) -> None:
+    """Changed in issue 12: server-assigned fields were ignored; Vapi refuses them."""
     number = await post(fake_http, CREATE_BODIES["vonage"])
-    patch = {"provider": "vonage", "id": "other", "orgId": "other", "createdAt": "2020-01-01"}
-    async with fake_http.patch(f"/phone-number/{number['id']}", json=patch) as response:
+    path = f"/phone-number/{number['id']}"
+    async with fake_http.patch(path, json={"provider": "vonage", "name": "n"}) as response:
         assert response.status == 200
-        updated = await response.json()
-    assert (updated["id"], updated["orgId"]) == (number["id"], number["orgId"])
-    assert updated["createdAt"] == number["createdAt"]
+    patch = {"id": "other", "orgId": "other", "createdAt": "2020-01-01"}
+    async with fake_http.patch(path, json=patch) as response:
+        assert response.status == 400
+        assert (await response.json())["message"] == [
+            "property id should not exist",
+            "property orgId should not exist",
+            "property createdAt should not exist",
+        ]
+    assert (await get_json(fake_http, path))["id"] == number["id"]
 
 
 async def test_update_moves_updated_at_forward_every_time(fake_http: aiohttp.ClientSession) -> None:
@@ -156,7 +215,11 @@ async def test_delete_returns_the_number_and_then_it_is_gone(
     for method in ("GET", "PATCH", "DELETE"):
         async with fake_http.request(method, path, json={}) as response:
             assert response.status == 404
-            assert await response.json() == {"message": "Not Found", "statusCode": 404}
+            assert await response.json() == {
+                "message": "Not Found",
+                "error": "Not Found",
+                "statusCode": 404,
+            }
 
 
 # GET /phone-number (v1).

@@ -67,56 +67,61 @@ CREATE_RULES: dict[str, tuple[Any, str]] = {
         {"provider": "telnyx", "number": "+14155550100"},
         "credentialId should not be empty",
     ),
-    "E.164": ({**TWILIO, "number": "4155550100"}, "number must be an E.164 number"),
-    "E.164 on byo": ({**BYO, "number": "+1 415 555"}, "number must be an E.164 number"),
+    "E.164 on byo": ({**BYO, "number": "+1 415 555"}, "number must be a valid E.164 phone number"),
     "alphanumeric": (
         {**BYO, "number": "+1-415-555", "numberE164CheckEnabled": False},
-        "number must be alphanumeric",
+        "number must contain only letters and digits",
     ),
     "byo number too short": (
         {**BYO, "number": "12", "numberE164CheckEnabled": False},
-        "number must be 3 to 40 characters (got 2)",
+        "number must be longer than or equal to 3 characters",
     ),
-    "name length": ({**TWILIO, "name": "x" * 41}, "name must be at most 40 characters (got 41)"),
-    "name type": ({**TWILIO, "name": 5}, "name must be a string (got int)"),
+    "name length": ({**TWILIO, "name": "x" * 41}, "name must be shorter than or equal to 40 char"),
+    "name type": ({**TWILIO, "name": 5}, "name must be a string"),
     "area code length": (
         {**VAPI, "numberDesiredAreaCode": "41"},
-        "numberDesiredAreaCode must be 3 to 3 characters (got 2)",
+        "numberDesiredAreaCode must be longer than or equal to 3 characters",
     ),
     "sip username length": (
         {**VAPI, "authentication": {"username": "short", "password": "p" * 20}},
-        "authentication.username must be 20 to 40 characters (got 5)",
+        "authentication.username must be longer than or equal to 20 characters",
     ),
     "sip password length": (
         {**VAPI, "authentication": {"username": "u" * 20, "password": "p" * 41}},
-        "authentication.password must be 20 to 40 characters (got 41)",
+        "authentication.password must be shorter than or equal to 40 characters",
     ),
     "sip password missing": (
         {**VAPI, "authentication": {"username": "u" * 20}},
         "authentication.password should not be empty",
     ),
-    "server timeout": (server(timeoutSeconds=301), "server.timeoutSeconds must be between 1"),
+    "server timeout": (
+        server(timeoutSeconds=301),
+        "server.timeoutSeconds must not be greater than 300",
+    ),
     "backoff type": (backoff(type="linear"), "server.backoffPlan.type must be one of"),
-    "backoff retries": (backoff(maxRetries=11), "server.backoffPlan.maxRetries must be between"),
+    "backoff retries": (
+        backoff(maxRetries=11),
+        "server.backoffPlan.maxRetries must not be greater than 10",
+    ),
     "backoff delay": (
         backoff(baseDelaySeconds=11),
-        "server.backoffPlan.baseDelaySeconds must be between",
+        "server.backoffPlan.baseDelaySeconds must not be greater than 10",
     ),
     "destination type": (
         {**VAPI, "fallbackDestination": {"type": "carrier-pigeon"}},
-        "fallbackDestination.type has an unsupported value 'carrier-pigeon'",
+        "fallbackDestination.type must be one of the following values: number, sip",
     ),
     "destination number": (
         fallback(number="555"),
-        "fallbackDestination.number must be an E.164 number",
+        "fallbackDestination.number must be a valid E.164 phone number",
     ),
     "destination extension": (
         fallback(extension="12345678901"),
-        "fallbackDestination.extension must be 1 to 10 characters",
+        "fallbackDestination.extension must be shorter than or equal to 10 characters",
     ),
     "destination caller id": (
         fallback(callerId="1" * 41),
-        "fallbackDestination.callerId must be at most 40 characters",
+        "fallbackDestination.callerId must be shorter than or equal to 40 characters",
     ),
     "transfer mode": (
         transfer_plan(mode="teleport"),
@@ -124,15 +129,15 @@ CREATE_RULES: dict[str, tuple[Any, str]] = {
     ),
     "sip verb": (
         transfer_plan(sipVerb="invite"),
-        "fallbackDestination.transferPlan.sipVerb must be one of bye, dial, refer",
+        "fallbackDestination.transferPlan.sipVerb must be one of the following values: refer,",
     ),
     "transfer timeout": (
         transfer_plan(timeout=601),
-        "fallbackDestination.transferPlan.timeout must be between 1 and 600",
+        "fallbackDestination.transferPlan.timeout must not be greater than 600",
     ),
     "message length": (
         fallback(message={"type": "custom-message", "content": "x" * 1001}),
-        "fallbackDestination.message.content must be at most 1000 characters",
+        "fallbackDestination.message.content must be shorter than or equal to 1000 char",
     ),
     "message language": (
         fallback(
@@ -141,31 +146,31 @@ CREATE_RULES: dict[str, tuple[Any, str]] = {
                 "contents": [{"type": "text", "text": "hi", "language": "xx"}],
             }
         ),
-        "fallbackDestination.message.contents[0].language must be one of",
+        "fallbackDestination.message.contents.0.language must be one of",
     ),
     "hook on": (
         {**VAPI, "hooks": [{"on": "call.exploding", "do": []}]},
-        "hooks[0].on has an unsupported value 'call.exploding'",
+        "hooks.0.on must be one of the following values: call.ringing, call.ending",
     ),
     "hook say length": (
         ringing(do=[{"type": "say", "exact": "x" * 4001}]),
-        "hooks[0].do[0].exact must be at most 4000 characters",
+        "hooks.0.do.0.exact must be shorter than or equal to 4000 characters",
     ),
     "hook action type": (
         ringing(do=[{"type": "dance"}]),
-        "hooks[0].do[0].type has an unsupported value 'dance'",
+        "hooks.0.do.0.type must be one of the following values: transfer, say",
     ),
     "hook say missing exact": (
         ringing(do=[{"type": "say"}]),
-        "hooks[0].do[0].exact should not be empty",
+        "hooks.0.do.0.exact should not be empty",
     ),
     "ringing filter prefix": (
         ringing(filters=[{"type": "startsWith", "key": "number", "startsWith": ["1" * 21]}]),
-        "hooks[0].filters[0].startsWith[0] must be at most 20 characters",
+        "hooks.0.filters.0.startsWith.0 must be shorter than or equal to 20 characters",
     ),
     "ringing filter key": (
         ringing(filters=[{"type": "startsWith", "key": "name", "startsWith": ["1"]}]),
-        "hooks[0].filters[0].key must be one of number",
+        "hooks.0.filters.0.key must be one of the following values: number",
     ),
     "ending reason": (
         {
@@ -177,7 +182,7 @@ CREATE_RULES: dict[str, tuple[Any, str]] = {
                 }
             ],
         },
-        "hooks[0].filters[0].oneOf[0] must be one of",
+        "hooks.0.filters.0.oneOf.0 must be one of",
     ),
     "body not an object": ([TWILIO], "body must be an object"),
 }
@@ -212,10 +217,15 @@ async def test_all_missing_fields_are_listed_together(fake_http: aiohttp.ClientS
 
 
 async def test_every_broken_rule_is_listed(fake_http: aiohttp.ClientSession) -> None:
-    body = {**TWILIO, "number": "12", "name": "x" * 41}
+    body = {**BYO, "number": "12", "name": "x" * 41, "futureField": 1}
     async with fake_http.post("/phone-number", json=body) as response:
         messages = await expect_400(response, "name")
-    assert len(messages) == 2
+    assert sorted(messages) == [
+        "name must be shorter than or equal to 40 characters",
+        "number must be a valid E.164 phone number (like +14155550100)",
+        "number must be longer than or equal to 3 characters",
+        "property futureField should not exist",
+    ]
 
 
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
@@ -232,8 +242,7 @@ async def test_malformed_json(
 UPDATE_RULES: dict[str, tuple[dict[str, Any], str]] = {
     "provider mismatch": ({"provider": "vonage"}, "provider must be equal to twilio"),
     "provider unknown": ({"provider": "sinch"}, "provider must be equal to twilio"),
-    "E.164": ({"number": "555"}, "number must be an E.164 number"),
-    "name length": ({"name": "x" * 41}, "name must be at most 40 characters"),
+    "name length": ({"name": "x" * 41}, "name must be shorter than or equal to 40 characters"),
     "type": ({"smsEnabled": "yes"}, "smsEnabled must be a boolean value"),
     "nested": (
         {"fallbackDestination": {"type": "number"}},
@@ -266,7 +275,6 @@ QUERY_RULES: dict[str, tuple[str, dict[str, str], str]] = {
         {"limit": "many"},
         "limit must be a number conforming to the specified constraints",
     ),
-    "limit fractional": ("/phone-number", {"limit": "1.5"}, "limit must be an integer number"),
     "v2 limit above 1000": (
         "/v2/phone-number",
         {"limit": "1001"},
@@ -353,7 +361,11 @@ async def test_401_without_a_valid_bearer_key(
         http.request(method, path, json=TWILIO, headers=headers) as response,
     ):
         assert response.status == 401
-        assert await response.json() == {"message": "Unauthorized", "statusCode": 401}
+        assert await response.json() == {
+            "message": "Unauthorized",
+            "error": "Unauthorized",
+            "statusCode": 401,
+        }
         assert "x-request-id" in response.headers
     assert not fake_vapi.numbers
 
@@ -381,7 +393,11 @@ async def test_a_custom_api_key() -> None:
 async def test_404_for_an_unknown_id(fake_http: aiohttp.ClientSession, method: str) -> None:
     async with fake_http.request(method, "/phone-number/missing", json={}) as response:
         assert response.status == 404
-        assert await response.json() == {"message": "Not Found", "statusCode": 404}
+        assert await response.json() == {
+            "message": "Not Found",
+            "error": "Not Found",
+            "statusCode": 404,
+        }
         assert "x-request-id" in response.headers
 
 
@@ -398,6 +414,24 @@ async def test_404_for_an_unknown_route(
             "error": "Not Found",
             "statusCode": 404,
         }
+
+
+async def test_a_tag_that_is_not_a_string_is_a_400_not_a_crash(
+    fake_http: aiohttp.ClientSession,
+) -> None:
+    """Found by `nox -s schemathesis`: an object where a hook's `on` goes answered 500."""
+    body = {**VAPI, "hooks": [{"on": {}, "do": []}]}
+    async with fake_http.post("/phone-number", json=body) as response:
+        await expect_400(response, "hooks.0.on must be one of the following values")
+
+
+async def test_optional_properties_sent_as_null_are_not_named_beside_a_broken_rule(
+    fake_http: aiohttp.ClientSession,
+) -> None:
+    """Found by `nox -s schemathesis`: nulls were listed as type errors beside the real one."""
+    body = {**TWILIO, "assistantId": None, "server": {"url": None, "secret": {}}}
+    async with fake_http.post("/phone-number", json=body) as response:
+        assert await expect_400(response, "server.secret") == ["server.secret must be a string"]
 
 
 async def test_a_provider_that_is_not_a_string_is_a_400_not_a_crash(

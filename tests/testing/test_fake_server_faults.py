@@ -32,7 +32,11 @@ async def test_status_answers_without_acting(
         assert response.status == 503
         assert response.headers["Retry-After"] == "2"
         assert "x-request-id" in response.headers
-        assert await response.json() == {"message": "Service Unavailable", "statusCode": 503}
+        assert await response.json() == {
+            "message": "Service Unavailable",
+            "error": "Service Unavailable",
+            "statusCode": 503,
+        }
     assert not fake_vapi.numbers
     record = fake_vapi.request_log[-1]
     assert (record.status, record.fault, record.body) == (503, "status", TWILIO)
@@ -47,7 +51,11 @@ async def test_status_defaults_to_503_and_keeps_a_fractional_retry_after(
         assert response.headers["Retry-After"] == "0.25"
     fake_vapi.inject_fault(status=500)
     async with fake_http.get("/phone-number") as response:
-        assert await response.json() == {"message": "Internal server error", "statusCode": 500}
+        assert await response.json() == {
+            "message": "Internal server error",
+            "error": "Internal Server Error",
+            "statusCode": 500,
+        }
         assert "Retry-After" not in response.headers
 
 
@@ -322,6 +330,7 @@ async def test_rate_limit_answers_429_with_retry_after(
         assert response.headers["Retry-After"] == "1"
         assert await response.json() == {
             "message": "ThrottlerException: Too Many Requests",
+            "error": "Too Many Requests",
             "statusCode": 429,
         }
     assert fake_vapi.request_log[-1].fault == "rate-limit"

@@ -150,7 +150,7 @@ async def test_the_sdk_creates_gets_updates_and_deletes_each_provider(
     with pytest.raises(ApiError) as raised:
         await sdk.phone_numbers.get(created.id)
     assert raised.value.status_code == 404
-    assert raised.value.body == {"message": "Not Found", "statusCode": 404}
+    assert raised.value.body == {"message": "Not Found", "error": "Not Found", "statusCode": 404}
 
 
 async def test_the_sdk_lists_seeded_numbers(fake_vapi: FakeVapiServer, sdk: Any) -> None:

@@ -99,8 +99,11 @@ def list_numbers(
                             writer.write(to_wire(number, show_secrets=show_secrets))
                         writer.flush()
                         written += len(page.results)
-                        total = page.metadata.total_items
-                        tick(written, min(total, limit) if limit is not None else total)
+                        total = page.metadata.total_items  # None: the page had none
+                        shown = total
+                        if total is not None and limit is not None:
+                            shown = min(total, limit)
+                        tick(written, shown)
             except BaseException:
                 writer.discard()
                 raise

@@ -11,26 +11,32 @@ from typing import IO, Any, get_args
 
 import msgspec
 
-from .._rows import convert, create_body
+from .._lenient import split_unknown
+from .._rows import convert, create_body, without_hidden
 from .._secrets import redact_mapping
 from .._validate import body_errors
 from ..errors import FieldError, RequestValidationError
 from ..models import (
+    PHONE_NUMBER_CLASSES,
     UPDATE_BODIES,
     CreatePhoneNumber,
     KnownPhoneNumber,
     PhoneNumber,
     UpdatePhoneNumber,
 )
+from ..models._wire import nest
+from ..models._wire import to_wire as wire_of
 
 __all__ = [
     "COLUMNS",
+    "UNKNOWN_COLUMN",
     "Invalid",
     "Row",
     "csv_row",
     "describe",
     "read_bodies",
     "to_wire",
+    "unknown_fields",
     "update_body",
     "update_class",
     "wire_body",
@@ -48,20 +54,27 @@ def _columns() -> tuple[str, ...]:
             if field.encode_name not in names:
                 names.append(field.encode_name)
     middle = [name for name in names if name not in _FIRST + _LAST]
-    return (*_FIRST, *middle, *_LAST)
+    return (*_FIRST, *middle, *_LAST, UNKNOWN_COLUMN)
 
 
+UNKNOWN_COLUMN = "unknownFields"
+"""The CSV column holding, as one JSON object, the top-level fields this version does not
+know (fields it knows keep their own columns; nested ones stay in their parent's cell)."""
 COLUMNS = _columns()
 """The CSV columns of a phone number; nested objects are JSON in their cell."""
+_KNOWN_COLUMNS = frozenset(COLUMNS) - {UNKNOWN_COLUMN}
 
 
 # Wire dicts.
 
 
 def to_wire(number: PhoneNumber, *, show_secrets: bool = False) -> dict[str, Any]:
-    """A number as its JSON mapping; secret values are `<set>` unless `show_secrets`."""
+    """A number as its JSON mapping, the fields this version does not know (and values
+    its fields could not hold) included where the server sent them; secret values are
+    `<set>` unless `show_secrets`."""
     # to_builtins writes the provider tag first, as the wire does.
-    data: dict[str, Any] = dict(number) if isinstance(number, dict) else msgspec.to_builtins(number)
+    wire = wire_of(number)
+    data: dict[str, Any] = wire if isinstance(wire, dict) else {}  # an item not even an object
     return data if show_secrets else redact_mapping(data)
 
 
@@ -72,8 +85,13 @@ def wire_body(body: CreatePhoneNumber) -> dict[str, Any]:
 
 
 def csv_row(data: Mapping[str, Any]) -> dict[str, str]:
-    """A wire mapping as CSV cells: nested values as JSON, booleans as true/false."""
-    return {key: _cell(value) for key, value in data.items() if value is not None}
+    """A wire mapping as CSV cells: nested values as JSON, booleans as true/false, and
+    the fields without a column of their own together in `UNKNOWN_COLUMN`."""
+    cells = {key: _cell(v) for key, v in data.items() if key in _KNOWN_COLUMNS and v is not None}
+    others = {key: value for key, value in data.items() if key not in _KNOWN_COLUMNS}
+    if others:
+        cells[UNKNOWN_COLUMN] = _cell(others)
+    return cells
 
 
 def _cell(value: Any) -> str:
@@ -94,6 +112,8 @@ class Row:
     line: int
     data: dict[str, Any]
     body: CreatePhoneNumber
+    extra: dict[str, Any]
+    """The fields this version does not know (`unknown_fields`), to re-send on request."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +133,8 @@ def read_bodies(path: Path, stream: IO[str]) -> Iterator[Row | Invalid]:
             yield Invalid(line, {}, data)
             continue
         try:
-            yield Row(line, data, create_body(data, strict=path.suffix.lower() != ".csv"))
+            body = create_body(data, strict=path.suffix.lower() != ".csv")
+            yield Row(line, data, body, unknown_fields(data))
         except RequestValidationError as error:
             yield Invalid(line, data, error)
 
@@ -126,6 +147,9 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
             if key is None or cell is None or cell == "":
                 continue  # an empty cell is a field left out
             data[key] = _parse_cell(cell)
+        others = data.pop(UNKNOWN_COLUMN, None)
+        if isinstance(others, dict):
+            data = {**others, **data}
         yield reader.line_num, data
 
 
@@ -153,6 +177,20 @@ def _jsonl_records(
             yield line, RequestValidationError([FieldError("line", "must be a JSON object")])
             continue
         yield line, data
+
+
+def unknown_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a number in wire form (an export line) that this version does not
+    know, as one nested mapping: what `extra_body` re-sends when asked to.
+
+    Fields the models know but a create body does not take (`id`, `status`...) are not
+    among them; neither are fields inside a list (a hook's), which cannot be merged.
+    """
+    provider = data.get("provider")
+    cls = PHONE_NUMBER_CLASSES.get(provider) if isinstance(provider, str) else None
+    if cls is None:
+        return {}
+    return nest(split_unknown(without_hidden(data), cls)[1])
 
 
 def describe(error: RequestValidationError) -> str:

@@ -1,8 +1,9 @@
 """The wire models: msgspec Structs for every schema of the Phone Numbers API.
 
 Attributes are snake_case and camelCase on the wire. Response resources require only `id`
-and `provider`; create bodies require what the spec requires; update bodies leave a field
-out while it is `msgspec.UNSET` and send `None` as `null`.
+and `provider`, and keep the fields this version does not know beside their own
+(`unknown_fields`); create bodies require what the spec requires; update bodies leave a
+field out while it is `msgspec.UNSET` and send `None` as `null`.
 """
 
 from ._base import UnknownItem
@@ -17,7 +18,7 @@ from .hooks import (
     SayPhoneNumberHookAction,
     TransferPhoneNumberHookAction,
 )
-from .pagination import PaginationMeta, PhoneNumberPage
+from .pagination import PaginationMeta, PhoneNumberPage, count_unreadable
 from .phone_numbers import (
     CREATE_BODIES,
     PHONE_NUMBER_CLASSES,
@@ -32,6 +33,7 @@ from .phone_numbers import (
     CreateVonagePhoneNumber,
     KnownPhoneNumber,
     PhoneNumber,
+    PhoneNumberItem,
     PhoneNumberStatus,
     Provider,
     TelnyxPhoneNumber,
@@ -95,6 +97,7 @@ __all__ = [
     "PhoneNumberHookAction",
     "PhoneNumberHookCallEnding",
     "PhoneNumberHookCallRinging",
+    "PhoneNumberItem",
     "PhoneNumberPage",
     "PhoneNumberStatus",
     "Provider",
@@ -123,4 +126,5 @@ __all__ = [
     "UpdateVonagePhoneNumber",
     "VapiPhoneNumber",
     "VonagePhoneNumber",
+    "count_unreadable",
 ]

@@ -1,19 +1,47 @@
-"""The shared base of every wire model: msgspec config, secret-safe repr, raw unknowns."""
+"""The shared base of every wire model: msgspec config, secret-safe repr, raw unknowns, and
+what a decoded object keeps beside its fields (`unknown_fields`, `invalid_fields`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, ClassVar
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, ClassVar, NamedTuple
 
 import msgspec
 
-from .._secrets import REDACTED, redact_mapping, redact_values
+from .._secrets import REDACTED, redact_at, redact_mapping, redact_values
 
-__all__ = ["Model", "UnknownItem"]
+__all__ = [
+    "MAY_BE_UNKNOWN",
+    "Decoded",
+    "Extras",
+    "Lenient",
+    "Model",
+    "Path",
+    "UnknownItem",
+    "keep_extras",
+    "kept_extras",
+    "path_text",
+]
+
+Path = tuple[str | int, ...]
+"""Where a value sits inside a decoded object: keys and list indexes, outermost first."""
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-class Model(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True, gc=False):
-    # kw_only is not inherited by msgspec, so every subclass repeats it.
+class Model(
+    msgspec.Struct,
+    rename="camel",
+    omit_defaults=True,
+    kw_only=True,
+    gc=False,
+    forbid_unknown_fields=True,
+):
+    # kw_only is not inherited by msgspec, so every subclass repeats it. Unknown fields
+    # fail msgspec's own decoding on purpose: that failure is how the package's decoder
+    # learns that a body holds fields to keep (see `_decode`).
     """Base of every model: snake_case attributes, camelCase on the wire.
 
     Fields named in `__secret_fields__` show only that they are set in `repr`; a field in
@@ -55,3 +83,87 @@ class UnknownItem(dict[str, Any]):
 
     def __str__(self) -> str:
         return repr(self)
+
+
+@dataclass(frozen=True)
+class Lenient:
+    """`Annotated` metadata of a union the lenient decoder may fill with `fallback`.
+
+    msgspec ignores it and decodes the known members; type checkers see the fallback in
+    the union itself (the `TYPE_CHECKING` branch beside each such alias).
+    """
+
+    fallback: type[UnknownItem]
+
+
+MAY_BE_UNKNOWN = Lenient(UnknownItem)
+
+
+class Extras(NamedTuple):
+    """What a decoded object keeps beside its fields, by `Path`."""
+
+    unknown: dict[Path, Any]
+    invalid: dict[Path, Any]
+
+
+class Decoded(Model, gc=True, dict=True, kw_only=True):
+    # dict=True (which msgspec allows only with gc=True) gives each instance the room to
+    # keep what the decoder found beside its fields, without a field of its own.
+    """Base of what a response holds at its top (a number, a page, its metadata).
+
+    Besides its fields it keeps, read-only and keyed by wire path (`"server.region"`,
+    `"hooks[0].do[0].voice"`):
+
+    - `unknown_fields`: the JSON fields this version has no attribute for;
+    - `invalid_fields`: values of a type the field cannot hold (the field is None).
+
+    Both show in `repr` with secrets hidden, and an export writes them back in place.
+    """
+
+    @property
+    def unknown_fields(self) -> Mapping[str, Any]:
+        """The fields the server sent that this version does not know, by wire path."""
+        return _texts(self, "unknown")
+
+    @property
+    def invalid_fields(self) -> Mapping[str, Any]:
+        """Values the server sent that their field cannot hold (it is None), by wire path."""
+        return _texts(self, "invalid")
+
+    def _repr_parts(self) -> Iterator[str]:
+        yield from super()._repr_parts()
+        extras = kept_extras(self)
+        if extras is None:
+            return
+        for name, found in (("unknown_fields", extras.unknown), ("invalid_fields", extras.invalid)):
+            if found:
+                shown = {path_text(path): redact_at(path, value) for path, value in found.items()}
+                yield f"{name}={shown!r}"
+
+
+def keep_extras(obj: Decoded, unknown: dict[Path, Any], invalid: dict[Path, Any]) -> None:
+    """Keep what the decoder found beside `obj`'s fields (nothing is stored when empty)."""
+    if unknown or invalid:
+        obj.__dict__["_extras"] = Extras(unknown, invalid)
+
+
+def kept_extras(obj: Decoded) -> Extras | None:
+    """What `keep_extras` stored on `obj`, if anything."""
+    extras: Extras | None = obj.__dict__.get("_extras")
+    return extras
+
+
+def _texts(obj: Decoded, kind: str) -> Mapping[str, Any]:
+    extras = kept_extras(obj)
+    found: dict[Path, Any] | None = None if extras is None else getattr(extras, kind)
+    if not found:
+        return _EMPTY
+    return MappingProxyType({path_text(path): value for path, value in found.items()})
+
+
+def path_text(path: Path) -> str:
+    """`("hooks", 0, "do")` as `"hooks[0].do"`, the style of validation errors."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text

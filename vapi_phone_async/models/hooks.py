@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
-from ._base import Model, UnknownItem
+from ._base import MAY_BE_UNKNOWN, Model, UnknownItem
 from .transfer import TransferDestination
 
 __all__ = [
@@ -45,7 +45,7 @@ _KnownHookAction: TypeAlias = TransferPhoneNumberHookAction | SayPhoneNumberHook
 if TYPE_CHECKING:
     PhoneNumberHookAction: TypeAlias = _KnownHookAction | UnknownItem
 else:
-    PhoneNumberHookAction = _KnownHookAction
+    PhoneNumberHookAction = Annotated[_KnownHookAction, MAY_BE_UNKNOWN]
 
 
 class PhoneNumberCallRingingHookFilter(Model, omit_defaults=False, kw_only=True):
@@ -84,4 +84,4 @@ _KnownHook: TypeAlias = PhoneNumberHookCallRinging | PhoneNumberHookCallEnding
 if TYPE_CHECKING:
     PhoneNumberHook: TypeAlias = _KnownHook | UnknownItem
 else:
-    PhoneNumberHook = _KnownHook
+    PhoneNumberHook = Annotated[_KnownHook, MAY_BE_UNKNOWN]

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeAlias
 
-from ._base import Model
-from .phone_numbers import KnownPhoneNumber, PhoneNumber
+from ._base import Decoded
+from .phone_numbers import PhoneNumberItem, UnknownPhoneNumber
 
-# The lenient decoder may put an UnknownPhoneNumber in `results`; msgspec decodes the known.
-if TYPE_CHECKING:
-    _PageItem: TypeAlias = PhoneNumber
-else:
-    _PageItem = KnownPhoneNumber
-
-__all__ = ["PaginationMeta", "PhoneNumberPage"]
+__all__ = ["PaginationMeta", "PhoneNumberPage", "count_unreadable"]
 
 
-class PaginationMeta(Model, kw_only=True):
-    """Where a page sits in the listing; newer servers add `next_cursor` (keyset paging)."""
+class PaginationMeta(Decoded, kw_only=True):
+    """Where a page sits in the listing; newer servers add `next_cursor` (keyset paging).
 
-    items_per_page: int
-    total_items: int
-    current_page: int
+    The spec requires the three counts, but a page whose metadata is missing or unusable
+    still decodes: what could not be read is None (see `invalid_fields`), and a walk
+    then ends on the first page shorter than it asked for. The spec types the counts as
+    `number`: `100.0` reads as 100, a fraction is invalid.
+    """
+
+    items_per_page: int | None = None
+    total_items: int | None = None
+    current_page: int | None = None
     total_pages: int | None = None
     has_next_page: bool | None = None
     next_cursor: str | None = None
@@ -32,12 +32,22 @@ class PaginationMeta(Model, kw_only=True):
     created_at_ge: datetime | None = None
 
 
-class PhoneNumberPage(Model, kw_only=True):
+class PhoneNumberPage(Decoded, kw_only=True):
     """A page of `/v2/phone-number`: `results` and `metadata`.
 
     `results` may hold `UnknownPhoneNumber` items when the page came through the lenient
-    decoder.
+    decoder; `unreadable` counts those that could not even be identified.
     """
 
-    results: list[_PageItem]
+    results: list[PhoneNumberItem]
     metadata: PaginationMeta
+
+    @property
+    def unreadable(self) -> int:
+        """How many results could not be read (no string `id` or `provider`)."""
+        return count_unreadable(self.results)
+
+
+def count_unreadable(numbers: Iterable[object]) -> int:
+    """How many of `numbers` are items the decoder could not identify, to report them."""
+    return sum(1 for n in numbers if isinstance(n, UnknownPhoneNumber) and not n.readable)

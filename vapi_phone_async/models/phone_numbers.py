@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, Literal, TypeAlias, get_args
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeAlias, get_args
 
 from msgspec import UNSET, UnsetType
 
 from .._secrets import redact_mapping
-from ._base import Model, UnknownItem
+from ._base import Decoded, Lenient, Model, UnknownItem
 from .hooks import PhoneNumberHook
 from .server import Server, SipAuthentication
 from .transfer import TransferDestination
@@ -27,6 +27,7 @@ __all__ = [
     "CreateVonagePhoneNumber",
     "KnownPhoneNumber",
     "PhoneNumber",
+    "PhoneNumberItem",
     "PhoneNumberStatus",
     "Provider",
     "TelnyxPhoneNumber",
@@ -46,12 +47,17 @@ PROVIDERS: tuple[str, ...] = ("byo-phone-number", "twilio", "vonage", "vapi", "t
 PhoneNumberStatus = Literal["active", "activating", "blocked"]
 
 _TWILIO_SECRETS: frozenset[str] = frozenset({"twilio_auth_token", "twilio_api_secret"})
+# serverUrl and serverUrlSecret: the older docs' names (seed 004) for what `server` holds
+# now; numbers made then still carry them, and the API still takes them.
+_SERVER_URL_SECRET: frozenset[str] = frozenset({"server_url_secret"})
 
 # Resources: only `id` and the `provider` tag are required, because real responses have
 # been seen without fields the spec calls required.
 
 
-class _PhoneNumberResource(Model, tag_field="provider", kw_only=True):
+class _PhoneNumberResource(Decoded, tag_field="provider", kw_only=True):
+    __secret_fields__: ClassVar[frozenset[str]] = _SERVER_URL_SECRET
+
     id: str
     org_id: str | None = None
     created_at: datetime | None = None
@@ -64,6 +70,8 @@ class _PhoneNumberResource(Model, tag_field="provider", kw_only=True):
     server: Server | None = None
     fallback_destination: TransferDestination | None = None
     hooks: list[PhoneNumberHook] | None = None
+    server_url: str | None = None
+    server_url_secret: str | None = None
 
     @property
     def provider(self) -> str:
@@ -82,7 +90,7 @@ class ByoPhoneNumber(_PhoneNumberResource, tag="byo-phone-number", kw_only=True)
 class TwilioPhoneNumber(_PhoneNumberResource, tag="twilio", kw_only=True):
     """A Twilio number; the auth token and API secret never show in a repr."""
 
-    __secret_fields__: ClassVar[frozenset[str]] = _TWILIO_SECRETS
+    __secret_fields__: ClassVar[frozenset[str]] = _TWILIO_SECRETS | _SERVER_URL_SECRET
 
     sms_enabled: bool | None = None
     number: str | None = None
@@ -116,17 +124,39 @@ class TelnyxPhoneNumber(_PhoneNumberResource, tag="telnyx", kw_only=True):
 
 
 class UnknownPhoneNumber(UnknownItem):
-    """A number from a provider this version does not know; the raw mapping is kept whole."""
+    """A listed item this version cannot type, kept whole: a number from a provider it does
+    not know, or an item it cannot even identify (no string `id` or `provider`)."""
+
+    is_object: bool = True
+    """False for an item that was not even a JSON object: the mapping is then empty and
+    `source` holds what was sent (`null`, a number, ...)."""
+    source: Any = None
+
+    @classmethod
+    def of(cls, item: Any) -> UnknownPhoneNumber:
+        """The item as sent: its mapping, or an empty one with the item kept in `source`."""
+        if isinstance(item, dict):
+            return cls(item)
+        number = cls()
+        number.is_object, number.source = False, item
+        return number
+
+    @property
+    def readable(self) -> bool:
+        """Whether the item can be identified: it has a string `id` and `provider`."""
+        return isinstance(self.get("id"), str) and isinstance(self.get("provider"), str)
 
     @property
     def id(self) -> str:
-        """The number's id."""
-        return str(self["id"])
+        """The number's id ("" for an item that has none, see `readable`)."""
+        value = self.get("id")
+        return value if isinstance(value, str) else ""
 
     @property
     def provider(self) -> str:
-        """The provider this version does not know, as the server sent it."""
-        return str(self["provider"])
+        """The provider as the server sent it ("" for an item that has none)."""
+        value = self.get("provider")
+        return value if isinstance(value, str) else ""
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -134,7 +164,9 @@ class UnknownPhoneNumber(UnknownItem):
         return dict(self)
 
     def __repr__(self) -> str:
-        raw = redact_mapping(self)
+        raw = redact_mapping(self if self.is_object else self.source)
+        if not self.readable:
+            return f"UnknownPhoneNumber(unreadable, raw={raw!r})"
         return f"UnknownPhoneNumber(provider={self.provider!r}, id={self.id!r}, raw={raw!r})"
 
 
@@ -149,12 +181,20 @@ PhoneNumber: TypeAlias = (
     | TelnyxPhoneNumber
     | UnknownPhoneNumber
 )
+# An item of a listing: msgspec decodes the known providers; the lenient decoder keeps
+# anything else as an UnknownPhoneNumber.
+if TYPE_CHECKING:
+    PhoneNumberItem: TypeAlias = PhoneNumber
+else:
+    PhoneNumberItem = Annotated[KnownPhoneNumber, Lenient(UnknownPhoneNumber)]
 
 
 # Create bodies: strict, they require what the spec requires.
 
 
 class _CreateBody(Model, tag_field="provider", kw_only=True):
+    __secret_fields__: ClassVar[frozenset[str]] = _SERVER_URL_SECRET
+
     name: str | None = None
     assistant_id: str | None = None
     workflow_id: str | None = None
@@ -162,6 +202,8 @@ class _CreateBody(Model, tag_field="provider", kw_only=True):
     server: Server | None = None
     fallback_destination: TransferDestination | None = None
     hooks: list[PhoneNumberHook] | None = None
+    server_url: str | None = None
+    server_url_secret: str | None = None
 
     @property
     def provider(self) -> str:
@@ -178,9 +220,9 @@ class CreateByoPhoneNumber(_CreateBody, tag="byo-phone-number", kw_only=True):
 
 
 class CreateTwilioPhoneNumber(_CreateBody, tag="twilio", kw_only=True):
-    """Import a Twilio number (E.164 `number` and the account SID)."""
+    """Import a Twilio number (its `number` and the account SID)."""
 
-    __secret_fields__: ClassVar[frozenset[str]] = _TWILIO_SECRETS
+    __secret_fields__: ClassVar[frozenset[str]] = _TWILIO_SECRETS | _SERVER_URL_SECRET
 
     number: str
     twilio_account_sid: str
@@ -226,6 +268,8 @@ CreatePhoneNumber: TypeAlias = (
 
 
 class _UpdateBody(Model, tag_field="provider", kw_only=True):
+    __secret_fields__: ClassVar[frozenset[str]] = _SERVER_URL_SECRET
+
     name: str | UnsetType | None = UNSET
     assistant_id: str | UnsetType | None = UNSET
     workflow_id: str | UnsetType | None = UNSET
@@ -233,6 +277,8 @@ class _UpdateBody(Model, tag_field="provider", kw_only=True):
     server: Server | UnsetType | None = UNSET
     fallback_destination: TransferDestination | UnsetType | None = UNSET
     hooks: list[PhoneNumberHook] | UnsetType | None = UNSET
+    server_url: str | UnsetType | None = UNSET
+    server_url_secret: str | UnsetType | None = UNSET
 
     @property
     def provider(self) -> str:
@@ -251,7 +297,7 @@ class UpdateByoPhoneNumber(_UpdateBody, tag="byo-phone-number", kw_only=True):
 class UpdateTwilioPhoneNumber(_UpdateBody, tag="twilio", kw_only=True):
     """Change a Twilio number; unset fields are left alone, None clears."""
 
-    __secret_fields__: ClassVar[frozenset[str]] = _TWILIO_SECRETS
+    __secret_fields__: ClassVar[frozenset[str]] = _TWILIO_SECRETS | _SERVER_URL_SECRET
 
     sms_enabled: bool | UnsetType | None = UNSET
     number: str | UnsetType | None = UNSET

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from ._base import Model, UnknownItem
+from ._base import MAY_BE_UNKNOWN, Model, UnknownItem
 
 __all__ = [
     "ContextEngineeringPlan",
@@ -80,7 +80,7 @@ _KnownContextPlan: TypeAlias = (
 if TYPE_CHECKING:
     ContextEngineeringPlan: TypeAlias = _KnownContextPlan | UnknownItem
 else:
-    ContextEngineeringPlan = _KnownContextPlan
+    ContextEngineeringPlan = Annotated[_KnownContextPlan, MAY_BE_UNKNOWN]
 
 
 class SummaryPlan(Model, kw_only=True):
@@ -125,6 +125,8 @@ class TransferDestinationNumber(Model, tag_field="type", tag="number", kw_only=T
     caller_id: str | None = None
     transfer_plan: TransferPlan | None = None
     description: str | None = None
+    # Not in the spec: the official SDK (vapi-server-sdk 3.0.0) sends it, display only.
+    name: str | None = None
 
 
 class TransferDestinationSip(Model, tag_field="type", tag="sip", kw_only=True):
@@ -136,10 +138,11 @@ class TransferDestinationSip(Model, tag_field="type", tag="sip", kw_only=True):
     transfer_plan: TransferPlan | None = None
     sip_headers: dict[str, Any] | None = None
     description: str | None = None
+    name: str | None = None
 
 
 _KnownTransferDestination: TypeAlias = TransferDestinationNumber | TransferDestinationSip
 if TYPE_CHECKING:
     TransferDestination: TypeAlias = _KnownTransferDestination | UnknownItem
 else:
-    TransferDestination = _KnownTransferDestination
+    TransferDestination = Annotated[_KnownTransferDestination, MAY_BE_UNKNOWN]

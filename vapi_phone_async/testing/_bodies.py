@@ -1,36 +1,38 @@
-"""Validation of create and update bodies, as NestJS messages (`"<field> <rule>"`).
+"""Request bodies and query parameters against the vendored spec, with NestJS's messages.
 
-A body is decoded into the package's own Create*/Update* Struct chosen by `provider`, and
-then checked by `_validate.body_errors`: the fake enforces exactly the rules the client
-checks before sending, so a body the client lets through is one the fake accepts.
+Whether a request is valid is the spec validator's call (`_spec`); only when it is not is
+the value walked beside its schema to say, as Vapi's ValidationPipe does, every property
+that breaks a rule: `"name must be shorter than or equal to 40 characters"`,
+`"property foo should not exist"`, `"server.timeoutSeconds must not be greater than 300"`
+(a nested property is prefixed by its parent's path, list indexes included).
 """
 
 from __future__ import annotations
 
-import re
+import math
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import msgspec
 
-from .._validate import body_errors
-from ..models import CREATE_BODIES, PROVIDERS, UPDATE_BODIES
+from ._spec import ALPHANUMERIC, E164, body_schema, query_parameters, resolve, validator
 
-__all__ = ["create_errors", "decode_json", "update_errors"]
+__all__ = ["create_errors", "decode_json", "query_errors", "update_errors"]
 
-_PROVIDER_RULE = "provider must be one of the following values: " + ", ".join(PROVIDERS)
 _DECODE = msgspec.json.Decoder()
-
-_MISSING = re.compile(r"^Object missing required field `([^`]+)`(?: - at `\$(.*)`)?$")
-_WRONG_TYPE = re.compile(r"^Expected `([^`]+)`, got `([^`]+)`(?: - at `\$(.*)`)?$")
-_INVALID = re.compile(r"^Invalid value (.*) - at `\$(.*)`$")
-# class-validator's wording for the type a field should have.
-_TYPE_RULES = {
-    "str": "must be a string",
-    "int": "must be a number conforming to the specified constraints",
-    "float": "must be a number conforming to the specified constraints",
-    "bool": "must be a boolean value",
+_PROVIDERS = ("byo-phone-number", "twilio", "vonage", "vapi", "telnyx")
+_PROVIDER_RULE = "provider must be one of the following values: " + ", ".join(_PROVIDERS)
+# class-validator's wording, by the JSON Schema rule a value breaks.
+_TYPES = {
+    "string": "must be a string",
+    "number": "must be a number conforming to the specified constraints",
+    "boolean": "must be a boolean value",
     "array": "must be an array",
     "object": "must be an object",
+}
+_PATTERNS = {
+    E164: "must be a valid E.164 phone number (like +14155550100)",
+    ALPHANUMERIC: "must contain only letters and digits, with an optional leading +",
 }
 
 
@@ -49,10 +51,9 @@ def create_errors(body: Any) -> list[str]:
     if not isinstance(body, dict):
         return ["body must be an object"]
     provider = body.get("provider")
-    cls = CREATE_BODIES.get(provider) if isinstance(provider, str) else None
-    if cls is None:
+    if not isinstance(provider, str) or provider not in _PROVIDERS:
         return [_PROVIDER_RULE]
-    return _struct_errors(body, cls)
+    return _errors(body, body_schema("create", provider))
 
 
 def update_errors(body: Any, stored_provider: str) -> list[str]:
@@ -66,56 +67,130 @@ def update_errors(body: Any, stored_provider: str) -> list[str]:
     provider = body.get("provider", stored_provider)
     if not isinstance(provider, str) or provider != stored_provider:
         return [f"provider must be equal to {stored_provider}"]
-    cls = UPDATE_BODIES.get(stored_provider)
-    if cls is None:  # a number of an unknown provider, put in with insert(): take anything
+    if stored_provider not in _PROVIDERS:  # a number put in with insert(): take anything
         return []
-    return _struct_errors(body, cls)
+    return _errors(body, body_schema("update", stored_provider))
 
 
-def _struct_errors(body: dict[str, Any], cls: type[Any]) -> list[str]:
-    # msgspec stops at the first error; the missing top-level fields are listed together,
-    # as a ValidationPipe would list them.
-    missing = [f"{name} should not be empty" for name in _required(cls) if name not in body]
-    if missing:
-        return missing
+def query_errors(path: str, query: Mapping[str, str]) -> list[str]:
+    """Every rule the query parameters of `GET path` break, by the spec's schemas.
+
+    Query values are text: a parameter the spec types as a number is read as one first.
+    Parameters the spec does not name are left alone (the fake's `cursor`, say).
+    """
+    errors: list[str] = []
+    for name, schema in query_parameters(path).items():
+        text = query.get(name)
+        if text is None:
+            continue
+        value: Any = text
+        if schema.get("type") == "number":
+            try:
+                value = float(text)
+            except ValueError:
+                value = text
+            if isinstance(value, float) and not math.isfinite(value):
+                value = text
+        errors.extend(_messages(value, schema, name))
+    return errors
+
+
+def _errors(body: dict[str, Any], schema_name: str) -> list[str]:
+    schema = {"$ref": f"#/components/schemas/{schema_name}"}
     try:
-        struct = msgspec.convert(body, cls)
-    except msgspec.ValidationError as exc:
-        return [_describe(str(exc))]
-    return [f"{error.path} {error.rule}" for error in body_errors(struct)]
+        validator(schema)(body)
+        return []
+    except Exception:  # fastjsonschema's JsonSchemaValueException: say why, rule by rule
+        pass
+    messages = list(dict.fromkeys(_messages(body, schema, "")))
+    return messages or [f"body does not match {schema_name}"]
 
 
-_REQUIRED: dict[type[Any], tuple[str, ...]] = {}
+def _messages(value: Any, schema: dict[str, Any], path: str) -> Iterator[str]:
+    """What NestJS would say of `value` at `path` (nothing when it matches `schema`)."""
+    if value is None and resolve(schema) is not schema and "anyOf" in schema:
+        return  # an optional property sent as null
+    schema = resolve(schema)
+    try:
+        validator(schema)(value)
+        return
+    except Exception as exc:
+        first = exc
+    if "oneOf" in schema:
+        yield from _one_of(value, schema["oneOf"], path)
+    elif "properties" in schema and isinstance(value, dict):
+        yield from _object(value, schema, path)
+    elif schema.get("type") == "array" and isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _messages(item, schema.get("items", {}), _join(path, str(index)))
+    else:
+        yield _leaf(first, path)
 
 
-def _required(cls: type[Any]) -> tuple[str, ...]:
-    # Cached: msgspec.structs.fields resolves the type hints on every call (about 1 ms).
-    names = _REQUIRED.get(cls)
-    if names is None:
-        names = _REQUIRED[cls] = tuple(
-            field.encode_name for field in msgspec.structs.fields(cls) if field.required
+def _object(value: dict[str, Any], schema: dict[str, Any], path: str) -> Iterator[str]:
+    properties: dict[str, Any] = schema["properties"]
+    prefix = f"{path}." if path else ""
+    for key in value:
+        if key not in properties:
+            yield f"{prefix}property {key} should not exist"
+    for key in schema.get("required", ()):
+        if key not in value:
+            yield f"{_join(path, key)} should not be empty"
+    for key, item in value.items():
+        if key in properties:
+            yield from _messages(item, properties[key], _join(path, key))
+    if "if" in schema:  # the E.164 rule, which only the branch taken says
+        try:
+            validator(schema["if"])(value)
+            branch = schema["then"]
+        except Exception:
+            branch = schema["else"]
+        for key, rule in branch["properties"].items():
+            if key in value:
+                yield from _messages(value[key], rule, _join(path, key))
+
+
+def _one_of(value: Any, members: list[dict[str, Any]], path: str) -> Iterator[str]:
+    objects = [resolve(m) for m in members if "properties" in resolve(m)]
+    if not isinstance(value, dict) or not objects:
+        kinds = " or ".join(sorted({resolve(m).get("type", "object") for m in members}))
+        yield f"{path or 'body'} must be of type {kinds}"
+        return
+    tag = next(name for name in ("provider", "type", "on") if name in objects[0]["properties"])
+    tags = {schema["properties"][tag]["enum"][0]: schema for schema in objects}
+    sent = value.get(tag)
+    chosen = tags.get(sent) if isinstance(sent, str) else None
+    if chosen is None:
+        yield f"{_join(path, tag)} must be one of the following values: {', '.join(tags)}"
+    else:
+        yield from _messages(value, chosen, path)
+
+
+def _leaf(error: Exception, path: str) -> str:
+    rule = getattr(error, "rule", None)
+    definition = getattr(error, "rule_definition", None)
+    where = path or "body"
+    if rule == "type":
+        kind = definition[0] if isinstance(definition, list) else definition
+        return f"{where} {_TYPES.get(str(kind), f'must be of type {kind}')}"
+    if rule == "maxLength":
+        return f"{where} must be shorter than or equal to {definition} characters"
+    if rule == "minLength":
+        return f"{where} must be longer than or equal to {definition} characters"
+    if rule == "minimum":
+        return f"{where} must not be less than {definition}"
+    if rule == "maximum":
+        return f"{where} must not be greater than {definition}"
+    if rule == "enum":
+        return (
+            f"{where} must be one of the following values: {', '.join(map(str, definition or ()))}"
         )
-    return names
+    if rule == "pattern":
+        return f"{where} {_PATTERNS.get(str(definition), f'must match {definition}')}"
+    if rule == "format":
+        return f"{where} must be a valid ISO 8601 date string"
+    return f"{where} is invalid ({getattr(error, 'message', error)})"
 
 
-def _describe(message: str) -> str:
-    """A msgspec ValidationError as `"<path> <rule>"`."""
-    if match := _MISSING.match(message):
-        field, where = match.groups()
-        return f"{_path(where, field)} should not be empty"
-    if match := _WRONG_TYPE.match(message):
-        expected, got, where = match.groups()
-        first = expected.split(" | ")[0]
-        rule = _TYPE_RULES.get(first, f"must be of type {expected}")
-        return f"{_path(where)} {rule} (got {got})"
-    if match := _INVALID.match(message):
-        value, where = match.groups()
-        return f"{_path(where)} has an unsupported value {value}"
-    return f"body {message[0].lower()}{message[1:]}"
-
-
-def _path(where: str | None, field: str | None = None) -> str:
-    path = (where or "").lstrip(".")
-    if field is not None:
-        path = f"{path}.{field}" if path else field
-    return path or "body"
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key

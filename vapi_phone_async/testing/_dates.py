@@ -69,7 +69,8 @@ def format_us(us: int) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _date(day: int) -> str:
-    return (_EPOCH + timedelta(days=day)).strftime("%Y-%m-%d")
+    # isoformat, not strftime: %Y does not pad the years before 1000 on every platform.
+    return (_EPOCH + timedelta(days=day)).date().isoformat()
 
 
 def now_us() -> int:

@@ -36,16 +36,13 @@ def json_response(body: bytes, status: int = 200) -> web.Response:
 
 
 def error(status: int, message: str | None = None, *, reason: str | None = None) -> web.Response:
-    """`{"message": ..., "statusCode": ...}`, NestJS's shape for a bare HttpException.
+    """`{"message": ..., "error": ..., "statusCode": ...}`, as Vapi answers every error.
 
-    `reason` adds NestJS's `error` field (`"Not Found"` for an unknown route).
+    `error` is `reason`, by default the status's phrase (`"Not Found"`).
     """
     if message is None:
         message = _MESSAGES.get(status) or _phrase(status)
-    body: dict[str, object] = {"message": message}
-    if reason is not None:
-        body["error"] = reason
-    body["statusCode"] = status
+    body = {"message": message, "error": reason or _phrase(status), "statusCode": status}
     return json_response(_ENCODE(body), status)
 
 
