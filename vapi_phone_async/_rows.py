@@ -17,9 +17,10 @@ from ._lenient import split_unknown
 from ._secrets import REDACTED
 from ._validate import body_errors, field_error
 from .errors import FieldError, RequestValidationError
-from .models import PROVIDERS, CreatePhoneNumber
+from .models import PHONE_NUMBER_CLASSES, PROVIDERS, CreatePhoneNumber
+from .models._wire import nest
 
-__all__ = ["convert", "create_body", "without_hidden"]
+__all__ = ["convert", "create_body", "unknown_fields", "without_hidden"]
 
 S = TypeVar("S")
 
@@ -84,3 +85,18 @@ def _without(value: Any, path: str, hidden: set[str]) -> Any:
             continue  # held only secrets (server.headers): leave it out entirely
         out[key] = cleaned
     return out
+
+
+def unknown_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a number in wire form (an export line) that this version does not
+    know, as one nested mapping: what `extra_body` re-sends when asked to.
+
+    Fields the models know but a create body does not take (`id`, `status`...) are not
+    among them; neither are fields inside a list (a hook's), which cannot be merged, nor
+    the `<set>` placeholders of hidden secrets.
+    """
+    provider = data.get("provider")
+    cls = PHONE_NUMBER_CLASSES.get(provider) if isinstance(provider, str) else None
+    if cls is None:
+        return {}
+    return nest(split_unknown(without_hidden(data), cls)[1])

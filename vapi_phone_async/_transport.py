@@ -258,6 +258,8 @@ class Transport:
         body: bytes | None = None,
         timeout: AttemptTimeout = DEFAULT_ATTEMPT_TIMEOUT,
         attempt: int = 1,
+        *,
+        headers: Mapping[str, str] | None = None,
     ) -> bytes:
         """Attempt number `attempt` of one request: the 2xx body, or one of this package's
         errors."""
@@ -268,7 +270,9 @@ class Transport:
                 await self._wait_for_slot(slots, method, path)
             else:
                 await slots.acquire()  # free: returns without suspending
-        headers = self._headers if body is None else self._json_headers
+        sent_headers = self._headers if body is None else self._json_headers
+        if headers:
+            sent_headers = {**sent_headers, **headers}
         options: dict[str, Any] = {}
         counter = None
         if method == "DELETE":
@@ -287,7 +291,7 @@ class Transport:
                 self.base_url + path,
                 params=params,
                 data=body,
-                headers=headers,
+                headers=sent_headers,
                 timeout=timeout.client,
                 allow_redirects=False,
                 # A session passed in may raise on 4xx/5xx itself; our errors need the body.

@@ -20,6 +20,9 @@ import msgspec
 
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._events import EventHooks, checked_hooks
+from ._extras import body_with_extra
+from ._extras import extra_headers as extra_header_map
+from ._extras import extra_query as extra_query_params
 from ._logs import log_from_environment
 from ._options import (
     amount,
@@ -31,7 +34,13 @@ from ._options import (
     raise_for,
 )
 from ._pacing import Pacer, RetryBudget
-from ._query import date_filter_params, item_path, validate_list_query, validate_walk
+from ._query import (
+    DATE_FILTERS,
+    date_filter_params,
+    item_path,
+    validate_list_query,
+    validate_walk,
+)
 from ._raw import raw_response
 from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, may_have_acted, send_with_retries
 from ._transport import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Transport, attempt_timeout
@@ -76,6 +85,9 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL: Final = "https://api.vapi.ai"
+# Query parameters list() and paginate() set themselves: extra_query may not replace them.
+_LIST_PARAMETERS: Final = frozenset({"limit", *DATE_FILTERS.values()})
+_WALK_PARAMETERS: Final = _LIST_PARAMETERS | {"page", "cursor", "search", "sortOrder", "sortBy"}
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
@@ -296,6 +308,9 @@ class VapiPhoneClient:
         timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> PhoneNumber:
         """Create (import or buy) a phone number.
 
@@ -306,6 +321,10 @@ class VapiPhoneClient:
         `OutcomeUnknownError` when it may have acted (a 5xx, a timeout, a dropped
         connection, a 2xx whose body cannot be read or is too big): look the number up
         before creating it again.
+
+        `extra_body` adds fields this version does not model (merged into the validated
+        body, objects key by key); `extra_headers` and `extra_query` add headers and query
+        parameters. Every call takes the last two.
         """
         validate_create_body(body)
         if is_purchase(body) and allow_purchase is not True:
@@ -323,7 +342,9 @@ class VapiPhoneClient:
             data = await self._call(
                 "POST",
                 path,
-                body=msgspec.json.encode(body),
+                params=extra_query_params(extra_query, {}),
+                body=body_with_extra(msgspec.json.encode(body), extra_body),
+                headers=extra_header_map(extra_headers),
                 timeout=timeout,
                 backoff=backoff,
                 deadline=deadline,
@@ -345,10 +366,18 @@ class VapiPhoneClient:
         timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> PhoneNumber:
         """The phone number with this id; `NotFoundError` if there is none."""
         data = await self._call(
-            "GET", item_path(phone_number_id), timeout=timeout, backoff=backoff, deadline=deadline
+            "GET",
+            item_path(phone_number_id),
+            params=extra_query_params(extra_query, {}),
+            headers=extra_header_map(extra_headers),
+            timeout=timeout,
+            backoff=backoff,
+            deadline=deadline,
         )
         return decode_phone_number(_required(data))
 
@@ -360,14 +389,20 @@ class VapiPhoneClient:
         timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> PhoneNumber:
-        """Change the fields set in `body` (UNSET fields are not sent, None clears)."""
+        """Change the fields set in `body` (UNSET fields are not sent, None clears);
+        `extra_body` adds fields this version does not model."""
         path = item_path(phone_number_id)
         validate_update_body(body)
         data = await self._call(
             "PATCH",
             path,
-            body=msgspec.json.encode(body),
+            params=extra_query_params(extra_query, {}),
+            body=body_with_extra(msgspec.json.encode(body), extra_body),
+            headers=extra_header_map(extra_headers),
             timeout=timeout,
             backoff=backoff,
             deadline=deadline,
@@ -381,6 +416,8 @@ class VapiPhoneClient:
         timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> PhoneNumber | None:
         """Delete a phone number and return it as it was.
 
@@ -392,6 +429,8 @@ class VapiPhoneClient:
         data = await self._call(
             "DELETE",
             item_path(phone_number_id),
+            params=extra_query_params(extra_query, {}),
+            headers=extra_header_map(extra_headers),
             gone_ok_on_retry=True,
             timeout=timeout,
             backoff=backoff,
@@ -414,6 +453,8 @@ class VapiPhoneClient:
         timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> builtins.list[PhoneNumber]:
         """Up to `limit` numbers (0..1000, server default 100), newest first, in one request
         to the v1 endpoint. Dates are aware datetimes or ISO 8601 strings. To walk every
@@ -436,7 +477,8 @@ class VapiPhoneClient:
         data = await self._call(
             "GET",
             "/phone-number",
-            params=params,
+            params=extra_query_params(extra_query, params, _LIST_PARAMETERS),
+            headers=extra_header_map(extra_headers),
             timeout=timeout,
             backoff=backoff,
             deadline=deadline,
@@ -461,6 +503,8 @@ class VapiPhoneClient:
         max_items: int | None = None,
         prefetch: int = 1,
         consistent: bool = True,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> Pager:
         """Walk `/v2/phone-number`: `async for number in client.paginate(...)`.
 
@@ -499,8 +543,10 @@ class VapiPhoneClient:
         for name, value in (("search", search), ("sortOrder", sort_order), ("sortBy", sort_by)):
             if value is not None:
                 params[name] = value
+        params = extra_query_params(extra_query, params, _WALK_PARAMETERS)
+        headers = extra_header_map(extra_headers)
         return Pager(
-            self._fetch_page,
+            self._fetch_page if headers is None else partial(self._fetch_page, headers=headers),
             params,
             page_size=page_size,
             max_items=max_items,
@@ -508,11 +554,14 @@ class VapiPhoneClient:
             consistent=consistent,
         )
 
-    async def _fetch_page(self, params: dict[str, str]) -> PhoneNumberPage:
+    async def _fetch_page(
+        self, params: dict[str, str], *, headers: Mapping[str, str] | None = None
+    ) -> PhoneNumberPage:
         data = await self._call(
             "GET",
             "/v2/phone-number",
             params=params,
+            headers=headers,
             timeout=USE_CLIENT_DEFAULT,
             backoff=USE_CLIENT_DEFAULT,
             deadline=USE_CLIENT_DEFAULT,
@@ -528,6 +577,7 @@ class VapiPhoneClient:
         *,
         params: Mapping[str, str] | None = None,
         body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
         timeout: float | aiohttp.ClientTimeout | UseClientDefault | None,
         backoff: BackoffPlan | UseClientDefault,
         deadline: float | UseClientDefault | None,
@@ -543,7 +593,9 @@ class VapiPhoneClient:
             self._timeout if isinstance(timeout, UseClientDefault) else attempt_timeout(timeout)
         )
         limit = self._deadline if isinstance(deadline, UseClientDefault) else deadline
-        request = partial(self._transport.request, method, path, params, body, timeouts)
+        request = partial(
+            self._transport.request, method, path, params or None, body, timeouts, headers=headers
+        )
         attempt: Callable[[int], Awaitable[bytes | None]] = request
         if gone_ok_on_retry:
             attempt = _gone_ok_after_acting(request)
@@ -652,6 +704,7 @@ class VapiPhoneClient:
         *,
         prune: bool = False,
         strict: bool = True,
+        resend_unknown: bool = False,
     ) -> SyncPlan:
         """Plan what makes the account look like `desired`; nothing is changed until
         `await plan.apply()`.
@@ -661,13 +714,18 @@ class VapiPhoneClient:
         plan lists creates, purchases (apart: `apply` needs `allow_purchase=True`),
         updates with their per-field changes, unchanged rows, invalid rows with their
         reasons, and with `prune=True`, deletes of the numbers no row stands for.
-        `strict=False` reads CSV strings as numbers and booleans. See docs/sync.md.
+        `strict=False` reads CSV strings as numbers and booleans. `resend_unknown=True`
+        also compares and sends a row's fields this version does not model (Vapi refuses
+        a property it does not take: opt in when the rows hold fields a newer API added).
+        See docs/sync.md.
 
             plan = await client.sync(rows)
             print(plan)  # SyncPlan(creates=3, purchases=0, updates=1, ...)
             result = await plan.apply()
         """
-        return await plan_sync(self, desired, prune=prune, strict=strict)
+        return await plan_sync(
+            self, desired, prune=prune, strict=strict, resend_unknown=resend_unknown
+        )
 
 
 class RawResponses:

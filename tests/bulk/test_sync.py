@@ -74,6 +74,66 @@ async def test_an_export_synced_into_an_empty_account_then_again_finds_nothing_t
             assert settable(twin) == settable(row)  # every field the row can set, equal
 
 
+async def test_fields_unknown_to_the_models_sync_too_when_asked() -> None:
+    # Both accounts are of a newer Vapi, with fields on numbers this version does not model.
+    newer = ["tier", "region"]
+    async with (
+        FakeVapiServer(api_key=TEST_API_KEY, seed=1, newer_fields=newer) as source,
+        FakeVapiServer(api_key=TEST_API_KEY, seed=2, newer_fields=newer) as target,
+        VapiPhoneClient(api_key=TEST_API_KEY, base_url=source.url) as from_source,
+        VapiPhoneClient(api_key=TEST_API_KEY, base_url=target.url) as into_target,
+    ):
+        for index, data in enumerate(source.seed(30)):
+            if data["provider"] != "vapi" or data.get("sipUri"):
+                source.insert({**data, "tier": f"t{index % 3}", "region": {"code": "eu"}})
+        rows = await export(from_source)
+        assert sum("tier" in row for row in rows) >= 20
+
+        first = await into_target.sync(rows, resend_unknown=True)
+        await first.apply()
+        second = await into_target.sync(rows, resend_unknown=True)
+        assert second.empty and len(second.unchanged) == 30
+
+        copied = {row.get("sipUri") or row["number"]: row for row in await export(into_target)}
+        for row in rows:
+            twin = copied[row.get("sipUri") or row["number"]]
+            assert settable(twin) == settable(row)  # unknown fields included
+
+        changed = [{**row, "tier": "platinum"} if "tier" in row else row for row in rows]
+        plan = await into_target.sync(changed, resend_unknown=True)
+        assert len(plan.updates) == sum("tier" in row for row in rows)
+        update = plan.updates[0]
+        assert [change.field for change in update.changes] == ["tier"]
+        assert update.extra == {"tier": "platinum"}
+        target.clear_log()
+        await plan.apply()
+        assert all(r.body.get("tier") == "platinum" for r in target.requests("PATCH"))
+        assert (await into_target.sync(changed, resend_unknown=True)).empty
+
+
+async def test_without_resend_unknown_fields_are_neither_sent_nor_compared(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    # The fake of this version refuses `tier`, as Vapi refuses a property it does not take.
+    stored = fake_vapi.insert(
+        {"provider": "twilio", "number": "+14155550100", "twilioAccountSid": "AC1"}
+    )
+    rows = [
+        {"provider": "twilio", "id": stored["id"], "tier": "gold"},
+        {"provider": "twilio", "number": "+14155550101", "twilioAccountSid": "AC1", "tier": "x"},
+    ]
+
+    plan = await vapi_client.sync(rows)
+    assert len(plan.unchanged) == 1 and len(plan.creates) == 1 and not plan.creates[0].extra
+    result = await plan.apply()
+    assert result.summary.created == 1 and "tier" not in fake_vapi.requests("POST")[0].body
+
+    # Asked to, the sync sends `tier`, and this (older) API refuses it, row by row.
+    refused = await (await vapi_client.sync(rows, resend_unknown=True)).apply()
+    assert refused.summary.failed == 2
+    assert all("property tier should not exist" in str(f.error) for f in refused.failures)
+
+
 async def test_updates_send_only_the_fields_that_differ_with_their_diff(
     fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
 ) -> None:
@@ -224,3 +284,23 @@ async def test_csv_strings_are_read_as_the_fields_types_when_not_strict(
     row["smsEnabled"] = row["smsEnabled"].lower()
     (update,) = (await vapi_client.sync([row], strict=False)).updates
     assert msgspec.to_builtins(update.body)["smsEnabled"] is (not number["smsEnabled"])
+
+
+async def test_an_unreadable_item_of_the_account_is_never_touched_nor_twinned(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    fake_vapi.seed(3)
+    fake_vapi.insert({"number": "+14155550199", "name": "no provider"})  # cannot be identified
+    rows = [
+        {"provider": "twilio", "number": "+14155550199", "twilioAccountSid": "AC1"},
+        {"provider": "twilio", "number": "+14155550198", "twilioAccountSid": "AC1"},
+    ]
+
+    plan = await vapi_client.sync(rows, prune=True)
+
+    assert plan.unreadable == 1 and plan.live == 4
+    (invalid,) = plan.invalid
+    assert invalid.row == 0 and "could not be read shows +14155550199" in invalid.reason
+    assert len(plan.creates) == 1 and len(plan.deletes) == 3  # the unreadable one stays
+    await plan.apply()
+    assert any(data.get("name") == "no provider" for data in fake_vapi.numbers.values())

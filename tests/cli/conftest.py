@@ -3,38 +3,20 @@ would be), reseeded for each test, and `cli`, which runs `vapi-phone` in-process
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-from .helpers import Run
+from .helpers import Run, fake_on_a_thread
 
 
 @pytest.fixture(scope="package")
 def fake() -> Iterator[FakeVapiServer]:
     """A FakeVapiServer serving from a thread of its own, as a real API would."""
-    loop = asyncio.new_event_loop()
-    server = FakeVapiServer(api_key=TEST_API_KEY)
-    started = threading.Event()
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(server.start())
-        started.set()
-        loop.run_forever()
-        loop.run_until_complete(server.close())
-        loop.close()
-
-    thread = threading.Thread(target=serve, name="fake-vapi", daemon=True)
-    thread.start()
-    started.wait()
-    yield server
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join()
+    with fake_on_a_thread(FakeVapiServer(api_key=TEST_API_KEY)) as server:
+        yield server
 
 
 @pytest.fixture

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -39,3 +43,28 @@ class Run:
 def ids_of(server: FakeVapiServer, provider: str) -> list[str]:
     """The ids of the stored numbers of `provider`."""
     return [id_ for id_, data in server.numbers.items() if data["provider"] == provider]
+
+
+@contextmanager
+def fake_on_a_thread(server: FakeVapiServer) -> Iterator[FakeVapiServer]:
+    """`server` started and serving from a thread of its own, as a real API would, so
+    that a command run in-process (with its own event loop) can reach it."""
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(server.start())
+        started.set()
+        loop.run_forever()
+        loop.run_until_complete(server.close())
+        loop.close()
+
+    thread = threading.Thread(target=serve, name="fake-vapi", daemon=True)
+    thread.start()
+    started.wait()
+    try:
+        yield server
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-from .helpers import Run, ids_of
+from .helpers import Run, fake_on_a_thread, ids_of
 
 
 def exported(cli: Run, tmp_path: Path, name: str = "numbers.jsonl") -> Path:
@@ -185,3 +185,27 @@ def test_update_existing_counts_only_the_rows_that_changed(
     assert result.code == 0
     assert (table(result.out)["updated"], table(result.out)["unchanged"]) == (1, 3)
     assert len(server.requests("PATCH")) == 1
+
+
+@pytest.mark.parametrize("command", ["import", "sync"])
+def test_resend_unknown_sends_the_fields_a_newer_vapi_added(
+    cli: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str
+) -> None:
+    rows = [
+        {"provider": "twilio", "number": "+14155550170", "twilioAccountSid": "AC1", "tier": "gold"}
+    ]
+    source = tmp_path / "rows.jsonl"
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    apply = ["--apply"] if command == "sync" else []
+    newer = FakeVapiServer(api_key=TEST_API_KEY, newer_fields=["tier"])
+    with fake_on_a_thread(newer):
+        monkeypatch.setenv("VAPI_BASE_URL", newer.url)
+
+        plain = cli(command, str(source), *apply)
+        resent = cli("sync", str(source), "--apply", "--resend-unknown")
+        again = cli(command, str(source), *apply, "--resend-unknown")
+
+        (number,) = newer.numbers.values()
+    assert plain.code == 0 and resent.code == 0 and again.code == 0
+    assert number["tier"] == "gold"
+    assert [r.body.get("tier") for r in newer.request_log if r.method != "GET"] == [None, "gold"]

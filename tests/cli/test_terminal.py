@@ -340,3 +340,16 @@ def test_shell_completion_scripts_are_generated(shell: str) -> None:
 
     assert completed.returncode == 0 and "vapi-phone" in completed.stdout
     assert "_VAPI_PHONE_COMPLETE" in completed.stdout
+
+
+def test_list_and_export_say_how_many_items_they_could_not_read(
+    cli: Run, server: FakeVapiServer, tmp_path: Any
+) -> None:
+    server.insert({"number": "+14155550199", "name": "no provider"})
+
+    listed = cli("list", "-o", "jsonl")
+    exported = cli("export", str(tmp_path / "all.jsonl"))
+
+    assert listed.code == 0 and len(listed.out.splitlines()) == 41
+    assert "1 item of the listing could not be read (no id or provider)" in listed.err
+    assert exported.code == 0 and "1 item of the account could not be read" in exported.err

@@ -7,7 +7,8 @@ Pager takes a `fetch` function instead of a client.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from ..models import BackoffPlan, CreatePhoneNumber, PhoneNumber, UpdatePhoneNumber
 from ..pagination import Pager
@@ -28,10 +29,20 @@ class PhoneNumberCalls(Protocol):
         ...
 
     async def create(
-        self, body: CreatePhoneNumber, *, allow_purchase: bool = False
+        self,
+        body: CreatePhoneNumber,
+        *,
+        allow_purchase: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> PhoneNumber: ...
 
-    async def update(self, phone_number_id: str, body: UpdatePhoneNumber) -> PhoneNumber: ...
+    async def update(
+        self,
+        phone_number_id: str,
+        body: UpdatePhoneNumber,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> PhoneNumber: ...
 
     async def delete(self, phone_number_id: str) -> PhoneNumber | None: ...
 

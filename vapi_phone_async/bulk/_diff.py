@@ -23,8 +23,10 @@ from ..models import (
     PhoneNumber,
     UnknownPhoneNumber,
 )
+from ..models._base import kept_extras
+from ..models._wire import nest
 
-__all__ = ["Change", "diff", "is_purchase"]
+__all__ = ["Change", "diff", "is_purchase", "unknown_changes"]
 
 _ENCODE = msgspec.json.Encoder().encode
 
@@ -70,6 +72,23 @@ def diff(data: Mapping[str, Any], number: PhoneNumber, provider: str) -> list[Ch
         if not _covers(wanted, current):
             changes.append(Change(name, current, wanted))
     return changes
+
+
+def unknown_changes(wanted: Mapping[str, Any], number: PhoneNumber) -> list[Change]:
+    """The fields this version does not model that a row wants (`wanted`, nested, as
+    `unknown_fields` gives them) and `number` does not have, top-level field by field."""
+    if not wanted:
+        return []
+    if isinstance(number, UnknownPhoneNumber):
+        current: Mapping[str, Any] = number
+    else:
+        extras = kept_extras(number)
+        current = nest(extras.unknown) if extras is not None else {}
+    return [
+        Change(name, current.get(name), value)
+        for name, value in wanted.items()
+        if not _covers(value, current.get(name))
+    ]
 
 
 def _covers(wanted: Any, current: Any) -> bool:

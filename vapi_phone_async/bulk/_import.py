@@ -21,7 +21,8 @@ nothing to identify it by (a `vapi` number bought by area code), the item's outc
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from collections.abc import Mapping
+from typing import Any, Literal, TypeVar
 
 import msgspec
 
@@ -182,6 +183,7 @@ async def create_reconciled(
     *,
     max_creates: int,
     allow_purchase: bool = False,
+    extra_body: Mapping[str, Any] | None = None,
 ) -> BulkOutcome[T]:
     """Create `body` (item `index` of a run), never twice: a create whose outcome is lost is
     looked up by `keys`, adopted if it took effect, sent again only when proven absent (at
@@ -191,7 +193,7 @@ async def create_reconciled(
     while True:
         creates += 1
         try:
-            number = await client.create(body, allow_purchase=allow_purchase)
+            number = await client.create(body, allow_purchase=allow_purchase, extra_body=extra_body)
             return succeeded(index, item, number, action)
         except OutcomeUnknownError as error:
             if not keys:

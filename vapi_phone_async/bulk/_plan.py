@@ -23,12 +23,19 @@ from typing import Any
 import msgspec
 
 from .._gc import collector_paused
-from .._rows import convert, create_body
+from .._rows import convert, create_body, unknown_fields
 from .._validate import body_errors
 from ..errors import RequestValidationError
-from ..models import CREATE_BODIES, PROVIDERS, UPDATE_BODIES, CreatePhoneNumber, PhoneNumber
+from ..models import (
+    CREATE_BODIES,
+    PROVIDERS,
+    UPDATE_BODIES,
+    CreatePhoneNumber,
+    PhoneNumber,
+    UnknownPhoneNumber,
+)
 from ._calls import PhoneNumberCalls
-from ._diff import Change, diff, is_purchase
+from ._diff import Change, diff, is_purchase, unknown_changes
 from ._match import Key, LiveNumbers, number_keys, row_keys
 from ._sync import InvalidRow, PlannedCreate, PlannedDelete, PlannedUpdate, SyncPlan, Unchanged
 
@@ -44,13 +51,17 @@ async def plan_sync(
     *,
     prune: bool = False,
     strict: bool = True,
+    resend_unknown: bool = False,
 ) -> SyncPlan:
     """The plan that makes the account look like `desired` (see the module docstring).
 
     `desired` holds wire mappings (rows of a file, exported numbers) or create bodies.
     `strict=False` reads the strings of CSV cells as numbers and booleans.
+    `resend_unknown=True` also compares and sends the fields of a row this version does
+    not model (as `extra_body`); by default they are left out: Vapi refuses a property a
+    create does not take, and a field a number shows may be one.
     """
-    planner = _Planner(strict=strict, prune=prune)
+    planner = _Planner(strict=strict, prune=prune, resend_unknown=resend_unknown)
     if isinstance(desired, AsyncIterable):
         async for item in desired:
             planner.take(item)
@@ -73,11 +84,12 @@ class _Planner:
     """Rows first (`take`), then the live numbers page by page (`meet`), then the plan
     (`settle`), decided on the whole account so that an ambiguity is never missed."""
 
-    def __init__(self, *, strict: bool, prune: bool) -> None:
+    def __init__(self, *, strict: bool, prune: bool, resend_unknown: bool = False) -> None:
         self.plan = SyncPlan()
         self._live = LiveNumbers()
         self._strict = strict
         self._prune = prune
+        self._resend = resend_unknown
         self._rows: list[tuple[Any, Mapping[str, Any] | None, list[Key]]] = []
         self._row_by_id: dict[str, int] = {}
         self._row_by_key: dict[Key, int] = {}
@@ -85,6 +97,8 @@ class _Planner:
         self._claimed: dict[str, int] = {}  # live id -> the row that stands for it
         self._created: dict[Key, int] = {}  # key of a planned create -> its row
         self._kept: set[str] = set()  # live ids named by rows, even invalid ones
+        self._unreadable = 0
+        self._unreadable_values: set[str] = set()  # numbers and SIP URIs they show
 
     def take(self, item: Any) -> None:
         """One desired row, in order."""
@@ -102,6 +116,8 @@ class _Planner:
     def meet(self, numbers: list[PhoneNumber]) -> None:
         """A page of live numbers: remember them, and diff each with the row it likely
         stands for (`settle` decides; most often this diff is the one it needs)."""
+        if any(isinstance(n, UnknownPhoneNumber) and not n.readable for n in numbers):
+            numbers = self._set_apart_unreadable(numbers)
         self._live.add(numbers)
         by_id, by_key, early, rows = self._row_by_id, self._row_by_key, self._early, self._rows
         for number in numbers:
@@ -117,6 +133,19 @@ class _Planner:
             if data is not None and data.get("provider") == number.provider:
                 early[index] = (number.id, diff(data, number, number.provider))
 
+    def _set_apart_unreadable(self, numbers: list[PhoneNumber]) -> list[PhoneNumber]:
+        readable = []
+        for number in numbers:
+            if isinstance(number, UnknownPhoneNumber) and not number.readable:
+                self._unreadable += 1
+                for field in ("number", "sipUri"):
+                    value = number.get(field)
+                    if isinstance(value, str) and value:
+                        self._unreadable_values.add(value)
+            else:
+                readable.append(number)
+        return readable
+
     def settle(self) -> SyncPlan:
         """The plan, row by row, then the deletes of a prune."""
         for index, (item, data, keys) in enumerate(self._rows):
@@ -125,7 +154,8 @@ class _Planner:
             for number_id, number in self._live.by_id.items():
                 if number_id not in self._claimed and number_id not in self._kept:
                     self.plan.deletes.append(PlannedDelete(number_id, number))
-        self.plan.live = len(self._live)
+        self.plan.live = len(self._live) + self._unreadable
+        self.plan.unreadable = self._unreadable
         return self.plan
 
     def _settle(
@@ -157,6 +187,14 @@ class _Planner:
             if first is not None:
                 self._invalid(index, f"the same number as row {first}", data)
                 return
+        shown = [value for _, value in keys if value in self._unreadable_values]
+        if shown:
+            reason = (
+                f"an item of the account that could not be read shows {shown[0]}: it may be "
+                "this number, so it is not created again"
+            )
+            self._invalid(index, reason, data)
+            return
         if data.get("provider") == "vapi" and data.get("number") and not data.get("sipUri"):
             reason = (
                 f"Vapi number {data['number']} is not in this account, and a number is bought "
@@ -171,7 +209,8 @@ class _Planner:
             return
         for key in keys:
             self._created[key] = index
-        planned = PlannedCreate(index, body, tuple(keys), purchase=is_purchase(body))
+        extra = unknown_fields(data) if self._resend else {}
+        planned = PlannedCreate(index, body, tuple(keys), is_purchase(body), extra)
         (self.plan.purchases if planned.purchase else self.plan.creates).append(planned)
 
     def _plan_update(self, index: int, data: Mapping[str, Any], number_id: str) -> None:
@@ -190,7 +229,8 @@ class _Planner:
         changes = early[1] if early is not None and early[0] == number_id else None
         if changes is None:
             changes = diff(data, number, provider)
-        if not changes:
+        unknown = unknown_changes(unknown_fields(data), number) if self._resend else []
+        if not changes and not unknown:
             self.plan.unchanged.append(Unchanged(index, number_id))
             return
         wanted = {"provider": provider, **{change.field: change.wanted for change in changes}}
@@ -202,7 +242,9 @@ class _Planner:
         except RequestValidationError as error:
             self._invalid(index, _describe(error), data)
             return
-        self.plan.updates.append(PlannedUpdate(index, number_id, number, body, tuple(changes)))
+        extra = {change.field: change.wanted for change in unknown}
+        planned = PlannedUpdate(index, number_id, number, body, (*changes, *unknown), extra)
+        self.plan.updates.append(planned)
 
     def _invalid(self, index: int, reason: str, data: Any) -> None:
         self.plan.invalid.append(InvalidRow(index, reason, data))

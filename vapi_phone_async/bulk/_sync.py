@@ -41,6 +41,8 @@ class PlannedCreate(msgspec.Struct, frozen=True):
     body: CreatePhoneNumber
     keys: tuple[Key, ...]
     purchase: bool = False
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
+    """Fields this version does not model, sent as `extra_body` (`resend_unknown=True`)."""
 
 
 class PlannedUpdate(msgspec.Struct, frozen=True):
@@ -51,6 +53,8 @@ class PlannedUpdate(msgspec.Struct, frozen=True):
     number: PhoneNumber
     body: UpdatePhoneNumber
     changes: tuple[Change, ...]
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
+    """Fields this version does not model, sent as `extra_body` (`resend_unknown=True`)."""
 
 
 class PlannedDelete(msgspec.Struct, frozen=True):
@@ -93,6 +97,9 @@ class SyncPlan:
     unchanged: list[Unchanged] = field(default_factory=list)
     invalid: list[InvalidRow] = field(default_factory=list)
     live: int = 0  # numbers in the account when planned
+    unreadable: int = 0
+    """Items the account listed that could not be identified (no id or provider): never
+    matched, updated or deleted, and no row may create a number one of them shows."""
     client: PhoneNumberCalls | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
@@ -164,9 +171,12 @@ class SyncPlan:
                         action.keys,
                         max_creates=max_creates,
                         allow_purchase=allow_purchase,
+                        extra_body=action.extra or None,
                     )
                 if isinstance(action, PlannedUpdate):
-                    number = await calls.update(action.id, action.body)
+                    number = await calls.update(
+                        action.id, action.body, extra_body=action.extra or None
+                    )
                     return succeeded(index, action, number, "updated")
                 try:
                     gone = await calls.delete(action.id)

@@ -23,7 +23,13 @@ from ..errors import FieldError, RequestValidationError
 from ..models import PROVIDERS, UpdatePhoneNumber
 from ._context import Settings, api_options, date_filters, run, show_secrets_option
 from ._files import SHOWN_FAILURES, check_file_type, opened
-from ._output import number_writer, print_table, progress_bar, stderr_is_terminal
+from ._output import (
+    number_writer,
+    print_table,
+    progress_bar,
+    stderr_is_terminal,
+    unreadable_note,
+)
 from ._params import check_search, choice
 from ._plans import INTERRUPTED, Applied, apply_plan
 from ._records import to_wire, update_body
@@ -40,15 +46,18 @@ async def export_numbers(
 ) -> int:
     """Write every number to `path` (.csv, .jsonl, or `-` for JSON lines on stdout)."""
     output = "csv" if path.suffix.lower() == ".csv" else "jsonl"
-    written = 0
+    written = unreadable = 0
     with opened(path, "w") as stream, progress_bar("export", None, enabled=progress) as tick:
         writer = number_writer(output, stream)
         async for page in client.paginate(page_size=1000).pages():
             for number in page.results:
                 writer.write(to_wire(number, show_secrets=show_secrets))
             written += len(page.results)
+            unreadable += page.unreadable
             tick(written, page.metadata.total_items)
         writer.close()
+    if unreadable:
+        click.echo(unreadable_note(unreadable, "of the account", "written as they came"), err=True)
     return written
 
 

@@ -23,7 +23,13 @@ from ._context import (
     run,
     show_secrets_option,
 )
-from ._output import number_writer, print_number, progress_bar, stderr_is_terminal
+from ._output import (
+    number_writer,
+    print_number,
+    progress_bar,
+    stderr_is_terminal,
+    unreadable_note,
+)
 from ._params import check_search, choice
 from ._records import to_wire, update_body, update_class
 
@@ -81,11 +87,11 @@ def list_numbers(
     progress = (console is not None and not first_screen) or (
         console is None and stderr_is_terminal()
     )
-    written = 0
+    written = unreadable = 0
     total: int | None = None
 
     async def body() -> None:
-        nonlocal written, total
+        nonlocal written, total, unreadable
         async with settings.client() as client:
             pager = client.paginate(
                 search=search, sort_order=sort, page_size=page_size, max_items=limit, **filters
@@ -99,6 +105,7 @@ def list_numbers(
                             writer.write(to_wire(number, show_secrets=show_secrets))
                         writer.flush()
                         written += len(page.results)
+                        unreadable += page.unreadable
                         total = page.metadata.total_items  # None: the page had none
                         shown = total
                         if total is not None and limit is not None:
@@ -115,6 +122,8 @@ def list_numbers(
         if written:
             click.echo(f"the listing stopped after {written} numbers", err=True)
         raise
+    if unreadable:
+        click.echo(unreadable_note(unreadable, "of the listing", "shown as they came"), err=True)
     if first_screen and total is not None and total > written:
         click.echo(
             f"{written} of {total} numbers shown: --all shows every one, --limit N the first N",

@@ -27,6 +27,7 @@ from ._output import print_table, progress_bar, stderr_is_terminal
 from ._params import choice
 from ._plans import (
     INTERRUPTED,
+    RESEND_UNKNOWN_HELP,
     FilePlan,
     apply_plan,
     confirm_risky,
@@ -81,6 +82,7 @@ async def import_file(
     concurrency: int = 16,
     update_existing: bool = False,
     allow_purchase: bool = False,
+    resend_unknown: bool = False,
     rate_limit: float | None = None,
     failures_file: Path | None = None,
     progress: bool = False,
@@ -89,7 +91,7 @@ async def import_file(
     update what differs with `update_existing`; failed rows go to `failures_file`."""
     failures = Failures(source, failures_path(source, failures_file))
     started = time.perf_counter()
-    planned = await plan_file(client, source, prune=False)
+    planned = await plan_file(client, source, prune=False, resend_unknown=resend_unknown)
     plan = planned.plan
     skipped = len(plan.updates) + len(plan.unchanged)
     if update_existing:
@@ -126,6 +128,7 @@ async def import_file(
 @click.option("--dry-run", is_flag=True, help="Print what would be done; change nothing.")
 @click.option("--update-existing", is_flag=True, help="Update numbers that exist already.")
 @click.option("--allow-purchase", is_flag=True, help="Buy the Vapi numbers the file asks for.")
+@click.option("--resend-unknown", is_flag=True, help=RESEND_UNKNOWN_HELP)
 @click.option("--output", "-o", type=choice(OUTPUTS), default="table", help="Dry-run format.")
 @click.option(
     "--failures",
@@ -143,6 +146,7 @@ def import_(
     dry_run: bool,
     update_existing: bool,
     allow_purchase: bool,
+    resend_unknown: bool,
     output: str,
     failures: Path | None,
 ) -> None:
@@ -159,13 +163,14 @@ def import_(
     async def body() -> ImportReport | FilePlan:
         async with settings.client() as client:
             if dry_run:
-                return await plan_file(client, source, prune=False)
+                return await plan_file(client, source, prune=False, resend_unknown=resend_unknown)
             return await import_file(
                 client,
                 source,
                 concurrency=concurrency,
                 update_existing=update_existing,
                 allow_purchase=allow_purchase,
+                resend_unknown=resend_unknown,
                 rate_limit=rate_limit,
                 failures_file=failures,
                 progress=stderr_is_terminal(),

@@ -35,6 +35,7 @@ __all__ = [
     "print_table",
     "progress_bar",
     "stderr_is_terminal",
+    "unreadable_note",
 ]
 
 FORMATS = ("table", "json", "jsonl", "csv")
@@ -141,6 +142,12 @@ def progress_bar(
 
     with progress:
         yield tick
+
+
+def unreadable_note(count: int, where: str, outcome: str) -> str:
+    """What to say of items that could not be identified (no id or provider)."""
+    items = "item" if count == 1 else "items"
+    return f"{count} {items} {where} could not be read (no id or provider): {outcome}"
 
 
 def stderr_is_terminal() -> bool:

@@ -32,10 +32,17 @@ from ..client import VapiPhoneClient
 from ._failures import Failures
 from ._files import SHOWN_FAILURES
 from ._input import InputFile
-from ._output import print_table
+from ._output import print_table, unreadable_note
+
+RESEND_UNKNOWN_HELP = (
+    "Also send the fields of a row this version does not know (a newer Vapi's): Vapi "
+    "refuses a property it does not take, so only when the file holds such fields."
+)
+"""The help of --resend-unknown, on import and sync."""
 
 __all__ = [
     "INTERRUPTED",
+    "RESEND_UNKNOWN_HELP",
     "Applied",
     "FilePlan",
     "apply_plan",
@@ -69,8 +76,11 @@ class FilePlan:
         return len(self.unreadable) + len(self.plan.invalid)
 
 
-async def plan_file(client: VapiPhoneClient, source: InputFile, *, prune: bool) -> FilePlan:
-    """Plan the sync of `source`'s rows (its unreadable rows are set apart)."""
+async def plan_file(
+    client: VapiPhoneClient, source: InputFile, *, prune: bool, resend_unknown: bool = False
+) -> FilePlan:
+    """Plan the sync of `source`'s rows (its unreadable rows are set apart);
+    `resend_unknown` as for `client.sync`."""
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
     unreadable: list[tuple[int, str]] = []
@@ -80,7 +90,7 @@ async def plan_file(client: VapiPhoneClient, source: InputFile, *, prune: bool) 
         else:
             rows.append(record.data)
             lines.append(index)
-    plan = await client.sync(rows, prune=prune)
+    plan = await client.sync(rows, prune=prune, resend_unknown=resend_unknown)
     return FilePlan(source, plan, unreadable, lines)
 
 
@@ -126,6 +136,10 @@ def print_plan(
     purchases = counts["purchases"]
     if purchases:
         stream.write(f"would buy {purchases} number{'s' * (purchases != 1)} from Vapi\n")
+    if planned.plan.unreadable:
+        stream.write(
+            unreadable_note(planned.plan.unreadable, "of the account", "left as they are") + "\n"
+        )
     shown = [entry for entry in entries if entry["action"] != "unchanged"]
     for entry in shown[:details]:
         stream.write(f"  {_line(entry)}\n")

@@ -3,40 +3,30 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any, get_args
+from collections.abc import Mapping, Sequence
+from typing import Any, get_args
 
 import msgspec
 
-from .._lenient import split_unknown
-from .._rows import convert, create_body, without_hidden
+from .._rows import convert
 from .._secrets import redact_mapping
 from .._validate import body_errors
 from ..errors import FieldError, RequestValidationError
 from ..models import (
-    PHONE_NUMBER_CLASSES,
     UPDATE_BODIES,
     CreatePhoneNumber,
     KnownPhoneNumber,
     PhoneNumber,
     UpdatePhoneNumber,
 )
-from ..models._wire import nest
 from ..models._wire import to_wire as wire_of
 
 __all__ = [
     "COLUMNS",
     "UNKNOWN_COLUMN",
-    "Invalid",
-    "Row",
     "csv_row",
     "describe",
-    "read_bodies",
     "to_wire",
-    "unknown_fields",
     "update_body",
     "update_class",
     "wire_body",
@@ -100,97 +90,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return msgspec.json.encode(value).decode()
     return str(value)
-
-
-# Files of bodies.
-
-
-@dataclass(frozen=True)
-class Row:
-    """One record of an input file: its line, the mapping read, and the body it makes."""
-
-    line: int
-    data: dict[str, Any]
-    body: CreatePhoneNumber
-    extra: dict[str, Any]
-    """The fields this version does not know (`unknown_fields`), to re-send on request."""
-
-
-@dataclass(frozen=True)
-class Invalid:
-    """A record that makes no valid body: its line, the mapping read, and why."""
-
-    line: int
-    data: dict[str, Any]
-    error: RequestValidationError
-
-
-def read_bodies(path: Path, stream: IO[str]) -> Iterator[Row | Invalid]:
-    """The records of a .csv or .jsonl file, one at a time, as bodies or field errors."""
-    records = _csv_records(stream) if path.suffix.lower() == ".csv" else _jsonl_records(stream)
-    for line, data in records:
-        if isinstance(data, RequestValidationError):
-            yield Invalid(line, {}, data)
-            continue
-        try:
-            body = create_body(data, strict=path.suffix.lower() != ".csv")
-            yield Row(line, data, body, unknown_fields(data))
-        except RequestValidationError as error:
-            yield Invalid(line, data, error)
-
-
-def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(stream)
-    for record in reader:
-        data = {}
-        for key, cell in record.items():
-            if key is None or cell is None or cell == "":
-                continue  # an empty cell is a field left out
-            data[key] = _parse_cell(cell)
-        others = data.pop(UNKNOWN_COLUMN, None)
-        if isinstance(others, dict):
-            data = {**others, **data}
-        yield reader.line_num, data
-
-
-def _parse_cell(cell: str) -> Any:
-    if cell[:1] in ("{", "["):
-        try:
-            return msgspec.json.decode(cell)
-        except msgspec.DecodeError:
-            return cell  # let the model say what it expected
-    return cell
-
-
-def _jsonl_records(
-    stream: IO[str],
-) -> Iterator[tuple[int, dict[str, Any] | RequestValidationError]]:
-    for line, text in enumerate(stream, start=1):
-        if not text.strip():
-            continue
-        try:
-            data = msgspec.json.decode(text)
-        except msgspec.DecodeError as exc:
-            yield line, RequestValidationError([FieldError("line", f"is not JSON ({exc})")])
-            continue
-        if not isinstance(data, dict):
-            yield line, RequestValidationError([FieldError("line", "must be a JSON object")])
-            continue
-        yield line, data
-
-
-def unknown_fields(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of a number in wire form (an export line) that this version does not
-    know, as one nested mapping: what `extra_body` re-sends when asked to.
-
-    Fields the models know but a create body does not take (`id`, `status`...) are not
-    among them; neither are fields inside a list (a hook's), which cannot be merged.
-    """
-    provider = data.get("provider")
-    cls = PHONE_NUMBER_CLASSES.get(provider) if isinstance(provider, str) else None
-    if cls is None:
-        return {}
-    return nest(split_unknown(without_hidden(data), cls)[1])
 
 
 def describe(error: RequestValidationError) -> str:

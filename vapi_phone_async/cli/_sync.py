@@ -23,6 +23,7 @@ from ._output import print_table, progress_bar, stderr_is_terminal
 from ._params import choice
 from ._plans import (
     INTERRUPTED,
+    RESEND_UNKNOWN_HELP,
     Applied,
     FilePlan,
     apply_plan,
@@ -42,6 +43,7 @@ __all__ = ["sync"]
 @click.option("--apply", "apply_", is_flag=True, help="Do the plan (without: print it only).")
 @click.option("--prune", is_flag=True, help="Delete the numbers no row of FILE stands for.")
 @click.option("--allow-purchase", is_flag=True, help="Buy the Vapi numbers the file asks for.")
+@click.option("--resend-unknown", is_flag=True, help=RESEND_UNKNOWN_HELP)
 @click.option("--yes", "-y", is_flag=True, help="Delete and buy without asking first.")
 @click.option("--output", "-o", type=choice(OUTPUTS), default="table", help="Plan format.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=16, show_default=True)
@@ -60,6 +62,7 @@ def sync(
     apply_: bool,
     prune: bool,
     allow_purchase: bool,
+    resend_unknown: bool,
     yes: bool,
     output: str,
     concurrency: int,
@@ -78,7 +81,7 @@ def sync(
 
     async def body() -> tuple[FilePlan, Applied[PlannedAction] | None, float]:
         async with settings.client() as client:
-            planned = await plan_file(client, source, prune=prune)
+            planned = await plan_file(client, source, prune=prune, resend_unknown=resend_unknown)
             if not apply_ or planned.plan.empty:
                 return planned, None, 0.0
             print_plan(planned, f"sync plan for {file}", "table", sys.stderr)

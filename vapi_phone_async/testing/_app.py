@@ -14,7 +14,7 @@ import hmac
 import math
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any, cast
 
 import msgspec
@@ -35,6 +35,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class RequestRecord(msgspec.Struct, kw_only=True):
     """One request the server received.
 
+    `headers` are the request's headers but `Authorization` (it holds the key);
     `body` is the parsed JSON (the raw text if it was not JSON, None if empty); `status` is
     what was answered (None when the connection was dropped); `fault` names what spoiled
     the answer: a fault mode, `"chaos"` or `"rate-limit"`; `received_at` is when it
@@ -44,6 +45,7 @@ class RequestRecord(msgspec.Struct, kw_only=True):
     method: str
     path: str
     query: dict[str, str]
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
     body: Any = None
     body_error: str | None = None
     status: int | None = None
@@ -59,12 +61,21 @@ class FakeApp:
     """The aiohttp application and the state behind it."""
 
     def __init__(
-        self, *, api_key: str, org_id: str, cursors: bool, seed: int, max_log: int | None = None
+        self,
+        *,
+        api_key: str,
+        org_id: str,
+        cursors: bool,
+        seed: int,
+        max_log: int | None = None,
+        newer_fields: Collection[str] = (),
     ) -> None:
         self.api_key = api_key
         self.max_log = max_log
         self.store = Store()
-        self.operations = Operations(self.store, org_id=org_id, seed=seed)
+        self.operations = Operations(
+            self.store, org_id=org_id, seed=seed, newer_fields=newer_fields
+        )
         self.lister = Lister(self.store, cursors=cursors)
         self.faults = Faults()
         self.request_log: list[RequestRecord] = []
@@ -119,6 +130,7 @@ class FakeApp:
             method=request.method,
             path=request.path,
             query=dict(request.query),
+            headers={k: v for k, v in request.headers.items() if k.lower() != "authorization"},
             request_id=str(uuid.uuid4()),
             received_at=time.monotonic(),
         )

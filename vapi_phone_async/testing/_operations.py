@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from ._bodies import create_errors, update_errors
@@ -33,14 +33,17 @@ class Operations:
         org_id: str,
         seed: int = 0,
         clock: Callable[[], int] = now_us,
+        newer_fields: Collection[str] = (),
     ) -> None:
         self._store = store
+        self._newer_fields = frozenset(newer_fields)
         self._org_id = org_id
         self._clock = clock
         self._random = random.Random(seed)
 
     def create(self, body: Any) -> bytes:
         """`POST /phone-number`: validate, assign id, orgId, timestamps and status."""
+        body, newer = self._split_newer(body)
         errors = create_errors(body)
         if errors:
             raise Rejected(400, errors)
@@ -49,6 +52,7 @@ class Operations:
         created = self._clock() if newest is None else max(self._clock(), newest + _MS)
         stamp = format_us(created)
         data = {key: value for key, value in body.items() if value is not None}
+        data.update({key: value for key, value in newer.items() if value is not None})
         data.update(
             id=str(uuid.uuid4()),
             orgId=self._org_id,
@@ -59,6 +63,13 @@ class Operations:
         if data["provider"] == "vapi" and "number" not in data and "sipUri" not in data:
             data["number"] = self._vapi_number(data.get("numberDesiredAreaCode"))
         return self._store.add(data).encoded
+
+    def _split_newer(self, body: Any) -> tuple[Any, dict[str, Any]]:
+        """The body without the fields of a newer API (see FakeVapiServer), and those."""
+        if not self._newer_fields or not isinstance(body, dict):
+            return body, {}
+        newer = {key: body[key] for key in self._newer_fields if key in body}
+        return {key: value for key, value in body.items() if key not in newer}, newer
 
     def get(self, number_id: str) -> bytes:
         """`GET /phone-number/{id}`."""
@@ -72,11 +83,12 @@ class Operations:
         entry = self._store.get(number_id)
         if entry is None:
             raise Rejected(404)
+        body, newer = self._split_newer(body)
         errors = update_errors(body, str(entry.data.get("provider")))
         if errors:
             raise Rejected(400, errors)
         data = dict(entry.data)
-        for key, value in body.items():
+        for key, value in {**body, **newer}.items():
             if key in _SERVER_FIELDS:
                 continue
             if value is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -43,7 +43,9 @@ class FakeVapiServer:
     plain HTTP to it. `port=0` picks a free port. `cursors=False` imitates a server that
     neither returns `nextCursor` nor honours `cursor`. `seed` makes the numbers it assigns
     repeatable. `max_log` keeps only about the last that many request records (default:
-    all of them).
+    all of them). `newer_fields` imitates a newer Vapi: top-level fields of a number that
+    this version does not model, which the fake then accepts on create and update, keeps
+    and returns (any other unknown property is refused, as Vapi refuses it).
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class FakeVapiServer:
         org_id: str = DEFAULT_ORG_ID,
         seed: int = 0,
         max_log: int | None = None,
+        newer_fields: Collection[str] = (),
     ) -> None:
         if not isinstance(host, str) or not host:
             raise ValueError(f"host must be a host name or an address (got {host!r})")
@@ -65,7 +68,12 @@ class FakeVapiServer:
         self._host = host
         self._requested_port = port
         self._fake = FakeApp(
-            api_key=api_key, org_id=org_id, cursors=cursors, seed=seed, max_log=max_log
+            api_key=api_key,
+            org_id=org_id,
+            cursors=cursors,
+            seed=seed,
+            max_log=max_log,
+            newer_fields=newer_fields,
         )
         self._fake.latency = latency
         self._runner: web.AppRunner | None = None
