@@ -3,8 +3,9 @@
 
 `nox -t ci` runs what CI runs after `tests`: the suite with the lowest allowed version of
 every runtime dependency (`tests-lowest`), on every other supported Python this machine
-has (`tests-3.10` ... `tests-3.13`; `nox -l` lists the ones found), and the built wheel
-tried in a fresh virtual environment (`build`).
+has (`tests-3.10` ... `tests-3.13`; `nox -l` lists the ones found), requests generated
+from the spec against the fake (`schemathesis`), and the built wheel tried in a fresh
+virtual environment (`build`).
 
 Every session installs the package with its public extras (`cli`, `pytest`) and the
 development tools from pyproject's `[dependency-groups]` (PEP 735), nothing else.
@@ -134,13 +135,12 @@ def typecheck(session: nox.Session) -> None:
     )
 
 
-@nox.session
+@nox.session(tags=["ci"])
 def schemathesis(session: nox.Session) -> None:
     """Requests generated from the vendored spec against FakeVapiServer (loopback only):
     no server error, no answer that breaks the spec's schema. Bounded for CI: 100
     examples per operation (`VAPI_SCHEMATHESIS_EXAMPLES` changes it)."""
-    _install(session, "test")
-    session.install("schemathesis>=4.0")
+    _install(session, "test", "fuzz")
     session.env["VAPI_SCHEMATHESIS"] = "1"
     session.run(
         "pytest", "tests/testing/test_spec_fuzz.py", "-p", "no:cacheprovider", *session.posargs
