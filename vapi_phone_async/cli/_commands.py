@@ -151,7 +151,7 @@ def get(settings: Settings, phone_number_id: str, output: str, show_secrets: boo
 @click.command()
 @click.option("--json", "json_file", type=click.File("rb"), help="The body as JSON ('-': stdin).")
 @click.option("--provider", type=choice(PROVIDERS), help="Where the number comes from.")
-@click.option("--number", help="The number, E.164 (+14155550100).")
+@click.option("--number", help="The number (+14155550100; E.164 for byo-phone-number).")
 @click.option("--name", help="A name for the number (at most 40 characters).")
 @click.option("--assistant-id", help="Route calls to this assistant.")
 @click.option("--squad-id", help="Route calls to this squad.")
