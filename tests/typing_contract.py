@@ -157,7 +157,9 @@ async def client_calls_as_users_type_them() -> None:
 
     import aiohttp
 
-    from vapi_phone_async import USE_CLIENT_DEFAULT, RawResponse
+    from vapi_phone_async import USE_CLIENT_DEFAULT, BulkResult, BulkRun, RawResponse
+    from vapi_phone_async.bulk import PlannedAction, SyncPlan
+    from vapi_phone_async.models import CreatePhoneNumber, UpdatePhoneNumber
     from vapi_phone_async.errors import OutcomeUnknownError
     from vapi_phone_async.models import UpdateTwilioPhoneNumber
     from vapi_phone_async.pagination import Pager
@@ -199,6 +201,15 @@ async def client_calls_as_users_type_them() -> None:
             raw_list: RawResponse[list[PhoneNumber]] = await client.with_raw_response.list()
             await client.with_raw_response.get(created.id, timeout="1")  # type: ignore[arg-type]
             once: VapiPhoneClient = client.with_options(max_retries=0)
+            pairs = [(created.id, UpdateTwilioPhoneNumber(name="x"))]
+            run: BulkRun[tuple[str, UpdatePhoneNumber]] = client.bulk_update(pairs)
+            result: BulkResult[tuple[str, UpdatePhoneNumber]] = await run
+            removed: BulkResult[str] = await client.bulk_delete([created.id], concurrency=2)
+            imported: BulkResult[CreatePhoneNumber] = await client.bulk_import([body])
+            plan: SyncPlan = await client.sync([{"provider": "twilio"}], prune=False)
+            applied: BulkResult[PlannedAction] = await plan.apply(concurrency=4)
+            client.bulk_update(pairs, concurrency="8")  # type: ignore[arg-type]
+            del result, removed, imported, applied
     del seeded, deleted, listed, one, results, everything, provider, status, request_id
     del raw_list, once
 

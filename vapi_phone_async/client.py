@@ -5,19 +5,23 @@ from __future__ import annotations
 import asyncio
 import builtins
 import copy
-import dataclasses
-import enum
 import os
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 from types import TracebackType
 from typing import Any, Final
 
 import aiohttp
-import anyio
 import msgspec
 
+from ._call_path import (
+    USE_CLIENT_DEFAULT,
+    CallPath,
+    UseClientDefault,
+    required,
+    with_max_retries,
+)
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._events import EventHooks, checked_hooks
 from ._extras import body_with_extra
@@ -42,15 +46,10 @@ from ._query import (
     validate_walk,
 )
 from ._raw import raw_response
-from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, may_have_acted, send_with_retries
+from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, may_have_acted
 from ._transport import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Transport, attempt_timeout
-from ._validate import validate_backoff, validate_create_body, validate_update_body
+from ._validate import validate_create_body, validate_update_body
 from .bulk import (
-    BulkRun,
-    Lookup,
-    Progress,
-    SyncPlan,
-    UpdateItem,
     bulk_delete,
     bulk_import,
     bulk_update,
@@ -60,9 +59,7 @@ from .bulk import (
 from .errors import (
     APIConnectionError,
     APIStatusError,
-    APITimeoutError,
     FieldError,
-    NotFoundError,
     OutcomeUnknownError,
     RequestValidationError,
     ResponseDecodeError,
@@ -89,16 +86,6 @@ DEFAULT_BASE_URL: Final = "https://api.vapi.ai"
 _LIST_PARAMETERS: Final = frozenset({"limit", *DATE_FILTERS.values()})
 _WALK_PARAMETERS: Final = _LIST_PARAMETERS | {"page", "cursor", "search", "sortOrder", "sortBy"}
 _TRUE = frozenset({"1", "true", "yes", "on"})
-
-
-class UseClientDefault(enum.Enum):
-    """The type of USE_CLIENT_DEFAULT: a per-call option left to the client's setting."""
-
-    USE_CLIENT_DEFAULT = "USE_CLIENT_DEFAULT"
-
-
-# A sentinel, because None already means "off" for timeout= and deadline=.
-USE_CLIENT_DEFAULT: Final = UseClientDefault.USE_CLIENT_DEFAULT
 
 
 class VapiPhoneClient:
@@ -183,13 +170,12 @@ class VapiPhoneClient:
             + _instance_of("retry_budget", retry_budget, (bool, RetryBudget), required=True)
             + _callable_or_none("sleep", sleep)
         )
-        backoff = _with_max_retries(backoff, max_retries)
+        backoff = with_max_retries(backoff, max_retries)
         hooks = checked_hooks(event_hooks)
         url = check_base_url(
             base_url, allow_http=allow_http or os.environ.get("VAPI_ALLOW_HTTP", "") in _TRUE
         )
-        self._timeout = attempt_timeout(timeout)
-        self._transport = Transport(
+        transport = Transport(
             api_key=key,
             base_url=url,
             session=session,
@@ -198,19 +184,20 @@ class VapiPhoneClient:
             pool_timeout=pool_timeout,
             hooks=hooks,
         )
-        self._owns_transport = True
         if retry_budget is True:
             retry_budget = RetryBudget()
-        self._pacer = Pacer(
+        pacer = Pacer(
             rate_limit=rate_limit,
             adaptive=adaptive_rate,
             budget=retry_budget if isinstance(retry_budget, RetryBudget) else None,
         )
-        self._settings = RetrySettings(
+        settings = RetrySettings(
             plan=backoff, max_delay=max_delay, max_retry_after=max_retry_after, jitter=jitter
         )
-        self._deadline = deadline
-        self._sleep: Sleep = sleep or asyncio.sleep
+        self._path = CallPath(
+            transport, pacer, settings, attempt_timeout(timeout), deadline, sleep or asyncio.sleep
+        )
+        self._owns_transport = True
 
     def __repr__(self) -> str:
         return f"VapiPhoneClient(base_url={self.base_url!r})"
@@ -218,22 +205,22 @@ class VapiPhoneClient:
     @property
     def base_url(self) -> str:
         """The API's base URL, without a trailing slash."""
-        return self._transport.base_url
+        return self._path.transport.base_url
 
     @property
     def backoff(self) -> BackoffPlan:
         """The retry plan calls follow unless they pass their own."""
-        return self._settings.plan
+        return self._path.settings.plan
 
     @property
     def retry_budget(self) -> RetryBudget | None:
         """The client's retry budget (None when it has none); its `tokens` are live."""
-        return self._pacer.budget
+        return self._path.pacer.budget
 
     @property
     def session(self) -> aiohttp.ClientSession:
         """The aiohttp session calls go through (created on first use)."""
-        return self._transport.session
+        return self._path.transport.session
 
     @property
     def with_raw_response(self) -> RawResponses:
@@ -265,19 +252,17 @@ class VapiPhoneClient:
             once = client.with_options(max_retries=0)
         """
         raise_for(amount("rate_limit", rate_limit, allow_zero=False))
-        view = copy.copy(self)
-        view._owns_transport = False
-        view._pacer = self._pacer.with_rate_limit(rate_limit)
-        if isinstance(backoff, UseClientDefault):
-            backoff = self._settings.plan
-        if backoff is not self._settings.plan or max_retries is not None:
-            backoff = _with_max_retries(backoff, max_retries)
-            view._settings = dataclasses.replace(self._settings, plan=backoff)
-        if not isinstance(timeout, UseClientDefault):
-            view._timeout = attempt_timeout(timeout)
         if not isinstance(deadline, UseClientDefault):
             raise_for(amount("deadline", deadline, allow_zero=False))
-            view._deadline = deadline
+        view = copy.copy(self)
+        view._owns_transport = False
+        view._path = self._path.with_options(
+            rate_limit=rate_limit,
+            backoff=backoff,
+            max_retries=max_retries,
+            timeout=timeout,
+            deadline=deadline,
+        )
         return view
 
     async def __aenter__(self) -> VapiPhoneClient:
@@ -296,7 +281,7 @@ class VapiPhoneClient:
 
         On a view made by `with_options`, this does nothing."""
         if self._owns_transport:
-            await self._transport.aclose()
+            await self._path.transport.aclose()
 
     # The six calls.
 
@@ -339,7 +324,7 @@ class VapiPhoneClient:
             )
         path = "/phone-number"
         try:
-            data = await self._call(
+            data = await self._path.send(
                 "POST",
                 path,
                 params=extra_query_params(extra_query, {}),
@@ -354,7 +339,7 @@ class VapiPhoneClient:
                 raise
             raise OutcomeUnknownError(error, method="POST", path=path) from error
         try:
-            return decode_phone_number(_required(data))
+            return decode_phone_number(required(data))
         except ResponseDecodeError as error:
             # A 2xx whose body cannot be read: the number exists, but not its id.
             raise OutcomeUnknownError(error, method="POST", path=path) from error
@@ -370,7 +355,7 @@ class VapiPhoneClient:
         extra_query: Mapping[str, Any] | None = None,
     ) -> PhoneNumber:
         """The phone number with this id; `NotFoundError` if there is none."""
-        data = await self._call(
+        data = await self._path.send(
             "GET",
             item_path(phone_number_id),
             params=extra_query_params(extra_query, {}),
@@ -379,7 +364,7 @@ class VapiPhoneClient:
             backoff=backoff,
             deadline=deadline,
         )
-        return decode_phone_number(_required(data))
+        return decode_phone_number(required(data))
 
     async def update(
         self,
@@ -397,7 +382,7 @@ class VapiPhoneClient:
         `extra_body` adds fields this version does not model."""
         path = item_path(phone_number_id)
         validate_update_body(body)
-        data = await self._call(
+        data = await self._path.send(
             "PATCH",
             path,
             params=extra_query_params(extra_query, {}),
@@ -407,7 +392,7 @@ class VapiPhoneClient:
             backoff=backoff,
             deadline=deadline,
         )
-        return decode_phone_number(_required(data))
+        return decode_phone_number(required(data))
 
     async def delete(
         self,
@@ -426,7 +411,7 @@ class VapiPhoneClient:
         after aiohttp's silent re-send of a DELETE on a reset connection (on any session).
         Raises `NotFoundError` when the number was already gone before this call.
         """
-        data = await self._call(
+        data = await self._path.send(
             "DELETE",
             item_path(phone_number_id),
             params=extra_query_params(extra_query, {}),
@@ -474,7 +459,7 @@ class VapiPhoneClient:
         )
         if limit is not None:
             params["limit"] = str(limit)
-        data = await self._call(
+        data = await self._path.send(
             "GET",
             "/phone-number",
             params=extra_query_params(extra_query, params, _LIST_PARAMETERS),
@@ -483,7 +468,7 @@ class VapiPhoneClient:
             backoff=backoff,
             deadline=deadline,
         )
-        return decode_phone_number_list(_required(data))
+        return decode_phone_number_list(required(data))
 
     def paginate(
         self,
@@ -557,7 +542,7 @@ class VapiPhoneClient:
     async def _fetch_page(
         self, params: dict[str, str], *, headers: Mapping[str, str] | None = None
     ) -> PhoneNumberPage:
-        data = await self._call(
+        data = await self._path.send(
             "GET",
             "/v2/phone-number",
             params=params,
@@ -566,166 +551,16 @@ class VapiPhoneClient:
             backoff=USE_CLIENT_DEFAULT,
             deadline=USE_CLIENT_DEFAULT,
         )
-        return decode_page(_required(data))
+        return decode_page(required(data))
 
     # The one path every call takes.
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        body: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | aiohttp.ClientTimeout | UseClientDefault | None,
-        backoff: BackoffPlan | UseClientDefault,
-        deadline: float | UseClientDefault | None,
-        gone_ok_on_retry: bool = False,
-    ) -> bytes | None:
-        """Send one call through the retry engine; None only for `gone_ok_on_retry`: a 404
-        after a send that may have acted (see delete)."""
-        settings = self._settings
-        if not isinstance(backoff, UseClientDefault):
-            validate_backoff(backoff)
-            settings = dataclasses.replace(settings, plan=backoff)
-        timeouts = (
-            self._timeout if isinstance(timeout, UseClientDefault) else attempt_timeout(timeout)
-        )
-        limit = self._deadline if isinstance(deadline, UseClientDefault) else deadline
-        request = partial(
-            self._transport.request, method, path, params or None, body, timeouts, headers=headers
-        )
-        attempt: Callable[[int], Awaitable[bytes | None]] = request
-        if gone_ok_on_retry:
-            attempt = _gone_ok_after_acting(request)
-        engine = send_with_retries(
-            attempt,
-            method=method,
-            path=path,
-            settings=settings,
-            pacer=self._pacer,
-            sleep=self._sleep,
-        )
-        if limit is None:
-            return await engine
-        try:
-            with anyio.fail_after(limit):
-                return await engine
-        except TimeoutError:
-            raise APITimeoutError(
-                f"deadline of {limit} s exceeded", method=method, path=path
-            ) from None
-
-    # Bulk operations: thin delegates to vapi_phone_async.bulk, where they are documented.
-
-    def bulk_update(
-        self,
-        pairs: Iterable[UpdateItem] | AsyncIterable[UpdateItem],
-        *,
-        concurrency: int = 16,
-        rate_limit: float | None = None,
-        fail_fast: bool = False,
-        progress: Progress | None = None,
-        total: int | None = None,
-    ) -> BulkRun[UpdateItem]:
-        """Apply `(id, UpdatePhoneNumber)` pairs concurrently, one outcome per pair.
-
-        `async for outcome in client.bulk_update(pairs)` streams outcomes as they finish;
-        `await client.bulk_update(pairs)` returns them all in input order. `rate_limit`
-        caps the run's requests per second, on top of the client's pacing. See
-        `vapi_phone_async.bulk.bulk_update`.
-        """
-        return bulk_update(
-            self,
-            pairs,
-            concurrency=concurrency,
-            rate_limit=rate_limit,
-            fail_fast=fail_fast,
-            progress=progress,
-            total=total,
-        )
-
-    def bulk_delete(
-        self,
-        ids: Iterable[str] | AsyncIterable[str],
-        *,
-        concurrency: int = 16,
-        rate_limit: float | None = None,
-        fail_fast: bool = False,
-        progress: Progress | None = None,
-        total: int | None = None,
-    ) -> BulkRun[str]:
-        """Delete numbers by id concurrently; see `vapi_phone_async.bulk.bulk_delete`."""
-        return bulk_delete(
-            self,
-            ids,
-            concurrency=concurrency,
-            rate_limit=rate_limit,
-            fail_fast=fail_fast,
-            progress=progress,
-            total=total,
-        )
-
-    def bulk_import(
-        self,
-        bodies: Iterable[CreatePhoneNumber] | AsyncIterable[CreatePhoneNumber],
-        *,
-        concurrency: int = 16,
-        rate_limit: float | None = None,
-        fail_fast: bool = False,
-        progress: Progress | None = None,
-        total: int | None = None,
-        update_existing: bool = False,
-        lookup: Lookup = "walk",
-        allow_purchase: bool = False,
-    ) -> BulkRun[CreatePhoneNumber]:
-        """Create the numbers that do not exist yet, never twice; existing ones are skipped
-        (or updated with `update_existing=True`). Buying a number needs
-        `allow_purchase=True`. See `vapi_phone_async.bulk.bulk_import`.
-        """
-        return bulk_import(
-            self,
-            bodies,
-            concurrency=concurrency,
-            rate_limit=rate_limit,
-            fail_fast=fail_fast,
-            progress=progress,
-            total=total,
-            update_existing=update_existing,
-            lookup=lookup,
-            allow_purchase=allow_purchase,
-        )
-
-    async def sync(
-        self,
-        desired: Iterable[Mapping[str, Any] | CreatePhoneNumber]
-        | AsyncIterable[Mapping[str, Any] | CreatePhoneNumber],
-        *,
-        prune: bool = False,
-        strict: bool = True,
-        resend_unknown: bool = False,
-    ) -> SyncPlan:
-        """Plan what makes the account look like `desired`; nothing is changed until
-        `await plan.apply()`.
-
-        `desired` holds numbers in wire form (rows of a file, an export) or create bodies.
-        A row finds its number by `id`, else by provider and `number` or `sipUri`; the
-        plan lists creates, purchases (apart: `apply` needs `allow_purchase=True`),
-        updates with their per-field changes, unchanged rows, invalid rows with their
-        reasons, and with `prune=True`, deletes of the numbers no row stands for.
-        `strict=False` reads CSV strings as numbers and booleans. `resend_unknown=True`
-        also compares and sends a row's fields this version does not model (Vapi refuses
-        a property it does not take: opt in when the rows hold fields a newer API added).
-        See docs/sync.md.
-
-            plan = await client.sync(rows)
-            print(plan)  # SyncPlan(creates=3, purchases=0, updates=1, ...)
-            result = await plan.apply()
-        """
-        return await plan_sync(
-            self, desired, prune=prune, strict=strict, resend_unknown=resend_unknown
-        )
+    # Bulk runs and sync: the functions of `vapi_phone_async.bulk`, whose first argument
+    # is a client, as methods of this one (documented there, with their options).
+    bulk_update = bulk_update
+    bulk_delete = bulk_delete
+    bulk_import = bulk_import
+    sync = plan_sync
 
 
 class RawResponses:
@@ -739,19 +574,6 @@ class RawResponses:
         self.update = raw_response(client.update)
         self.delete = raw_response(client.delete)
         self.list = raw_response(client.list)
-
-
-def _with_max_retries(plan: BackoffPlan, max_retries: int | None) -> BackoffPlan:
-    """`plan`, checked, with `max_retries` retries when given."""
-    if max_retries is not None:
-        if count("max_retries", max_retries, minimum=0) or max_retries > 10:
-            # A BackoffPlan's own bound, as Vapi sets it for webhooks.
-            rule = f"must be an integer from 0 to 10 (got {max_retries!r})"
-            raise RequestValidationError([FieldError("max_retries", rule)])
-        if isinstance(plan, BackoffPlan):
-            plan = msgspec.structs.replace(plan, max_retries=max_retries)
-    validate_backoff(plan)
-    return plan
 
 
 def _instance_of(
@@ -768,31 +590,3 @@ def _callable_or_none(name: str, value: Any) -> list[FieldError]:
     if value is None or callable(value):
         return []
     return [FieldError(name, f"must be callable (got {type(value).__name__})")]
-
-
-def _gone_ok_after_acting(
-    request: Callable[[int], Awaitable[bytes]],
-) -> Callable[[int], Awaitable[bytes | None]]:
-    """`request`, answering None for a 404 after a send that may have acted (ours, or
-    aiohttp's silent re-send): the goal of a delete was reached."""
-    acted = False
-
-    async def attempt(number: int) -> bytes | None:
-        nonlocal acted
-        try:
-            return await request(number)
-        except NotFoundError as error:
-            if acted or error.resent:
-                return None
-            raise
-        except (APIConnectionError, APIStatusError) as error:
-            acted = acted or may_have_acted(error)
-            raise
-
-    return attempt
-
-
-def _required(data: bytes | None) -> bytes:
-    if data is None:  # pragma: no cover - only delete asks for gone_ok_on_retry
-        raise AssertionError("a body was expected")
-    return data

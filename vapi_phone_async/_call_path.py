@@ -1,0 +1,172 @@
+"""The one path every call of a client takes: its options resolved against the client's,
+then the retry engine (paced) over the transport, under the call's deadline.
+
+`VapiPhoneClient` owns a `CallPath`; a view made by `with_options` owns another that
+shares the transport, the pacer's pause, rate and budget, and differs in what it was
+given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
+from typing import Final
+
+import aiohttp
+import anyio
+import msgspec
+
+from ._options import count
+from ._pacing import Pacer
+from ._retry import RetrySettings, Sleep, may_have_acted, send_with_retries
+from ._transport import AttemptTimeout, Transport, attempt_timeout
+from ._validate import validate_backoff
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    FieldError,
+    NotFoundError,
+    RequestValidationError,
+)
+from .models import BackoffPlan
+
+__all__ = ["USE_CLIENT_DEFAULT", "CallPath", "UseClientDefault", "required", "with_max_retries"]
+
+
+class UseClientDefault(enum.Enum):
+    """The type of USE_CLIENT_DEFAULT: a per-call option left to the client's setting."""
+
+    USE_CLIENT_DEFAULT = "USE_CLIENT_DEFAULT"
+
+
+# A sentinel, because None already means "off" for timeout= and deadline=.
+USE_CLIENT_DEFAULT: Final = UseClientDefault.USE_CLIENT_DEFAULT
+
+Timeout = float | aiohttp.ClientTimeout | UseClientDefault | None
+
+
+@dataclasses.dataclass(frozen=True)
+class CallPath:
+    """What a call goes through, and the client's options for one."""
+
+    transport: Transport
+    pacer: Pacer
+    settings: RetrySettings
+    timeout: AttemptTimeout
+    deadline: float | None
+    sleep: Sleep
+
+    def with_options(
+        self,
+        *,
+        rate_limit: float | None,
+        backoff: BackoffPlan | UseClientDefault,
+        max_retries: int | None,
+        timeout: Timeout,
+        deadline: float | UseClientDefault | None,
+    ) -> CallPath:
+        """This path with other options (see `VapiPhoneClient.with_options`)."""
+        changed = dataclasses.replace(self, pacer=self.pacer.with_rate_limit(rate_limit))
+        plan = self.settings.plan if isinstance(backoff, UseClientDefault) else backoff
+        if plan is not self.settings.plan or max_retries is not None:
+            plan = with_max_retries(plan, max_retries)
+            changed = dataclasses.replace(
+                changed, settings=dataclasses.replace(self.settings, plan=plan)
+            )
+        if not isinstance(timeout, UseClientDefault):
+            changed = dataclasses.replace(changed, timeout=attempt_timeout(timeout))
+        if not isinstance(deadline, UseClientDefault):
+            changed = dataclasses.replace(changed, deadline=deadline)
+        return changed
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: Timeout,
+        backoff: BackoffPlan | UseClientDefault,
+        deadline: float | UseClientDefault | None,
+        gone_ok_on_retry: bool = False,
+    ) -> bytes | None:
+        """Send one call through the retry engine; None only for `gone_ok_on_retry`: a 404
+        after a send that may have acted (see `VapiPhoneClient.delete`)."""
+        settings = self.settings
+        if not isinstance(backoff, UseClientDefault):
+            validate_backoff(backoff)
+            settings = dataclasses.replace(settings, plan=backoff)
+        timeouts = (
+            self.timeout if isinstance(timeout, UseClientDefault) else attempt_timeout(timeout)
+        )
+        limit = self.deadline if isinstance(deadline, UseClientDefault) else deadline
+        request = partial(
+            self.transport.request, method, path, params or None, body, timeouts, headers=headers
+        )
+        attempt: Callable[[int], Awaitable[bytes | None]] = request
+        if gone_ok_on_retry:
+            attempt = _gone_ok_after_acting(request)
+        engine = send_with_retries(
+            attempt,
+            method=method,
+            path=path,
+            settings=settings,
+            pacer=self.pacer,
+            sleep=self.sleep,
+        )
+        if limit is None:
+            return await engine
+        try:
+            with anyio.fail_after(limit):
+                return await engine
+        except TimeoutError:
+            raise APITimeoutError(
+                f"deadline of {limit} s exceeded", method=method, path=path
+            ) from None
+
+
+def with_max_retries(plan: BackoffPlan, max_retries: int | None) -> BackoffPlan:
+    """`plan`, checked, with `max_retries` retries when given."""
+    if max_retries is not None:
+        if count("max_retries", max_retries, minimum=0) or max_retries > 10:
+            # A BackoffPlan's own bound, as Vapi sets it for webhooks.
+            rule = f"must be an integer from 0 to 10 (got {max_retries!r})"
+            raise RequestValidationError([FieldError("max_retries", rule)])
+        if isinstance(plan, BackoffPlan):
+            plan = msgspec.structs.replace(plan, max_retries=max_retries)
+    validate_backoff(plan)
+    return plan
+
+
+def _gone_ok_after_acting(
+    request: Callable[[int], Awaitable[bytes]],
+) -> Callable[[int], Awaitable[bytes | None]]:
+    """`request`, answering None for a 404 after a send that may have acted (ours, or
+    aiohttp's silent re-send): the goal of a delete was reached."""
+    acted = False
+
+    async def attempt(number: int) -> bytes | None:
+        nonlocal acted
+        try:
+            return await request(number)
+        except NotFoundError as error:
+            if acted or error.resent:
+                return None
+            raise
+        except (APIConnectionError, APIStatusError) as error:
+            acted = acted or may_have_acted(error)
+            raise
+
+    return attempt
+
+
+def required(data: bytes | None) -> bytes:
+    """The body of an answer that has one (every call's but a delete's)."""
+    if data is None:  # pragma: no cover - only delete asks for gone_ok_on_retry
+        raise AssertionError("a body was expected")
+    return data
