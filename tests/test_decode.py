@@ -402,5 +402,13 @@ def test_the_excerpt_hides_server_header_values(headers: str) -> None:
 def test_a_body_nested_thousands_deep_is_a_decode_error_not_a_recursion_error(
     decode: Any,
 ) -> None:
-    with pytest.raises(ResponseDecodeError):
-        decode(b"[" * 3000 + b"]" * 3000)
+    deep = b"[" * 3000 + b"]" * 3000
+    try:
+        decoded = decode(deep)
+    except ResponseDecodeError:
+        return  # Python 3.10 to 3.12: msgspec meets the interpreter's recursion limit
+    # Python 3.13 reads that deep: a list then holds one item it cannot identify, as any
+    # list with a bad item does; a single number or a page is still an error.
+    assert decode is decode_phone_number_list
+    (item,) = decoded
+    assert isinstance(item, UnknownPhoneNumber) and not item.readable
