@@ -29,15 +29,16 @@ NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
 async def test_200_gets_through_5_connections_each_go_out_once(
     fake_vapi: FakeVapiServer, sleeps: RecordedSleep
 ) -> None:
-    """A 2 s attempt timeout, 200 ms answers, and 40 requests queued per connection: the
-    queue is not attempt time, so nothing times out and nothing is sent twice."""
+    """A 0.5 s attempt timeout, 50 ms answers, and 40 requests queued per connection (2 s
+    of queue): the queue is not attempt time, so nothing times out and nothing is sent
+    twice."""
     numbers = fake_vapi.seed(200)
-    fake_vapi.latency = 0.2
+    fake_vapi.latency = 0.05
     async with VapiPhoneClient(
         api_key=TEST_API_KEY,
         base_url=fake_vapi.url,
         max_connections=5,
-        timeout=2,
+        timeout=0.5,
         sleep=sleeps,
     ) as client:
         results = await asyncio.gather(
@@ -52,13 +53,14 @@ async def test_200_gets_through_5_connections_each_go_out_once(
 async def test_60_creates_through_5_connections_are_60_posts_and_no_unknown_outcome(
     fake_vapi: FakeVapiServer,
 ) -> None:
-    fake_vapi.latency = 0.2
+    # 12 creates queued per connection at 50 ms each: 0.6 s of queue, past the timeout.
+    fake_vapi.latency = 0.05
     bodies = [
         CreateVonagePhoneNumber(number=f"+1628555{i:04d}", credential_id="cred-1")
         for i in range(60)
     ]
     async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, max_connections=5, timeout=2
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, max_connections=5, timeout=0.5
     ) as client:
         results = await asyncio.gather(
             *(client.create(body) for body in bodies), return_exceptions=True
