@@ -159,9 +159,10 @@ async def client_calls_as_users_type_them() -> None:
 
     from vapi_phone_async import USE_CLIENT_DEFAULT, BulkResult, BulkRun, RawResponse
     from vapi_phone_async.bulk import PlannedAction, SyncPlan
-    from vapi_phone_async.models import CreatePhoneNumber, UpdatePhoneNumber
     from vapi_phone_async.errors import OutcomeUnknownError
-    from vapi_phone_async.models import UpdateTwilioPhoneNumber
+    from vapi_phone_async.models import (
+        UpdateTwilioPhoneNumber,
+    )
     from vapi_phone_async.pagination import Pager
     from vapi_phone_async.testing import FakeVapiServer
 
