@@ -9,11 +9,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 
+import msgspec
 import pytest
 
-from vapi_phone_async import VapiPhoneClient
+from vapi_phone_async import VapiPhoneClient, decode_page
 from vapi_phone_async.errors import PaginationError, RequestValidationError
-from vapi_phone_async.models import PaginationMeta, PhoneNumberPage, VapiPhoneNumber
+from vapi_phone_async.models import (
+    PaginationMeta,
+    PhoneNumberPage,
+    UnknownPhoneNumber,
+    VapiPhoneNumber,
+)
 from vapi_phone_async.pagination import Pager
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -169,3 +175,29 @@ async def test_numbers_without_created_at_are_still_walked_once(sort_order: str)
         fetch, {"sortOrder": sort_order}, page_size=10, max_items=None, prefetch=1, consistent=True
     )
     assert [n.id for n in await pager.collect()] == [n.id for n in undated]
+
+
+async def test_items_without_an_id_are_never_taken_for_one_another() -> None:
+    # Two items that cannot be read (no id), each once, on pages that a consistent walk
+    # dedupes by id: both come out, and the same page is not mistaken for a repeat.
+    body = {
+        "results": [
+            {"provider": "twilio", "id": "a", "createdAt": "2025-01-01T00:00:03Z"},
+            {"name": "no id, first", "createdAt": "2025-01-01T00:00:02Z"},
+            {"name": "no id, second", "createdAt": "2025-01-01T00:00:02Z"},
+            None,
+        ],
+        "metadata": {"itemsPerPage": 10, "totalItems": 4, "currentPage": 1},
+    }
+    page = decode_page(msgspec.json.encode(body))
+    fetch, _ = recorder(lambda params: page)
+    pager = Pager(fetch, {}, page_size=10, max_items=None, prefetch=1, consistent=True)
+
+    walked = await pager.collect()
+
+    assert [n.get("name") if isinstance(n, UnknownPhoneNumber) else n.id for n in walked] == [
+        "a",
+        "no id, first",
+        "no id, second",
+        None,
+    ]

@@ -105,9 +105,7 @@ class CallPath:
             self.timeout if isinstance(timeout, UseClientDefault) else attempt_timeout(timeout)
         )
         limit = self.deadline if isinstance(deadline, UseClientDefault) else deadline
-        request = partial(
-            self.transport.request, method, path, params or None, body, timeouts, headers=headers
-        )
+        request = partial(self.transport.request, method, path, params, body, headers, timeouts)
         attempt: Callable[[int], Awaitable[bytes | None]] = request
         if gone_ok_on_retry:
             attempt = _gone_ok_after_acting(request)

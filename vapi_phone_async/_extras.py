@@ -60,11 +60,12 @@ def extra_headers(headers: Mapping[str, str] | None) -> dict[str, str] | None:
 
 def extra_query(
     query: Mapping[str, Any] | None, params: dict[str, str], reserved: Collection[str] = ()
-) -> dict[str, str]:
-    """`params` with `extra_query` added (numbers and booleans written as JSON does);
-    a parameter the call sets itself (`reserved`, or already in `params`) is refused."""
+) -> dict[str, str] | None:
+    """`params` with `extra_query` added (numbers and booleans written as JSON does), or
+    None when there are none; a parameter the call sets itself (`reserved`, or already in
+    `params`) is refused."""
     if query is None:
-        return params
+        return params or None
     _require_mapping("extra_query", query)
     errors = []
     added = dict(params)
@@ -80,7 +81,7 @@ def extra_query(
             errors.append(FieldError(where, "must be a string, number or boolean"))
     if errors:
         raise RequestValidationError(errors)
-    return added
+    return added or None
 
 
 def _require_mapping(name: str, value: Any) -> None:

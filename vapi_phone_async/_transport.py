@@ -256,13 +256,12 @@ class Transport:
         path: str,
         params: Mapping[str, str] | None = None,
         body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
         timeout: AttemptTimeout = DEFAULT_ATTEMPT_TIMEOUT,
         attempt: int = 1,
-        *,
-        headers: Mapping[str, str] | None = None,
     ) -> bytes:
         """Attempt number `attempt` of one request: the 2xx body, or one of this package's
-        errors."""
+        errors. `headers` are added to the client's own."""
         session = self.session
         slots = self._slots
         if slots is not None:

@@ -14,9 +14,11 @@ from datetime import datetime, timedelta
 from itertools import takewhile
 from typing import Any
 
+import msgspec
+
 from ._query import format_datetime
 from .errors import PaginationError
-from .models import PhoneNumber, PhoneNumberPage
+from .models import PhoneNumber, PhoneNumberPage, UnknownPhoneNumber
 
 __all__ = [
     "Position",
@@ -25,10 +27,12 @@ __all__ = [
     "check_not_repeated",
     "first_created_at",
     "has_more",
+    "identity",
     "page_ids",
     "within",
 ]
 
+_ENCODE = msgspec.json.Encoder().encode
 _UPPER_BOUNDS = ("createdAtLe", "createdAtLt")
 _COMPARISONS = (
     ("createdAtGt", operator.gt),
@@ -79,7 +83,7 @@ class Position:
             # all, and move the position to its end without looking at every number.
             self._edge = last
             at_last = takewhile(lambda number: created_at(number) == last, reversed(results))
-            self._edge_ids = {number.id for number in at_last}
+            self._edge_ids = {identity(number) for number in at_last}
             return page
         fresh = [number for number in results if self._advance(number)]
         if len(fresh) != len(results):
@@ -88,20 +92,21 @@ class Position:
 
     def _advance(self, number: PhoneNumber) -> bool:
         when = created_at(number)
+        key = identity(number)
         if when is None:
             # No place in the order (a response without createdAt): remember it by id.
-            if number.id in self._undated_ids:
+            if key in self._undated_ids:
                 return False
-            self._undated_ids.add(number.id)
+            self._undated_ids.add(key)
             return True
         if self._edge is not None and when == self._edge:
-            if number.id in self._edge_ids:
+            if key in self._edge_ids:
                 return False
-            self._edge_ids.add(number.id)
+            self._edge_ids.add(key)
             return True
         if self._edge is not None and (when > self._edge) == self._descending:
             return False  # behind the walk's position: yielded already
-        self._edge, self._edge_ids = when, {number.id}
+        self._edge, self._edge_ids = when, {key}
         return True
 
     def segments_from_here(self, params: dict[str, str]) -> list[Segment]:
@@ -164,8 +169,19 @@ def _parse(text: str) -> datetime:
 
 
 def page_ids(page: PhoneNumberPage) -> list[str]:
-    """The ids of the page's numbers, in order."""
-    return [number.id for number in page.results]
+    """The ids of the page's numbers, in order (see `identity`)."""
+    return [identity(number) for number in page.results]
+
+
+def identity(number: PhoneNumber) -> str:
+    """What tells a number from the others: its id, or for an item without one (which
+    could not be read), the item itself, so that two such items are never taken for one."""
+    if number.id:
+        return number.id
+    raw = (
+        number.source if isinstance(number, UnknownPhoneNumber) and not number.is_object else number
+    )
+    return "item:" + _ENCODE(raw).decode()
 
 
 def has_more(page: PhoneNumberPage, page_size: int) -> bool:

@@ -528,11 +528,10 @@ class VapiPhoneClient:
         for name, value in (("search", search), ("sortOrder", sort_order), ("sortBy", sort_by)):
             if value is not None:
                 params[name] = value
-        params = extra_query_params(extra_query, params, _WALK_PARAMETERS)
         headers = extra_header_map(extra_headers)
         return Pager(
             self._fetch_page if headers is None else partial(self._fetch_page, headers=headers),
-            params,
+            extra_query_params(extra_query, params, _WALK_PARAMETERS) or {},
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,
