@@ -114,6 +114,10 @@ class VapiPhoneClient:
     `max_connections` connections, which is not part of an attempt. `sleep` replaces
     `asyncio.sleep` between retries and during 429 pauses (tests).
 
+    Many numbers: `client.bulk_update(pairs)`, `bulk_delete(ids)`, `bulk_import(bodies)`
+    and `await client.sync(rows)` are the functions of `vapi_phone_async.bulk` (documented
+    there) as methods of the client.
+
     Seeing what happens: `event_hooks={"request": [...], "response": [...]}` calls your
     functions with a `RequestEvent` / `ResponseEvent` for every attempt (no secret in
     them); `client.with_raw_response.get(...)` returns the answer's status, headers and
