@@ -170,7 +170,7 @@ def _parse(text: str) -> datetime:
 
 def page_ids(page: PhoneNumberPage) -> list[str]:
     """The ids of the page's numbers, in order (see `identity`)."""
-    return [identity(number) for number in page.results]
+    return [number.id or identity(number) for number in page.results]
 
 
 def identity(number: PhoneNumber) -> str:
