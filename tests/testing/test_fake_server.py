@@ -233,15 +233,33 @@ async def test_list_is_newest_first_with_a_default_limit_of_100(
     assert listed == newest_first(fake_vapi.numbers.values())[:100]
 
 
-@pytest.mark.parametrize("limit", [0, 1, 149, 150, 1000])
-async def test_list_limit(
-    fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession, limit: int
+@pytest.mark.parametrize("cap", [100, None])
+@pytest.mark.parametrize("stored", [69, 150])
+@pytest.mark.parametrize("limit", [0, 1, 70, 149, 150, 1000])
+async def test_list_gives_the_newest_limit_numbers_up_to_the_cap(
+    fake_vapi: FakeVapiServer,
+    fake_http: aiohttp.ClientSession,
+    limit: int,
+    stored: int,
+    cap: int | None,
 ) -> None:
-    fake_vapi.seed(150)
+    fake_vapi.page_cap = cap
+    fake_vapi.seed(stored)
     listed = await get_json(fake_http, "/phone-number", limit=limit)
+    wanted = limit if cap is None else min(limit, cap)
     assert [n["id"] for n in listed] == [
-        n["id"] for n in newest_first(fake_vapi.numbers.values())[:limit]
+        n["id"] for n in newest_first(fake_vapi.numbers.values())[:wanted]
     ]
+
+
+async def test_list_without_a_limit_gives_the_newest_100_however_many_are_stored(
+    fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
+) -> None:
+    fake_vapi.page_cap = None
+    fake_vapi.seed(69)
+    assert len(await get_json(fake_http, "/phone-number")) == 69
+    fake_vapi.seed(100)
+    assert len(await get_json(fake_http, "/phone-number")) == 100
 
 
 DATE_FILTERS: dict[str, tuple[str, Callable[[str, str], bool]]] = {
@@ -266,7 +284,7 @@ async def test_each_date_filter(
     bound = sorted(n[field] for n in numbers)[30]  # a stored value: Ge and Gt differ
     expected = newest_first(n for n in numbers if keep(n[field], bound))
     assert 0 < len(expected) < 60
-    body = await get_json(fake_http, path, **{name: bound, "limit": 1000})
+    body = await get_json(fake_http, path, **{name: bound, "limit": 100})
     listed = body if path == "/phone-number" else body["results"]
     assert [n["id"] for n in listed] == [n["id"] for n in expected]
 
@@ -287,6 +305,7 @@ async def test_date_filters_compare_instants_not_strings(
 
 
 async def test_page_metadata(fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession) -> None:
+    fake_vapi.full_metadata = True  # the fields the spec leaves optional
     fake_vapi.seed(25)
     body = await get_json(fake_http, "/v2/phone-number", limit=10, page=2)
     assert body["metadata"] | {"nextCursor": None} == {
@@ -307,6 +326,7 @@ async def test_page_metadata(fake_vapi: FakeVapiServer, fake_http: aiohttp.Clien
 
 
 async def test_page_defaults(fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession) -> None:
+    fake_vapi.full_metadata = True  # the fields the spec leaves optional
     fake_vapi.seed(120)
     body = await get_json(fake_http, "/v2/phone-number")
     assert body["metadata"]["itemsPerPage"] == 100
@@ -315,10 +335,53 @@ async def test_page_defaults(fake_vapi: FakeVapiServer, fake_http: aiohttp.Clien
     assert body["results"] == newest_first(fake_vapi.numbers.values())[:100]
 
 
+@pytest.mark.parametrize("offsets", ["asked", "capped"])
+async def test_a_page_holds_at_most_100_numbers_whatever_limit_asks(
+    fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession, offsets: str
+) -> None:
+    fake_vapi.page_offsets = offsets  # type: ignore[assignment]
+    fake_vapi.seed(2500)
+    newest = newest_first(fake_vapi.numbers.values())
+    first = await get_json(fake_http, "/v2/phone-number", limit=1000)
+    second = await get_json(fake_http, "/v2/phone-number", limit=1000, page=2)
+    assert first["results"] == newest[:100]
+    assert first["metadata"] == {
+        "itemsPerPage": 1000 if offsets == "asked" else 100,
+        "totalItems": 2500,
+        "currentPage": 1,
+    }
+    # Page 2 starts after the page size asked for, or after the cap.
+    start = 1000 if offsets == "asked" else 100
+    assert second["results"] == newest[start : start + 100]
+
+
+async def test_page_metadata_holds_the_required_fields_unless_asked_for_more(
+    fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
+) -> None:
+    fake_vapi.seed(25)
+    query = {"limit": 10, "page": 2, "createdAtLe": "2030-01-01T00:00:00Z"}
+    required = await get_json(fake_http, "/v2/phone-number", **query)
+    assert set(required["metadata"]) == {"itemsPerPage", "totalItems", "currentPage"}
+    fake_vapi.full_metadata = True
+    full = await get_json(fake_http, "/v2/phone-number", **query)
+    assert set(full["metadata"]) >= {"totalPages", "hasNextPage", "sortOrder", "createdAtLe"}
+    assert full["results"] == required["results"]
+
+
+async def test_the_paging_knobs_are_checked_and_settable_in_the_constructor() -> None:
+    with pytest.raises(ValueError, match="page_cap"):
+        FakeVapiServer(page_cap=0)
+    with pytest.raises(ValueError, match="page_offsets"):
+        FakeVapiServer(page_offsets="sideways")  # type: ignore[arg-type]
+    server = FakeVapiServer(page_cap=None, page_offsets="capped", full_metadata=True)
+    assert (server.page_cap, server.page_offsets, server.full_metadata) == (None, "capped", True)
+
+
 @pytest.mark.parametrize("sort_by", ["createdAt", "duration", "cost"])
 async def test_sort_order_asc(
     fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession, sort_by: str
 ) -> None:
+    fake_vapi.full_metadata = True  # the fields the spec leaves optional
     fake_vapi.seed(30, tie_rate=0.3)
     body = await get_json(fake_http, "/v2/phone-number", sortOrder="ASC", sortBy=sort_by)
     assert body["results"] == newest_first(fake_vapi.numbers.values())[::-1]
@@ -328,6 +391,7 @@ async def test_sort_order_asc(
 async def test_page_echoes_created_at_bounds(
     fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
 ) -> None:
+    fake_vapi.full_metadata = True  # the fields the spec leaves optional
     fake_vapi.seed(5)
     body = await get_json(
         fake_http,
@@ -356,7 +420,7 @@ async def test_search_is_a_case_insensitive_partial_match(
         for n in newest_first(fake_vapi.numbers.values())
         if search.lower() in str(n.get(field, "")).lower()
     ]
-    body = await get_json(fake_http, "/v2/phone-number", search=search, limit=1000)
+    body = await get_json(fake_http, "/v2/phone-number", search=search, limit=100)
     assert expected and body["results"] == expected
     assert body["metadata"]["totalItems"] == len(expected)
 
@@ -364,6 +428,7 @@ async def test_search_is_a_case_insensitive_partial_match(
 async def test_search_matches_nothing(
     fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
 ) -> None:
+    fake_vapi.full_metadata = True  # the fields the spec leaves optional
     fake_vapi.seed(50)
     body = await get_json(fake_http, "/v2/phone-number", search="no such thing")
     assert body["results"] == [] and body["metadata"]["totalItems"] == 0
@@ -398,6 +463,7 @@ async def walk(
 async def test_a_walk_returns_every_number_once_in_order(
     fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession, cursors: bool, sort_order: str
 ) -> None:
+    fake_vapi.full_metadata = True  # the fields the spec leaves optional
     fake_vapi.seed(1000, tie_rate=0.3)  # many neighbours share a millisecond
     seen = await walk(fake_http, cursors=cursors, limit=37, sortOrder=sort_order)
     expected = newest_first(fake_vapi.numbers.values())
@@ -409,6 +475,7 @@ async def test_a_walk_returns_every_number_once_in_order(
 async def test_a_filtered_searched_cursor_walk(
     fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
 ) -> None:
+    fake_vapi.full_metadata = True  # the fields the spec leaves optional
     numbers = fake_vapi.seed(500, tie_rate=0.2)
     bound = sorted(n["createdAt"] for n in numbers)[100]
     seen = await walk(fake_http, cursors=True, limit=7, search="a", createdAtGe=bound)
@@ -424,6 +491,7 @@ async def test_a_filtered_searched_cursor_walk(
 async def test_a_cursor_walk_survives_deletions_and_new_numbers(
     fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
 ) -> None:
+    fake_vapi.full_metadata = True  # the fields the spec leaves optional
     numbers = fake_vapi.seed(100)
     first = await get_json(fake_http, "/v2/phone-number", limit=10)
     # Between pages: delete numbers already seen and one not yet seen, and create a new one.
@@ -439,6 +507,7 @@ async def test_a_cursor_walk_survives_deletions_and_new_numbers(
 async def test_a_cursor_ignores_page(
     fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
 ) -> None:
+    fake_vapi.full_metadata = True  # the fields the spec leaves optional
     fake_vapi.seed(30)
     first = await get_json(fake_http, "/v2/phone-number", limit=10)
     cursor = first["metadata"]["nextCursor"]
@@ -451,6 +520,7 @@ async def test_a_cursor_ignores_page(
 async def test_without_cursors_there_is_no_next_cursor_and_cursor_is_ignored(
     fake_http: aiohttp.ClientSession, fake_vapi: FakeVapiServer
 ) -> None:
+    fake_vapi.full_metadata = True  # the fields the spec leaves optional
     fake_vapi.seed(30)
     cursor = (await get_json(fake_http, "/v2/phone-number", limit=10))["metadata"]["nextCursor"]
     fake_vapi.cursors = False
@@ -476,6 +546,7 @@ async def test_cursors_off_in_the_constructor() -> None:
 async def test_limit_zero_pages_are_empty(
     fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
 ) -> None:
+    fake_vapi.full_metadata = True  # the fields the spec leaves optional
     fake_vapi.seed(5)
     body = await get_json(fake_http, "/v2/phone-number", limit=0)
     assert body["results"] == []
@@ -532,6 +603,7 @@ async def test_seeded_numbers_are_realistic_and_decode_strictly(
     assert all("fallbackDestination" in n and "backoffPlan" in n["server"] for n in rich)
     assert [n["createdAt"] for n in numbers] == sorted(n["createdAt"] for n in numbers)
     # The package's strict decoder (no lenient fallback) takes every seeded number.
+    fake_vapi.page_cap = None
     async with fake_http.get("/v2/phone-number", params={"limit": "1000"}) as response:
         page = msgspec.json.decode(await response.read(), type=PhoneNumberPage)
     assert len(page.results) == 300

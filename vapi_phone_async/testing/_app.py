@@ -22,7 +22,7 @@ from aiohttp import web
 
 from ._bodies import decode_json
 from ._faults import NOT_ACTING, Fault, Faults
-from ._listing import Lister
+from ._listing import PAGE_CAP, Lister, PageOffsets
 from ._operations import Operations
 from ._responses import Rejected, error, json_response
 from ._store import Store
@@ -69,6 +69,9 @@ class FakeApp:
         seed: int,
         max_log: int | None = None,
         newer_fields: Collection[str] = (),
+        page_cap: int | None = PAGE_CAP,
+        page_offsets: PageOffsets = "asked",
+        full_metadata: bool = False,
     ) -> None:
         self.api_key = api_key
         self.max_log = max_log
@@ -76,7 +79,13 @@ class FakeApp:
         self.operations = Operations(
             self.store, org_id=org_id, seed=seed, newer_fields=newer_fields
         )
-        self.lister = Lister(self.store, cursors=cursors)
+        self.lister = Lister(
+            self.store,
+            cursors=cursors,
+            page_cap=page_cap,
+            page_offsets=page_offsets,
+            full_metadata=full_metadata,
+        )
         self.faults = Faults()
         self.request_log: list[RequestRecord] = []
         self.latency = 0.0

@@ -4,6 +4,10 @@ Query parameters are checked against the vendored spec (`_bodies.query_errors`),
 NestJS's messages. Bodies are built from the numbers'
 cached JSON and themselves cached per state version, so serving a page again costs a
 dictionary lookup.
+
+Where the spec is silent, the listings behave as the live API is reported to (see
+docs/real-api.md): an answer holds at most `page_cap` numbers whatever `limit` asks, and a
+page's metadata holds only the fields the spec requires unless `full_metadata` is set.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import binascii
 import bisect
 import math
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import msgspec
 
@@ -35,6 +39,9 @@ DATE_FILTERS = (
     "updatedAtLe",
 )
 DEFAULT_LIMIT = 100
+PAGE_CAP = 100
+"""The most numbers the live API puts in one listing answer, whatever `limit` asks."""
+PageOffsets = Literal["asked", "capped"]
 _MAX_CACHED_BODIES = 256
 _ENCODE = msgspec.json.Encoder().encode
 
@@ -53,11 +60,34 @@ class PageQuery(NamedTuple):
 class Lister:
     """Builds (and caches) listing bodies from one store."""
 
-    def __init__(self, store: Store, *, cursors: bool = True) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        cursors: bool = True,
+        page_cap: int | None = PAGE_CAP,
+        page_offsets: PageOffsets = "asked",
+        full_metadata: bool = False,
+    ) -> None:
         self._store = store
         self._cursors = cursors
         self._cache: dict[tuple[str, tuple[tuple[str, str], ...]], bytes] = {}
         self._cache_version = -1
+        self.set_paging(page_cap=page_cap, page_offsets=page_offsets, full_metadata=full_metadata)
+
+    def set_paging(
+        self, *, page_cap: int | None, page_offsets: PageOffsets, full_metadata: bool
+    ) -> None:
+        """How listings page: the cap on an answer, how a capped page counts its offset,
+        and whether metadata carries the fields the spec leaves optional."""
+        if page_cap is not None and (isinstance(page_cap, bool) or page_cap < 1):
+            raise ValueError(f"page_cap must be a positive number or None (got {page_cap!r})")
+        if page_offsets not in ("asked", "capped"):
+            raise ValueError(f"page_offsets must be 'asked' or 'capped' (got {page_offsets!r})")
+        self.page_cap = page_cap
+        self.page_offsets = page_offsets
+        self.full_metadata = full_metadata
+        self._cache.clear()  # the cached pages were built under the other setting
 
     @property
     def cursors(self) -> bool:
@@ -95,43 +125,49 @@ class Lister:
     def _build_list(self, query: Mapping[str, str]) -> bytes:
         errors = query_errors("/phone-number", query)
         filters, _ = _filters(query, errors, search=None)
-        limit = _integer(query, "limit", DEFAULT_LIMIT)
+        limit = self._capped(_integer(query, "limit", DEFAULT_LIMIT))
         if errors:
             raise Rejected(400, errors)
         keys = self._store.select(filters)
-        newest = keys[len(keys) - limit :][::-1] if limit else []
+        newest = keys[max(0, len(keys) - limit) :][::-1] if limit > 0 else []
         return b"[" + self._store.join_encoded(newest) + b"]"
+
+    def _capped(self, limit: int) -> int:
+        return limit if self.page_cap is None else min(limit, self.page_cap)
 
     def _build_page(self, query: Mapping[str, str]) -> bytes:
         q = self._page_query(query)
         keys = self._store.select(q.filters)
         total = len(keys)
-        if q.cursor is not None:
-            # Keyset: the numbers strictly after the cursor in the requested order.
-            if q.descending:
-                position = total - bisect.bisect_left(keys, q.cursor)
-            else:
-                position = bisect.bisect_right(keys, q.cursor)
+        # A capped listing counts pages by the size asked for, or by the cap: the live
+        # API's choice is not documented, and a walk must be right under either.
+        taken = self._capped(q.limit)
+        size = q.limit if self.page_offsets == "asked" else taken
+        if q.cursor is None:
+            position = (q.page - 1) * size
+        elif q.descending:  # keyset: the numbers strictly after the cursor, in order
+            position = total - bisect.bisect_left(keys, q.cursor)
         else:
-            position = (q.page - 1) * q.limit
-        if q.limit == 0 or position >= total:
+            position = bisect.bisect_right(keys, q.cursor)
+        if taken <= 0 or position >= total:
             results: list[Key] = []
         elif q.descending:
-            results = keys[max(0, total - position - q.limit) : total - position][::-1]
+            results = keys[max(0, total - position - taken) : total - position][::-1]
         else:
-            results = keys[position : position + q.limit]
+            results = keys[position : position + taken]
         has_next = bool(results) and position + len(results) < total
         metadata: dict[str, Any] = {
-            "itemsPerPage": q.limit,
+            "itemsPerPage": size,
             "totalItems": total,
-            "currentPage": position // q.limit + 1 if q.limit else q.page,
-            "totalPages": math.ceil(total / q.limit) if q.limit else 0,
-            "hasNextPage": has_next,
-            "sortOrder": "DESC" if q.descending else "ASC",
+            "currentPage": position // size + 1 if size > 0 else q.page,
         }
-        if has_next and self.cursors:
-            metadata["nextCursor"] = encode_cursor(results[-1])
-        metadata.update(q.echo)
+        if self.full_metadata:
+            metadata["totalPages"] = math.ceil(total / size) if size > 0 else 0
+            metadata["hasNextPage"] = has_next
+            metadata["sortOrder"] = "DESC" if q.descending else "ASC"
+            if has_next and self.cursors:
+                metadata["nextCursor"] = encode_cursor(results[-1])
+            metadata.update(q.echo)
         return (
             b'{"results":['
             + self._store.join_encoded(results)

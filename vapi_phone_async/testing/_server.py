@@ -15,6 +15,7 @@ from .._gc import collector_paused
 from ._app import FakeApp, RequestRecord
 from ._dates import format_us, now_us
 from ._faults import Fault, FaultMode
+from ._listing import PAGE_CAP, PageOffsets
 from ._seed import DEFAULT_START_US, generate
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_ORG_ID", "TEST_API_KEY", "FakeVapiServer"]
@@ -46,6 +47,15 @@ class FakeVapiServer:
     all of them). `newer_fields` imitates a newer Vapi: top-level fields of a number that
     this version does not model, which the fake then accepts on create and update, keeps
     and returns (any other unknown property is refused, as Vapi refuses it).
+
+    Where the spec is silent it behaves as the live API is reported to (docs/real-api.md),
+    and each behaviour is a knob: `page_cap` (default 100; None for none) caps every
+    listing answer whatever `limit` asks; `page_offsets` says how a capped page counts
+    its offset, from the `limit` asked (`"asked"`, the default: page 2 of `limit=1000`
+    starts at the 1,001st number) or from the cap (`"capped"`); `full_metadata=True` adds
+    to a page's metadata the fields the spec leaves optional (`totalPages`,
+    `hasNextPage`, `sortOrder`, the `createdAt` bounds, and `nextCursor` with `cursors`),
+    which by default it leaves out. Each is settable on a running server.
     """
 
     def __init__(
@@ -60,6 +70,9 @@ class FakeVapiServer:
         seed: int = 0,
         max_log: int | None = None,
         newer_fields: Collection[str] = (),
+        page_cap: int | None = PAGE_CAP,
+        page_offsets: PageOffsets = "asked",
+        full_metadata: bool = False,
     ) -> None:
         if not isinstance(host, str) or not host:
             raise ValueError(f"host must be a host name or an address (got {host!r})")
@@ -74,8 +87,16 @@ class FakeVapiServer:
             seed=seed,
             max_log=max_log,
             newer_fields=newer_fields,
+            page_cap=page_cap,
+            page_offsets=page_offsets,
+            full_metadata=full_metadata,
         )
         self._fake.latency = latency
+        self._paging: dict[str, Any] = {
+            "page_cap": page_cap,
+            "page_offsets": page_offsets,
+            "full_metadata": full_metadata,
+        }
         self._runner: web.AppRunner | None = None
         self._address: tuple[str, int] | None = None
 
@@ -191,10 +212,12 @@ class FakeVapiServer:
         return self._fake.store.add(data).data
 
     def clear(self) -> None:
-        """Remove every number, pending fault and log record; chaos and limits go off."""
+        """Remove every number, pending fault and log record; chaos and limits go off, and
+        the paging knobs go back to what the constructor was given."""
         self._fake.store.clear()
         self._fake.faults.clear()
         self._fake.request_log.clear()
+        self._fake.lister.set_paging(**self._paging)
 
     # Observation.
 
@@ -298,6 +321,43 @@ class FakeVapiServer:
     @cursors.setter
     def cursors(self, enabled: bool) -> None:
         self._fake.lister.cursors = enabled
+
+    @property
+    def page_cap(self) -> int | None:
+        """The most numbers a listing answer holds, whatever `limit` asks (settable)."""
+        return self._fake.lister.page_cap
+
+    @page_cap.setter
+    def page_cap(self, cap: int | None) -> None:
+        self._set_paging(page_cap=cap)
+
+    @property
+    def page_offsets(self) -> PageOffsets:
+        """How a capped page counts its offset: `"asked"` or `"capped"` (settable)."""
+        return self._fake.lister.page_offsets
+
+    @page_offsets.setter
+    def page_offsets(self, offsets: PageOffsets) -> None:
+        self._set_paging(page_offsets=offsets)
+
+    @property
+    def full_metadata(self) -> bool:
+        """Whether page metadata carries the fields the spec leaves optional (settable)."""
+        return self._fake.lister.full_metadata
+
+    @full_metadata.setter
+    def full_metadata(self, full: bool) -> None:
+        self._set_paging(full_metadata=full)
+
+    def _set_paging(self, **changed: Any) -> None:
+        lister = self._fake.lister
+        paging = {
+            "page_cap": lister.page_cap,
+            "page_offsets": lister.page_offsets,
+            "full_metadata": lister.full_metadata,
+            **changed,
+        }
+        lister.set_paging(**paging)
 
     def __repr__(self) -> str:
         where = self.url if self._address is not None else "not started"
