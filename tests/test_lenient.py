@@ -19,7 +19,7 @@ from vapi_phone_async import (
     decode_phone_number,
     decode_phone_number_list,
 )
-from vapi_phone_async._walk import has_more
+from vapi_phone_async._walk import more_after
 from vapi_phone_async.models import (
     BackoffPlan,
     ByoPhoneNumber,
@@ -156,8 +156,8 @@ def test_a_fraction_in_page_metadata_is_invalid_not_rounded() -> None:
 def test_a_page_without_usable_metadata_walks_by_the_short_page_rule(metadata: Any) -> None:
     page = decode_page(body({"results": [byo(id="a"), byo(id="b")], "metadata": metadata}))
     assert [n.id for n in page.results] == ["a", "b"]
-    assert has_more(page, page_size=2)  # a full page: there may be more
-    assert not has_more(page, page_size=3)  # a short one ends the walk
+    assert more_after(page, 2, page_size=2)  # a full page: there may be more
+    assert not more_after(page, 2, page_size=3)  # a short one ends the walk
 
 
 def pages_of(bodies: list[bytes]) -> Any:

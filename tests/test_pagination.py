@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from vapi_phone_async import PhoneNumberPage, VapiPhoneClient
-from vapi_phone_async.errors import PaginationError
 from vapi_phone_async.testing import FakeVapiServer
 
 PAGES = "/v2/phone-number"
@@ -52,58 +51,116 @@ def searched(term: str) -> Callable[[dict[str, Any]], bool]:
     return matches
 
 
-# Every number, once, in order, over any page size and listing size.
+# Every number, once, in order, over any page size and listing size, on a server that pages
+# as the live API does (at most 100 numbers an answer, the required metadata only) and on
+# one without a cap.
 
-MODES = {
-    # mode: (server hands out cursors, prefetch)
-    "cursors": (True, 1),
-    "page numbers": (False, 1),
-    "prefetch 3": (True, 3),
+SERVERS = {
+    # name: the fake's paging knobs
+    "vapi-like": {},
+    "capped offsets, full metadata": {"page_offsets": "capped", "full_metadata": True},
+    "uncapped": {"page_cap": None, "full_metadata": True},
 }
 
 
-@pytest.mark.parametrize("mode", list(MODES))
+def paging(server: FakeVapiServer, name: str) -> int | None:
+    """Set the fake's paging knobs by name; returns its cap."""
+    for knob, value in SERVERS[name].items():
+        setattr(server, knob, value)
+    return server.page_cap
+
+
+@pytest.mark.parametrize("server", list(SERVERS))
+@pytest.mark.parametrize("prefetch", [1, 3])
 @pytest.mark.parametrize("count", [0, 1, 999, 1000, 1001])
 @pytest.mark.parametrize("page_size", [1, 7, 100, 1000])
 async def test_a_walk_yields_every_number_once_in_order_with_a_request_per_page(
-    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient, page_size: int, count: int, mode: str
+    fake_vapi: FakeVapiServer,
+    vapi_client: VapiPhoneClient,
+    page_size: int,
+    count: int,
+    prefetch: int,
+    server: str,
 ) -> None:
-    cursors, prefetch = MODES[mode]
-    fake_vapi.cursors = cursors
+    cap = paging(fake_vapi, server)
     fake_vapi.seed(count)
 
-    walked = [n.id async for n in vapi_client.paginate(page_size=page_size, prefetch=prefetch)]
+    pager = vapi_client.paginate(page_size=page_size, prefetch=prefetch)
+    walked = [n.id async for n in pager]
 
     assert walked == ordered_ids(fake_vapi)
+    assert (pager.complete, pager.seen, pager.expected) == (True, count, count)
     queries = walk_queries(fake_vapi)
-    pages = max(1, math.ceil(count / page_size))
-    # With prefetch, pages 2..prefetch go out with page 1 (before anyone knows how many
-    # pages there are); past those, never a request beyond the last page.
-    assert len(queries) == max(pages, prefetch)
-    assert all(query["limit"] == str(page_size) for query in queries)
-    if mode == "cursors":
-        assert all("cursor" in query and "page" not in query for query in queries[1:])
-    else:  # page numbers, each once, never past the last page
-        assert sorted(int(query["page"]) for query in queries) == list(range(1, len(queries) + 1))
-        assert not any("cursor" in query for query in queries)
+    answered = page_size if cap is None or count <= cap else min(page_size, cap)
+    # Page 1 is asked for at the size wanted; once it shows the server's cap, every page
+    # after it at the size answered, each page once, never past the last.
+    assert queries[0]["limit"] == str(page_size)
+    after = [query for query in queries if query["limit"] == str(answered)]
+    pages = max(1, math.ceil(count / answered))
+    if answered == page_size:
+        # With prefetch, pages 2..prefetch go out with page 1 (before anyone knows how
+        # many pages there are); past those, never a request beyond the last page.
+        assert len(queries) == max(pages, prefetch)
+    else:
+        assert sorted(int(query["page"]) for query in after) == list(range(2, pages + 1))
+    assert not any("cursor" in query for query in queries)
 
 
-@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("server", list(SERVERS))
+@pytest.mark.parametrize("prefetch", [1, 3])
 @pytest.mark.parametrize("page_size", [7, 1000])
 async def test_an_ascending_walk_yields_oldest_first_after_one_probe(
-    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient, page_size: int, mode: str
+    fake_vapi: FakeVapiServer,
+    vapi_client: VapiPhoneClient,
+    page_size: int,
+    prefetch: int,
+    server: str,
 ) -> None:
-    cursors, prefetch = MODES[mode]
-    fake_vapi.cursors = cursors
+    cap = paging(fake_vapi, server)
     fake_vapi.seed(1001, tie_rate=0.3)
 
     pager = vapi_client.paginate(page_size=page_size, sort_order="ASC", prefetch=prefetch)
     walked = [number.id async for number in pager]
 
     assert walked == ordered_ids(fake_vapi, "ASC")
+    assert pager.complete
     probe, *pages = walk_queries(fake_vapi)
     assert (probe["sortOrder"], probe["limit"]) == ("DESC", "1")  # the newest pins the walk
-    assert len(pages) == max(math.ceil(1001 / page_size), prefetch)
+    answered = page_size if cap is None else min(page_size, cap)
+    assert len(pages) >= math.ceil(1001 / answered)
+    # At the size asked for: page 1, and the pages read ahead before it showed the cap.
+    asked = [query for query in pages if query["limit"] != str(answered)]
+    assert all(int(query["page"]) <= prefetch for query in asked)
+
+
+KNOBS = {
+    # the fake's paging, the ways the live API may page
+    "vapi-like": {},
+    "offsets by the cap, full metadata": {"page_offsets": "capped", "full_metadata": True},
+}
+
+
+@pytest.mark.parametrize("knobs", list(KNOBS))
+@pytest.mark.parametrize("consistent", [True, False])
+@pytest.mark.parametrize("prefetch", [1, 8])
+@pytest.mark.parametrize("page_size", [100, 1000])
+async def test_a_walk_of_2500_numbers_sees_each_once_however_the_server_pages(
+    fake_vapi: FakeVapiServer,
+    vapi_client: VapiPhoneClient,
+    page_size: int,
+    prefetch: int,
+    consistent: bool,
+    knobs: str,
+) -> None:
+    for knob, value in KNOBS[knobs].items():
+        setattr(fake_vapi, knob, value)
+    fake_vapi.seed(2500)
+
+    pager = vapi_client.paginate(page_size=page_size, prefetch=prefetch, consistent=consistent)
+    walked = [number.id async for number in pager]
+
+    assert walked == ordered_ids(fake_vapi)
+    assert (pager.complete, pager.seen, pager.expected) == (True, 2500, 2500)
 
 
 async def test_an_empty_listing_yields_no_page(vapi_client: VapiPhoneClient) -> None:
@@ -232,45 +289,18 @@ async def test_a_plain_walk_sends_the_callers_sort_by(
     assert [query.get("sortBy") for query in walk_queries(fake_vapi)] == ["createdAt"] * 3
 
 
-# Cursors.
+# Cursors: never sent, whatever a page shows.
 
 
-async def test_a_cursor_goes_with_the_query_of_the_page_that_handed_it_out(
-    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+@pytest.mark.parametrize("cursors", [True, False])
+async def test_a_walk_never_sends_a_cursor_even_when_pages_show_one(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient, cursors: bool
 ) -> None:
-    fake_vapi.seed(30)
-    since = moment(min(fake_vapi.numbers.values(), key=lambda n: n["updatedAt"]), "updatedAt")
-
-    pager = vapi_client.paginate(page_size=4, sort_order="ASC", updated_at_ge=since, search="1")
-    walked = [number.id async for number in pager]
-
-    _, first, *following = walk_queries(fake_vapi)
-    assert following and "cursor" not in first
-    for query in following:
-        assert {**query, "page": "1", "cursor": ""} == {**first, "cursor": ""}
-    assert len({query["cursor"] for query in following}) == len(following)
-    assert walked == ordered_ids(fake_vapi, "ASC", keep=searched("1"))
-
-
-async def test_a_server_without_cursors_is_walked_by_page_number(
-    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
-) -> None:
-    fake_vapi.cursors = False
+    fake_vapi.full_metadata, fake_vapi.cursors = True, cursors
     fake_vapi.seed(20)
 
-    assert [n.id async for n in vapi_client.paginate(page_size=6)] == ordered_ids(fake_vapi)
+    pages = [page async for page in vapi_client.paginate(page_size=6).pages()]
+
+    assert bool(pages[0].metadata.next_cursor) is cursors
+    assert [n.id for page in pages for n in page.results] == ordered_ids(fake_vapi)
     assert [query["page"] for query in walk_queries(fake_vapi)] == ["1", "2", "3", "4"]
-
-
-async def test_a_server_that_ignores_the_cursor_it_handed_out_stops_the_walk(
-    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
-) -> None:
-    fake_vapi.seed(20)
-    pages = vapi_client.paginate(page_size=5).pages()
-    first = await anext(pages)
-    assert first.metadata.next_cursor
-    fake_vapi.cursors = False  # from now on `cursor` is ignored: page 1 comes back
-
-    with pytest.raises(PaginationError, match="same page twice"):
-        await anext(pages)
-    assert len(walk_queries(fake_vapi)) == 2

@@ -1,6 +1,7 @@
-"""The Pager's guards and argument checks, against scripted pages (no server needed).
+"""The Pager's guards, its verdict and argument checks, against scripted pages (no server
+needed): servers that cap, miscount, repeat or forget pages.
 
-The walks themselves (filters, orders, cursors, churn, prefetch) are tested against
+The walks themselves (filters, orders, churn, prefetch) are tested against
 FakeVapiServer in test_pagination.py.
 """
 
@@ -13,7 +14,11 @@ import msgspec
 import pytest
 
 from vapi_phone_async import VapiPhoneClient, decode_page
-from vapi_phone_async.errors import PaginationError, RequestValidationError
+from vapi_phone_async.errors import (
+    IncompleteListingError,
+    PaginationError,
+    RequestValidationError,
+)
 from vapi_phone_async.models import (
     PaginationMeta,
     PhoneNumberPage,
@@ -32,13 +37,24 @@ def numbers(count: int) -> list[VapiPhoneNumber]:
     ]
 
 
-def page_of(
-    items: list[VapiPhoneNumber], page: int, *, cursor: str | None = None
-) -> PhoneNumberPage:
-    meta = PaginationMeta(items_per_page=len(items), total_items=1000, current_page=page)
+def page_of(items: list[VapiPhoneNumber], page: int, *, total: int = 1000) -> PhoneNumberPage:
+    meta = PaginationMeta(items_per_page=len(items), total_items=total, current_page=page)
     meta.has_next_page = True
-    meta.next_cursor = cursor
     return PhoneNumberPage(results=list(items), metadata=meta)
+
+
+def offset_pages(
+    items: list[VapiPhoneNumber], *, cap: int | None = None
+) -> Callable[[dict[str, str]], PhoneNumberPage]:
+    """A server over `items` (newest first) that pages by offset, capped at `cap`."""
+
+    def answer(params: dict[str, str]) -> PhoneNumberPage:
+        limit, page = int(params["limit"]), int(params["page"])
+        taken = limit if cap is None else min(limit, cap)
+        start = (page - 1) * limit
+        return page_of(items[start : start + taken], page, total=len(items))
+
+    return answer
 
 
 def recorder(
@@ -53,44 +69,136 @@ def recorder(
     return fetch, sent
 
 
-async def test_a_server_that_returns_the_same_page_twice_stops_the_walk() -> None:
+async def test_a_server_that_returns_the_same_page_twice_stops_an_offset_walk() -> None:
     same = numbers(10)
     fetch, sent = recorder(lambda params: page_of(same, int(params.get("page", "1"))))
     pager = Pager(fetch, {}, page_size=10, max_items=None, prefetch=1, consistent=False)
-    with pytest.raises(PaginationError, match="same page twice"):
+    with pytest.raises(PaginationError, match="same numbers as page 1"):
         await pager.collect()
     assert len(sent) == 2
 
 
-async def test_a_cursor_that_does_not_move_stops_the_walk() -> None:
-    items = numbers(30)
+# The verdict: complete only when the counts prove it.
+
+
+@pytest.mark.parametrize("consistent", [True, False])
+@pytest.mark.parametrize("prefetch", [1, 8])
+async def test_a_capped_server_is_walked_at_the_size_it_answers(
+    consistent: bool, prefetch: int
+) -> None:
+    # Page 2 of `limit=1000` would start at the 1,001st number on this server: the walk
+    # must ask for pages of the 100 it answers.
+    items = numbers(2500)
+    fetch, sent = recorder(offset_pages(items, cap=100))
+    pager = Pager(
+        fetch, {}, page_size=1000, max_items=None, prefetch=prefetch, consistent=consistent
+    )
+
+    assert [n.id for n in await pager.collect()] == [n.id for n in items]
+    assert (pager.complete, pager.seen, pager.expected, pager.reason) == (True, 2500, 2500, None)
+    assert all(query["limit"] == "100" for query in sent if int(query["page"]) > prefetch)
+
+
+async def test_a_listing_the_server_cuts_short_is_incomplete_and_says_so() -> None:
+    # totalItems says 250, but the server answers nothing past the first 100.
+    items = numbers(250)
 
     def answer(params: dict[str, str]) -> PhoneNumberPage:
-        if "cursor" not in params:
-            return page_of(items[:10], 1, cursor="c1")
-        return page_of(items[10:20], 2, cursor="c1")
+        page = int(params["page"])
+        return page_of(items[:100] if page == 1 else [], page, total=250)
+
+    fetch, _ = recorder(answer)
+    pager = Pager(fetch, {}, page_size=1000, max_items=None, prefetch=1, consistent=False)
+
+    assert len(await pager.collect()) == 100
+    assert not pager.complete
+    with pytest.raises(IncompleteListingError) as caught:
+        pager.require_complete()
+    assert (caught.value.seen, caught.value.expected) == (100, 250)
+    assert "100 of 250 numbers seen" in str(caught.value)
+
+
+async def test_a_consistent_walk_gets_past_pages_that_break_their_offsets_by_keyset() -> None:
+    # Page 3 comes back short though the count says more: the walk drops it, goes on
+    # from the last number it yielded by createdAt, and still proves itself complete.
+    items = numbers(50)
+
+    def answer(params: dict[str, str]) -> PhoneNumberPage:
+        chosen = [
+            n
+            for n in items
+            if "createdAtLt" not in params
+            or n.created_at.isoformat().replace("+00:00", ".000Z") < params["createdAtLt"]
+        ]
+        chosen = [
+            n
+            for n in chosen
+            if "createdAtLe" not in params
+            or n.created_at.isoformat().replace("+00:00", ".000Z") <= params["createdAtLe"]
+        ]
+        if "createdAtGe" in params:
+            chosen = [
+                n
+                for n in chosen
+                if n.created_at.isoformat().replace("+00:00", ".000Z") >= params["createdAtGe"]
+            ]
+        page, limit = int(params["page"]), int(params["limit"])
+        results = chosen[(page - 1) * limit : page * limit]
+        if page == 3 and "createdAtLt" not in params:
+            results = results[:4]
+        return page_of(results, page, total=len(chosen))
 
     fetch, sent = recorder(answer)
     pager = Pager(fetch, {}, page_size=10, max_items=None, prefetch=1, consistent=True)
-    with pytest.raises(PaginationError, match="same cursor"):
-        await pager.collect()
-    assert [p.get("cursor") for p in sent] == [None, "c1"]
+
+    assert [n.id for n in await pager.collect()] == [n.id for n in items]
+    assert pager.complete
+    assert any("createdAtLt" in query for query in sent)
 
 
-async def test_a_cursor_request_sends_the_cursor_and_no_page_number() -> None:
+async def test_a_server_that_counts_numbers_it_never_answers_ends_the_walk_incomplete() -> None:
+    # The count includes 5 numbers no page ever holds: keyset from the last number gets
+    # nowhere, so the walk stops after a few tries instead of asking for ever.
     items = numbers(20)
 
     def answer(params: dict[str, str]) -> PhoneNumberPage:
-        if "cursor" not in params:
-            return page_of(items[:10], 1, cursor="next")
-        last = page_of(items[10:], 2)
-        last.metadata.has_next_page = False
-        return last
+        page = int(params["page"])
+        if "createdAtLt" in params or "createdAtGe" in params:  # going on by keyset
+            return page_of([], page, total=5)
+        return page_of(items[(page - 1) * 10 :][:10], page, total=25)
 
     fetch, sent = recorder(answer)
     pager = Pager(fetch, {}, page_size=10, max_items=None, prefetch=1, consistent=True)
+
     assert [n.id for n in await pager.collect()] == [n.id for n in items]
-    assert sent[1]["cursor"] == "next" and "page" not in sent[1]
+    assert not pager.complete and pager.reason is not None
+    assert "got no further" in pager.reason
+    assert len(sent) < 20
+
+
+async def test_a_walk_without_total_items_cannot_prove_itself() -> None:
+    items = numbers(5)
+
+    def answer(params: dict[str, str]) -> PhoneNumberPage:
+        page = page_of(items, 1)
+        page.metadata.total_items = None
+        page.metadata.has_next_page = False
+        return page
+
+    fetch, _ = recorder(answer)
+    pager = Pager(fetch, {}, page_size=10, max_items=None, prefetch=1, consistent=True)
+
+    assert len(await pager.collect()) == 5
+    assert not pager.complete and "no totalItems" in (pager.reason or "")
+
+
+async def test_a_walk_left_early_is_not_complete() -> None:
+    items = numbers(30)
+    fetch, _ = recorder(offset_pages(items))
+    pager = Pager(fetch, {}, page_size=10, max_items=15, prefetch=1, consistent=False)
+
+    assert len(await pager.collect()) == 15
+    assert not pager.complete and "max_items" in (pager.reason or "")
 
 
 async def test_max_items_stops_early_and_trims_the_last_page() -> None:
@@ -166,15 +274,15 @@ async def test_numbers_without_created_at_are_still_walked_once(sort_order: str)
     undated = [VapiPhoneNumber(id=f"undated-{i}") for i in range(3)]
 
     def answer(params: dict[str, str]) -> PhoneNumberPage:
-        page = page_of(undated[:1] if params.get("limit") == "1" else undated, 1)
-        page.metadata.has_next_page = False
-        return page
+        probe = params.get("limit") == "1"
+        return page_of(undated[:1] if probe else undated, 1, total=len(undated))
 
     fetch, _ = recorder(answer)
     pager = Pager(
         fetch, {"sortOrder": sort_order}, page_size=10, max_items=None, prefetch=1, consistent=True
     )
     assert [n.id for n in await pager.collect()] == [n.id for n in undated]
+    assert pager.complete
 
 
 async def test_items_without_an_id_are_never_taken_for_one_another() -> None:

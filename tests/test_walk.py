@@ -9,12 +9,12 @@ import pytest
 
 from vapi_phone_async._walk import (
     Position,
+    answered_size,
     bounded,
-    check_not_repeated,
-    has_more,
+    more_after,
+    shortfall,
     within,
 )
-from vapi_phone_async.errors import PaginationError
 from vapi_phone_async.models import PaginationMeta, PhoneNumberPage, VapiPhoneNumber
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
@@ -28,7 +28,7 @@ def number(id_: str, seconds: float | None) -> VapiPhoneNumber:
 def page(*numbers: VapiPhoneNumber, **meta: object) -> PhoneNumberPage:
     metadata = PaginationMeta(
         items_per_page=int(meta.pop("size", 2)),  # type: ignore[call-overload]
-        total_items=100,
+        total_items=meta.pop("total", 100),  # type: ignore[arg-type]
         current_page=int(meta.pop("current", 1)),  # type: ignore[call-overload]
         **meta,  # type: ignore[arg-type]
     )
@@ -99,33 +99,48 @@ def test_a_page_outside_its_bounds_is_seen() -> None:
     assert not within(params, page(number("a", 5), number("b", 1)))
 
 
-# Termination and loops.
+# Termination, the size answered, and the proof of a complete query.
 
 
 @pytest.mark.parametrize(
-    ("meta", "count", "expected"),
+    ("meta", "count", "received", "expected"),
     [
-        ({"has_next_page": False, "total_pages": 9}, 2, False),
-        ({"has_next_page": True}, 1, True),
-        ({"total_pages": 3, "current": 3}, 2, False),
-        ({"total_pages": 3, "current": 2}, 2, True),
-        ({}, 2, True),  # a full page, nothing else said
-        ({}, 1, False),  # a short page
+        # totalItems decides, whatever else the page says.
+        ({"total": 250}, 2, 100, True),
+        ({"total": 250, "has_next_page": False}, 1, 249, True),  # a short page, more remain
+        ({"total": 250, "has_next_page": True}, 2, 250, False),
+        # Without it: hasNextPage, else totalPages, else a full page.
+        ({"total": None, "has_next_page": False, "total_pages": 9}, 2, 2, False),
+        ({"total": None, "has_next_page": True}, 1, 1, True),
+        ({"total": None, "total_pages": 3, "current": 3}, 2, 6, False),
+        ({"total": None, "total_pages": 3, "current": 2}, 2, 4, True),
+        ({"total": None}, 2, 2, True),  # a full page, nothing else said
+        ({"total": None}, 1, 1, False),  # a short page
     ],
 )
-def test_more_pages_follow_by_the_metadata_else_a_full_page(
-    meta: dict[str, object], count: int, expected: bool
+def test_more_follows_by_the_count_else_the_metadata_else_a_full_page(
+    meta: dict[str, object], count: int, received: int, expected: bool
 ) -> None:
     numbers = [number(str(i), -i) for i in range(count)]
-    assert has_more(page(*numbers, **meta), page_size=2) is expected
+    assert more_after(page(*numbers, **meta), received, page_size=2) is expected
 
 
-def test_an_empty_page_ends_a_walk_whatever_its_metadata_claims() -> None:
-    assert not has_more(page(has_next_page=True), page_size=2)
+def test_an_empty_page_ends_a_query_whatever_its_metadata_claims() -> None:
+    assert not more_after(page(has_next_page=True, total=100), 0, page_size=2)
 
 
-def test_the_same_page_twice_is_a_loop() -> None:
-    first = page(number("a", 2), number("b", 1))
-    previous = check_not_repeated([], first)
-    with pytest.raises(PaginationError, match="same page twice"):
-        check_not_repeated(previous, first)
+def test_a_short_first_page_shows_the_size_the_server_answers_while_more_remain() -> None:
+    hundred = [number(str(i), -i) for i in range(100)]
+    assert answered_size(page(*hundred, total=2500), asked=1000) == 100
+    assert answered_size(page(*hundred, total=100), asked=1000) == 1000  # the last page
+    assert answered_size(page(*hundred, total=2500), asked=100) == 100
+    assert answered_size(page(total=2500), asked=1000) == 1000  # nothing to learn from
+
+
+def test_a_query_is_proven_complete_only_by_its_count() -> None:
+    two = [number("a", 2), number("b", 1)]
+    assert shortfall(page(*two, total=102), received=102) is None
+    assert shortfall(page(*two, total=2500), received=100) == (
+        "the server said 2500 numbers match but answered 100"
+    )
+    assert "no totalItems" in (shortfall(page(*two, total=None), received=2) or "")

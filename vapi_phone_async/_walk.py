@@ -17,18 +17,18 @@ from typing import Any
 import msgspec
 
 from ._query import format_datetime
-from .errors import PaginationError
 from .models import PhoneNumber, PhoneNumberPage, UnknownPhoneNumber
 
 __all__ = [
     "Position",
     "Segment",
+    "answered_size",
     "bounded",
-    "check_not_repeated",
     "first_created_at",
-    "has_more",
     "identity",
+    "more_after",
     "page_ids",
+    "shortfall",
     "within",
 ]
 
@@ -43,15 +43,21 @@ _COMPARISONS = (
 
 
 class Segment:
-    """Part of a walk: a query whose pages start at page 1 (or follow its cursor)."""
+    """Part of a walk: a query whose pages start at page 1, and how it ended."""
 
-    __slots__ = ("bounded", "params")
+    __slots__ = ("astray", "bounded", "changed", "gap", "params")
 
     def __init__(self, params: dict[str, str], *, bounded: bool = False) -> None:
         self.params = params
         # Set on the segments that go on from the walk's position: they end only if the
         # server applies their createdAt bounds, so each page is checked against them.
         self.bounded = bounded
+        self.gap: str | None = None
+        """Why its pages do not prove it answered every number (None when they do)."""
+        self.astray = False
+        """Whether a consistent walk goes on by keyset from its position instead."""
+        self.changed = False
+        """Whether its `totalItems` moved: the set changed under the walk."""
 
 
 class Position:
@@ -184,12 +190,18 @@ def identity(number: PhoneNumber) -> str:
     return "item:" + _ENCODE(raw).decode()
 
 
-def has_more(page: PhoneNumberPage, page_size: int) -> bool:
-    """Whether pages follow this one: `hasNextPage`, else `currentPage < totalPages`, else
-    a full page. An empty page always ends a walk, whatever its metadata claims."""
+def more_after(page: PhoneNumberPage, received: int, page_size: int) -> bool:
+    """Whether numbers follow page `page` of a query that has answered `received` so far.
+
+    `totalItems` decides (a short page is not the last while the count says more remain:
+    the live API caps its pages); without it, `hasNextPage`, else `currentPage <
+    totalPages`, else a full page. An empty page always ends a query.
+    """
     meta = page.metadata
     if not page.results:
         return False
+    if meta.total_items is not None:
+        return received < meta.total_items
     if meta.has_next_page is not None:
         return meta.has_next_page
     if meta.total_pages is not None and meta.current_page is not None:
@@ -197,13 +209,21 @@ def has_more(page: PhoneNumberPage, page_size: int) -> bool:
     return len(page.results) >= page_size
 
 
-def check_not_repeated(previous_ids: list[str], page: PhoneNumberPage) -> list[str]:
-    """The page's ids; raises `PaginationError` if they are the previous page's again (a
-    server looping)."""
-    ids = page_ids(page)
-    if ids and ids == previous_ids:
-        raise PaginationError(
-            f"the server returned the same page twice (page {page.metadata.current_page}); "
-            "stopping instead of looping forever"
-        )
-    return ids
+def answered_size(page: PhoneNumberPage, asked: int) -> int:
+    """The page size the server answers with: `asked`, or fewer when a first page is
+    short though its `totalItems` says more remain (the server caps its pages)."""
+    count, total = len(page.results), page.metadata.total_items
+    if 0 < count < asked and total is not None and count < total:
+        return count
+    return asked
+
+
+def shortfall(page: PhoneNumberPage, received: int) -> str | None:
+    """Why the numbers a query answered (`received`, this page included) do not prove it
+    complete, or None when they do: they must match its `totalItems`."""
+    total = page.metadata.total_items
+    if total is None:
+        return "the server did not say how many numbers there are (no totalItems)"
+    if received != total:
+        return f"the server said {total} numbers match but answered {received}"
+    return None

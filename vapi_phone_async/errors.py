@@ -5,7 +5,8 @@ VapiError
 ├── RequestValidationError          bad input, caught before anything is sent
 ├── ResponseDecodeError             the server's body is not what the API describes
 ├── ClientClosedError               a call on a client after aclose()
-├── PaginationError                 a walk that would loop forever (same page, stuck cursor)
+├── PaginationError                 a walk that would loop forever (the same page again)
+│   └── IncompleteListingError      a listing that did not prove it saw every number
 ├── OutcomeUnknownError             a create that may or may not have happened
 ├── BulkCancelledError              a bulk item cut off in flight: it may have taken effect
 ├── APIConnectionError              the network failed
@@ -48,6 +49,7 @@ __all__ = [
     "ClientClosedError",
     "ConflictError",
     "FieldError",
+    "IncompleteListingError",
     "InternalServerError",
     "NotFoundError",
     "OutcomeUnknownError",
@@ -128,6 +130,19 @@ class ClientClosedError(VapiError, RuntimeError):
 
 class PaginationError(VapiError):
     """A paginated walk that the server would make loop forever."""
+
+
+class IncompleteListingError(PaginationError):
+    """A listing that did not prove it saw every number, so nothing may act on it.
+
+    `seen` is how many numbers it yielded, `expected` how many the server said match when
+    it started (None if it did not say), `reason` why the walk is not complete.
+    """
+
+    def __init__(self, seen: int, expected: int | None, reason: str) -> None:
+        self.seen, self.expected, self.reason = seen, expected, reason
+        of = "" if expected is None else f" of {expected}"
+        super().__init__(f"the listing is incomplete ({seen}{of} numbers seen): {reason}")
 
 
 class OutcomeUnknownError(VapiError):

@@ -2,33 +2,45 @@
 
 How a walk goes:
 
-- Termination follows each page's metadata: `hasNextPage`, else `currentPage <
-  totalPages`, else a short page; an empty page always ends a walk. A server that answers
-  the same page twice, or hands back the cursor it was given, stops the walk with
-  `PaginationError` instead of looping forever.
+- Only the spec's own parameters are sent: every request names its `page` and its
+  `limit`, with `sortOrder` and the `createdAt` filters. A `nextCursor` a page may show
+  is never followed: the spec has no `cursor` parameter, and Vapi refuses parameters it
+  does not know.
+- Page sizes come from the answers. The walk asks for `page_size` numbers a page; the
+  live API caps an answer at 100 whatever `limit` asks, so a first page shorter than
+  asked whose `totalItems` says more remain shows the cap, and from then on the walk asks
+  for pages of the size answered. Pages requested ahead at the larger size are dropped:
+  how the server counts their offsets is not known.
+- A query ends when it has answered as many numbers as its `totalItems` says (a short
+  page is not the last while the count says more remain), or on an empty page. Without
+  `totalItems`, `hasNextPage`, `totalPages` or a short page end it.
+- Every walk ends with a verdict: `pager.complete` is True only when the walk proved it
+  saw every number, each query it made having answered exactly as many numbers as its
+  `totalItems`; otherwise `pager.reason` says why not, `seen` and `expected` give the
+  counts, a warning is logged, and `pager.require_complete()` raises
+  `IncompleteListingError` (sync, import, export and the bulk commands call it before
+  they change anything). A walk left early (`break`, `max_items`) is not complete.
 - Prefetch: pages 2..`prefetch` are requested together with page 1 (so a walk shorter
   than that asks for a few pages past its end, once); after that, while a page is being
-  consumed, up to `prefetch` next pages are already requested (never past the last page
-  the server announced, nor beyond what `max_items` needs). Pages still come out strictly
-  in order, and at most `prefetch + 1` pages are held at once. A cursor cannot be fetched
-  ahead of the page that hands it out, so a walk follows cursors only with `prefetch=1`;
-  otherwise it asks for page numbers.
-- `consistent=False` is plain offset paging (`page=1, 2, ...`, cursors ignored): under
-  concurrent change it can skip or repeat numbers.
+  consumed, up to `prefetch` next pages are already requested (never past the count the
+  server announced, nor beyond what `max_items` needs). Pages still come out strictly in
+  order, and at most `prefetch + 1` pages are held at once.
+- `consistent=False` is plain offset paging (`page=1, 2, ...`): under concurrent change
+  it can skip or repeat numbers, and its verdict only says that the counts agreed and
+  `totalItems` did not change. A server that answers the same page twice stops it with
+  `PaginationError` instead of looping forever.
 - `consistent=True` (the default) sorts by `createdAt` and walks a snapshot of the numbers
   that matched when the walk started. It pins an upper `createdAt` bound (`createdAtLe`
   the newest number at the start: the first number of a DESC walk's first page, or, for
   ASC, of a one-number DESC probe sent first), so numbers created later are outside the
-  walk and shift nothing. The rest of the walk is either
-  * by cursor, when `prefetch=1` and the server returns `nextCursor`: the server's own
-    keyset, which no create or delete can shift; or
-  * by page number under the pin, for as long as each page's `totalItems` equals that of
-    the segment's first page. When it changes, the pages in flight are dropped and the
-    walk goes on by keyset from the last number it yielded: first the rest of that
-    number's `createdAt` instant (`createdAtGe` = `createdAtLe` = that instant), then
-    what lies beyond it (`createdAtLt`, or `createdAtGt` for ASC), each a new segment.
-  Ids already yielded are dropped from every page (by position: the walk remembers the
-  last `createdAt` it yielded and the ids yielded at that instant).
+  walk and shift nothing. It goes on by page number under the pin for as long as each
+  page is what the offsets promise: the same `totalItems` as the query's first page, as
+  many numbers as remain up to the page size, not the previous page again. When a page
+  is not, it is dropped with the pages in flight, and the walk goes on by keyset from the
+  last number it yielded: first the rest of that number's `createdAt` instant
+  (`createdAtGe` = `createdAtLe` = that instant), then what lies beyond it
+  (`createdAtLt`, or `createdAtGt` for ASC), each a new query from page 1. A keyset that
+  gets no further three times in a row ends the walk, incomplete.
 
   The guarantee: every number that matches the query for the whole walk is yielded
   exactly once, and no id is yielded twice; a number created, deleted or changed to or
@@ -39,13 +51,12 @@ How a walk goes:
   (deletes) or gains them visibly. It can fail only if, between two page requests, one
   number joins the set under the pin (an update that makes it match `search` or an
   `updatedAt*` filter, or a creation committed with a `createdAt` older than the pin)
-  while another leaves it: then a number can be skipped. Cursor walks do not depend on it.
+  while another leaves it: then a number can be skipped.
 
-- Details of consistent walks. The rest of an instant comes first because a tie wider
-  than a page, walked again from `createdAtLe` alone while the set keeps changing, would
-  be re-read for ever. A cursor goes with the query of the page that handed it out,
-  unchanged. `createdAt` bounds are sent in milliseconds, widened outwards if a value has
-  more precision: that can only let in numbers the walk then drops as yielded already.
+- `createdAt` bounds are sent in milliseconds, widened outwards if a value has more
+  precision: that can only let in numbers the walk then drops as yielded already. The
+  rest of an instant comes first because a tie wider than a page, walked again from
+  `createdAtLe` alone while the set keeps changing, would be re-read for ever.
 """
 
 from __future__ import annotations
@@ -56,22 +67,29 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from types import TracebackType
 
+from ._logs import logger
 from ._walk import (
     Position,
     Segment,
+    answered_size,
     bounded,
-    check_not_repeated,
     first_created_at,
-    has_more,
+    more_after,
     page_ids,
+    shortfall,
     within,
 )
-from .errors import PaginationError
+from .errors import IncompleteListingError, PaginationError
 from .models import PhoneNumber, PhoneNumberPage
 
 __all__ = ["FetchPage", "Pager"]
 
 FetchPage = Callable[[dict[str, str]], Awaitable[PhoneNumberPage]]
+
+# Going on by keyset from the last number yielded gets further on a server that honours
+# the createdAt filters and counts right; one that does not must not be asked for ever.
+# (A listing that changed under the walk is walked again however often it changes.)
+_MAX_STALLS = 3
 
 
 class Pager:
@@ -84,10 +102,13 @@ class Pager:
     connections: at once inside `async with`, else a moment later, when the event loop
     finalizes the abandoned iterator.
 
+    After the walk, `complete` says whether it proved it saw every number (`seen` of
+    `expected`, `reason` when not); `require_complete()` raises if it did not:
+
         async with client.paginate(search="acme", page_size=500, prefetch=4) as pager:
             async for number in pager:
-                if number.name == "Front desk":
-                    break
+                ...
+        pager.require_complete()  # IncompleteListingError: the listing ended early
     """
 
     def __init__(
@@ -101,18 +122,25 @@ class Pager:
         consistent: bool,
     ) -> None:
         self._fetch = fetch
-        self._params = {**params, "limit": str(page_size)}
-        self._page_size = page_size
+        self._params = dict(params)
+        self._size = page_size  # what the walk asks for; lowered to what the server answers
         self._max_items = max_items
         self._prefetch = prefetch
         self._consistent = consistent
-        self._follow_cursors = consistent and prefetch == 1
         self._descending = params.get("sortOrder", "DESC") == "DESC"
         self._started = False
         self._closed = False
         self._wanted = max_items  # how many numbers the consumer still wants, if limited
         self._in_flight: deque[tuple[int, asyncio.Future[PhoneNumberPage]]] = deque()
         self._position = Position(descending=self._descending)
+        self.seen = 0
+        """Numbers yielded so far."""
+        self.expected: int | None = None
+        """How many numbers the server said match, when the walk started (`totalItems`)."""
+        self.complete = False
+        """Whether the walk ended having proved it saw every number."""
+        self.reason: str | None = "the walk has not reached its end"
+        """Why the walk is not complete (None when it is)."""
 
     def __aiter__(self) -> AsyncGenerator[PhoneNumber, None]:
         return self._numbers(self.pages())
@@ -128,6 +156,12 @@ class Pager:
     async def collect(self) -> list[PhoneNumber]:
         """Every number of the walk, in order, as a list (holds them all: mind the size)."""
         return [number async for number in self]
+
+    def require_complete(self) -> None:
+        """Raise `IncompleteListingError` unless the walk ended having proved that it saw
+        every number (call it after the walk)."""
+        if not self.complete:
+            raise IncompleteListingError(self.seen, self.expected, self.reason or "")
 
     async def aclose(self) -> None:
         """End the walk: cancel the page requests in flight and wait until they let go.
@@ -173,6 +207,7 @@ class Pager:
     async def _limited_pages(self) -> AsyncGenerator[PhoneNumberPage, None]:
         remaining = self._wanted = self._max_items
         if remaining == 0 or self._closed:
+            self.reason = "the walk was asked for no numbers (max_items=0)"
             return
         try:
             async with aclosing(self._walk()) as walk:
@@ -180,9 +215,12 @@ class Pager:
                     if remaining is not None:
                         if len(page.results) >= remaining:
                             page.results = page.results[:remaining]
+                            self.seen += remaining
+                            self.reason = f"the walk stopped at max_items={self._max_items}"
                             yield page
                             return
                         remaining = self._wanted = remaining - len(page.results)
+                    self.seen += len(page.results)
                     yield page
                     if self._closed:
                         return
@@ -191,51 +229,22 @@ class Pager:
 
     async def _walk(self) -> AsyncGenerator[PhoneNumberPage, None]:
         params = dict(self._params)
-        pin_from_first_page = self._consistent and self._descending
         if self._consistent and not self._descending:
             probe = await self._fetch({**params, "sortOrder": "DESC", "limit": "1", "page": "1"})
-            if not probe.results:
-                return  # nothing matched when the walk started
+            if not probe.results:  # nothing matched when the walk started
+                self.expected = probe.metadata.total_items
+                self._end(shortfall(probe, 0))
+                return
             newest = first_created_at(probe)
             if newest is not None:  # a number without createdAt cannot pin the walk
                 params = bounded(params, "createdAtLe", newest)
-        segments = deque([Segment(params)])
-        read_ahead = not self._follow_cursors
+        first = Segment(params)
+        segments = deque([first])
+        stalls, seen_at_stall = 0, -1
         while segments:
             segment = segments.popleft()
-            first_params = {**segment.params, "page": "1"}
-            if read_ahead:
-                # Pages 2.. go out with page 1, so that a walk waits one round trip, not
-                # two, before its requests overlap. They share page 1's query; should
-                # the set change before the pin applies, totalItems shows it.
-                read_ahead = False
-                for number in range(2, self._prefetch + 1):
-                    if not self._wants_beyond((number - 1) * self._page_size):
-                        break
-                    self._start(number, {**segment.params, "page": str(number)})
-            first = await self._fetch(first_params)
-            if pin_from_first_page:
-                # Descending, the first number is the newest: the walk's upper bound.
-                pin_from_first_page = False
-                newest = first_created_at(first)
-                if newest is not None:
-                    params = segment.params = bounded(params, "createdAtLe", newest)
-            cursor = first.metadata.next_cursor if self._follow_cursors else None
-            if not has_more(first, self._page_size):
-                await self._cancel_in_flight()  # read ahead past a walk of one page
-                rest = _only(first)
-            elif cursor:
-                # The cursor goes with the query of the page that returned it, unchanged.
-                del first_params["page"]
-                rest = self._cursor_pages(first_params, first, cursor)
-            else:
-                rest = self._offset_pages(segment.params, first)
-            changed = False
-            async with aclosing(rest) as pages:
+            async with aclosing(self._query_pages(segment, first=segment is first)) as pages:
                 async for raw in pages:
-                    if raw is None:
-                        changed = True
-                        break
                     if segment.bounded and not within(segment.params, raw):
                         raise PaginationError(
                             "the server ignored the createdAt bounds the walk went on with; "
@@ -244,98 +253,142 @@ class Pager:
                     page = self._position.unseen(raw) if self._consistent else raw
                     if page.results:
                         yield page
-            if changed:
-                segments = deque(
-                    self._position.segments_from_here(params)
-                    if self._position
-                    else [Segment(params)]
-                )
+            if segment is first:
+                params = segment.params  # with the pin of a DESC walk
+            if segment.gap is None:
+                continue
+            if not segment.astray:
+                self._end(segment.gap)
+                return
+            if not segment.changed:  # a set that keeps changing is walked again, as it must
+                stalls = stalls + 1 if self.seen == seen_at_stall else 1
+                seen_at_stall = self.seen
+            if stalls >= _MAX_STALLS:
+                self._end(f"{segment.gap}, and going on from the last number seen got no further")
+                return
+            logger.debug("walk of /v2/phone-number goes on by createdAt: %s", segment.gap)
+            segments = deque(self._position.segments_from_here(params))
+        self._end(None)
 
-    async def _cursor_pages(
-        self, params: dict[str, str], first: PhoneNumberPage, cursor: str
-    ) -> AsyncGenerator[PhoneNumberPage | None, None]:
-        """`first`, then the pages after it by cursor; None if the server stops sending one.
+    async def _query_pages(
+        self, segment: Segment, *, first: bool
+    ) -> AsyncGenerator[PhoneNumberPage, None]:
+        """The pages of one query, page 1 first, then 2, 3, ... at the size answered.
 
-        The next page is requested before a page is handed over (one in flight).
+        Sets `segment.gap` when the pages do not prove the query answered all its numbers,
+        and `segment.astray` when a consistent walk should go on by keyset instead (a page
+        that breaks what the offsets promise is then dropped, not yielded).
         """
-        page, previous_ids = first, page_ids(first)
         try:
-            while True:  # `page` has more after it, at `cursor`
-                if self._wants_beyond(len(page.results)):
-                    self._start(0, {**params, "cursor": cursor})
-                    await _let_start()
-                yield page
-                if not self._in_flight:
-                    self._start(0, {**params, "cursor": cursor})
-                page = await self._in_flight.popleft()[1]
-                previous_ids = check_not_repeated(previous_ids, page)
-                next_cursor = page.metadata.next_cursor
-                if next_cursor == cursor:
-                    raise PaginationError(f"the server returned the same cursor twice: {cursor!r}")
-                if not has_more(page, self._page_size):
-                    yield page
-                    return
-                if not next_cursor:
-                    yield page
-                    yield None  # more to come, but no cursor to it: go on by keyset
-                    return
-                cursor = next_cursor
-        finally:
-            await self._cancel_in_flight()
-
-    async def _offset_pages(
-        self, params: dict[str, str], first: PhoneNumberPage
-    ) -> AsyncGenerator[PhoneNumberPage | None, None]:
-        """`first`, then pages 2, 3, ...; None when the set changed under a consistent walk.
-
-        Before a page is handed over, up to `prefetch` of the next ones are requested (no
-        more than `max_items` needs, none past the last page the server announced).
-        """
-        baseline = first.metadata.total_items
-        last: int | None = None  # the last page, as the server last told; None if unknown
-        page, number, next_page = first, 1, 2 + len(self._in_flight)
-        previous_ids = page_ids(first)
-        size = self._page_size
-        try:
-            while True:  # `page` is page `number`, and has more after it
-                if page.metadata.total_pages is not None:
-                    last = page.metadata.total_pages
-                if last is not None and last <= number:
-                    last = number + 1  # the page says there is more
-                ahead = len(page.results)
+            if first:
+                # Pages 2.. go out with page 1, so that a walk waits one round trip, not
+                # two, before its requests overlap. They share page 1's query; should
+                # the set change before the pin applies, totalItems shows it.
+                for number in range(2, self._prefetch + 1):
+                    if not self._wants_beyond((number - 1) * self._size):
+                        break
+                    self._start(number, segment.params)
+            page = await self._fetch(self._query(segment.params, 1))
+            if first:
+                self.expected = page.metadata.total_items
+                newest = first_created_at(page)
+                if self._consistent and self._descending and newest is not None:
+                    # Descending, the first number is the newest: the walk's upper bound.
+                    segment.params = bounded(segment.params, "createdAtLe", newest)
+            size = answered_size(page, self._size)
+            if size != self._size:
+                # The server caps its pages. Pages asked for at the larger size may count
+                # their offsets either way: ask for them again at the size answered.
+                self._size = size
+                await self._cancel_in_flight()
+            baseline = page.metadata.total_items
+            received, previous = len(page.results), page_ids(page)
+            next_page = 2 + len(self._in_flight)
+            changed = False
+            while more_after(page, received, size):
                 while (
                     len(self._in_flight) < self._prefetch
-                    and (last is None or next_page <= last)
-                    and self._wants_beyond(ahead + len(self._in_flight) * size)
+                    and (baseline is None or (next_page - 1) * size < baseline)
+                    and self._wants_beyond(len(page.results) + len(self._in_flight) * size)
                 ):
-                    self._start(next_page, {**params, "page": str(next_page)})
+                    self._start(next_page, segment.params)
                     next_page += 1
                 if self._in_flight:
                     await _let_start()
                 yield page
                 if not self._in_flight:  # the consumer wants more than was read ahead
-                    self._start(next_page, {**params, "page": str(next_page)})
+                    self._start(next_page, segment.params)
                     next_page += 1
                 number, task = self._in_flight.popleft()
                 page = await task
-                if self._consistent and page.metadata.total_items != baseline:
-                    # The set under the pin changed, so offsets moved: what is in flight
-                    # may skip or repeat numbers. Go on by keyset instead.
-                    yield None
-                    return
-                previous_ids = check_not_repeated(previous_ids, page)
-                if not has_more(page, size):
-                    yield page
-                    return
+                ids = page_ids(page)
+                astray = _astray(page, number, baseline, received, size, same=ids == previous)
+                changed = changed or page.metadata.total_items != baseline
+                if astray is not None:
+                    if self._consistent:
+                        segment.gap, segment.astray, segment.changed = astray, True, changed
+                        return
+                    if ids and ids == previous:
+                        raise PaginationError(f"{astray}; stopping instead of looping forever")
+                received, previous = received + len(page.results), ids
+            segment.gap = shortfall(page, received)
+            if changed and segment.gap is None:
+                segment.gap = "the listing changed during the walk (totalItems moved)"
+            # Without totalItems no query can prove itself: going on by keyset cannot help.
+            segment.astray = (
+                self._consistent
+                and segment.gap is not None
+                and page.metadata.total_items is not None
+            )
+            yield page
         finally:
             await self._cancel_in_flight()  # past the end, or of a query the walk has left
 
+    def _query(self, params: dict[str, str], page: int) -> dict[str, str]:
+        return {**params, "limit": str(self._size), "page": str(page)}
+
     def _start(self, number: int, params: dict[str, str]) -> None:
-        self._in_flight.append((number, asyncio.ensure_future(self._fetch(params))))
+        task = asyncio.ensure_future(self._fetch(self._query(params, number)))
+        self._in_flight.append((number, task))
 
     def _wants_beyond(self, numbers: int) -> bool:
         """Whether the consumer may want more than `numbers` more numbers (max_items)."""
         return self._wanted is None or numbers < self._wanted
+
+    def _end(self, gap: str | None) -> None:
+        self.complete, self.reason = gap is None, gap
+        if gap is not None:
+            logger.warning(
+                "the listing of /v2/phone-number is incomplete (%d of %s numbers seen): %s",
+                self.seen,
+                "?" if self.expected is None else self.expected,
+                gap,
+            )
+
+
+def _astray(
+    page: PhoneNumberPage,
+    number: int,
+    baseline: int | None,
+    received: int,
+    size: int,
+    *,
+    same: bool,
+) -> str | None:
+    """Why page `number` is not what the offsets promise (None when it is): the same
+    `totalItems` as its query's first page, not the page before again, and as many
+    numbers as remain, up to the page size."""
+    total = page.metadata.total_items
+    if total != baseline:
+        return f"the listing changed during the walk (totalItems {baseline} -> {total})"
+    if same and page.results:
+        return f"the server answered page {number} with the same numbers as page {number - 1}"
+    if baseline is not None and len(page.results) != min(size, baseline - received):
+        return (
+            f"page {number} held {len(page.results)} numbers where its offset promised "
+            f"{min(size, baseline - received)}"
+        )
+    return None
 
 
 async def _let_start() -> None:
@@ -343,7 +396,3 @@ async def _let_start() -> None:
     runs only once the loop gets control, and a consumer that works on the page without
     awaiting would otherwise hold the next request back until it is done."""
     await asyncio.sleep(0)
-
-
-async def _only(page: PhoneNumberPage) -> AsyncGenerator[PhoneNumberPage | None, None]:
-    yield page

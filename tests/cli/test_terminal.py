@@ -158,7 +158,7 @@ def test_list_on_a_terminal_shows_a_first_screen_and_says_how_to_see_the_rest(
 def test_list_all_on_a_terminal_streams_every_page(
     terminal: Any, server: FakeVapiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server.seed(2460)  # 2,500 in all: three pages of 1,000
+    server.seed(2460)  # 2,500 in all: 25 pages of the 100 the API answers at most
     pages_seen: list[int] = []
     from vapi_phone_async.cli import _screen
 
@@ -173,7 +173,7 @@ def test_list_all_on_a_terminal_streams_every_page(
     result = terminal("list", "--all")
 
     assert result.code == 0 and len(set(UUID.findall(result.out))) == 2500
-    assert pages_seen[:3] == [1000, 1000, 500]
+    assert pages_seen[:25] == [100] * 25
     headers = [line for line in result.out.splitlines() if line.startswith("id ")]
     assert len(headers) == 1 and result.out.index(headers[0]) == 0  # above the first page
 
@@ -261,7 +261,7 @@ def test_a_listing_refused_at_once_writes_nothing_on_stdout(
 
 
 def _second_page_fails(server: FakeVapiServer) -> None:
-    server.seed(2460)  # 2,500: the walk needs three pages of 1,000
+    server.seed(2460)  # 2,500: the walk needs 25 pages of the 100 the API answers at most
     # Faults queue: the first page meets a harmless one, the second a 400 (not retried).
     server.inject_fault("GET", "/v2/phone-number", mode="delay", delay=0.001)
     server.inject_fault("GET", "/v2/phone-number", status=400)
@@ -275,7 +275,7 @@ def test_a_json_listing_that_fails_halfway_writes_nothing_on_stdout(
     result = cli("list", "-o", "json")
 
     assert result.code == 1 and result.out == ""
-    assert "the listing stopped after 1000 numbers" in result.err
+    assert "the listing stopped after 100 numbers" in result.err
 
 
 def test_a_line_listing_that_fails_halfway_holds_only_whole_lines(
@@ -287,8 +287,8 @@ def test_a_line_listing_that_fails_halfway_holds_only_whole_lines(
 
     assert result.code == 1 and result.out.endswith("\n")
     assert [json.loads(line)["id"] for line in result.out.splitlines()][:1]
-    assert len(result.out.splitlines()) == 1000
-    assert "the listing stopped after 1000 numbers" in result.err
+    assert len(result.out.splitlines()) == 100
+    assert "the listing stopped after 100 numbers" in result.err
 
 
 def test_json_is_the_same_shape_in_list_and_get(cli: Run, server: FakeVapiServer) -> None:

@@ -74,11 +74,15 @@ class ExistingNumbers:
         self._keep_numbers = keep_numbers
 
     async def load(self, client: PhoneNumberCalls) -> None:
-        """Walk every number once (1,000 a page) and remember its keys."""
-        async for page in client.paginate(page_size=1000).pages():
+        """Walk every number once (1,000 a page) and remember its keys. Raises
+        `IncompleteListingError` if the walk does not prove it saw every number: a number
+        it missed would be created again."""
+        pager = client.paginate(page_size=1000)
+        async for page in pager.pages():
             for number in page.results:
                 for key in number_keys(number):
                     self._found[key] = number if self._keep_numbers else number.id
+        pager.require_complete()
 
     def existing(self, key: Key) -> PhoneNumber | str | None:
         """The number with this key (or its id, without `keep_numbers`); None if none."""
@@ -219,9 +223,12 @@ async def find_number(client: PhoneNumberCalls, keys: tuple[Key, ...]) -> PhoneN
     term = keys[0][1][:100]
     # Walked to the end (a search for a whole number has a page or so of results), so that
     # the pager finishes here instead of being left for the garbage collector.
-    pages = client.paginate(search=term, page_size=100, consistent=False).pages()
-    async for page in pages:
+    pager = client.paginate(search=term, page_size=100, consistent=False)
+    async for page in pager.pages():
         for number in page.results:
             if found is None and wanted.intersection(number_keys(number)):
                 found = number
+    if found is None:
+        # "Absent" allows a create: only a search that proved itself whole may say so.
+        pager.require_complete()
     return found

@@ -60,6 +60,8 @@ async def plan_sync(
     `resend_unknown=True` also compares and sends the fields of a row this version does
     not model (as `extra_body`); by default they are left out: Vapi refuses a property a
     create does not take, and a field a number shows may be one.
+    Raises `IncompleteListingError` when the walk of the account does not prove it saw
+    every number: a plan is never made from part of the account.
     """
     planner = _Planner(strict=strict, prune=prune, resend_unknown=resend_unknown)
     if isinstance(desired, AsyncIterable):
@@ -71,9 +73,13 @@ async def plan_sync(
                 planner.take(item)
     # Each page is compared with its rows as it comes: the next page is on its way
     # meanwhile, so the comparing costs the walk little time.
-    async for page in client.paginate(page_size=1000).pages():
+    pager = client.paginate(page_size=1000)
+    async for page in pager.pages():
         with collector_paused():
             planner.meet(page.results)
+    # A number the walk missed would be planned as a create (or, pruning, not deleted
+    # while it should be): no plan rests on a listing that did not prove itself whole.
+    pager.require_complete()
     with collector_paused():
         plan = planner.settle()
     plan.client = client

@@ -22,7 +22,7 @@ from ..client import VapiPhoneClient
 from ..errors import FieldError, RequestValidationError
 from ..models import PROVIDERS, UpdatePhoneNumber
 from ._context import Settings, api_options, date_filters, run, show_secrets_option
-from ._files import SHOWN_FAILURES, check_file_type, opened
+from ._files import SHOWN_FAILURES, check_file_type, written_whole
 from ._output import (
     number_writer,
     print_table,
@@ -44,17 +44,24 @@ __all__ = ["UpdatePlan", "bulk_update", "export", "export_numbers", "plan_update
 async def export_numbers(
     client: VapiPhoneClient, path: Path, *, show_secrets: bool = False, progress: bool = False
 ) -> int:
-    """Write every number to `path` (.csv, .jsonl, or `-` for JSON lines on stdout)."""
+    """Write every number to `path` (.csv, .jsonl, or `-` for JSON lines on stdout).
+
+    Whole or not at all: raises `IncompleteListingError`, writing nothing, when the walk
+    does not prove it saw every number (a file short of numbers would be synced back as
+    deletes or imported as the account)."""
     output = "csv" if path.suffix.lower() == ".csv" else "jsonl"
     written = unreadable = 0
-    with opened(path, "w") as stream, progress_bar("export", None, enabled=progress) as tick:
+    bar = progress_bar("export", None, enabled=progress)
+    with written_whole(path) as stream, bar as tick:
         writer = number_writer(output, stream)
-        async for page in client.paginate(page_size=1000).pages():
+        pager = client.paginate(page_size=1000)
+        async for page in pager.pages():
             for number in page.results:
                 writer.write(to_wire(number, show_secrets=show_secrets))
             written += len(page.results)
             unreadable += page.unreadable
             tick(written, page.metadata.total_items)
+        pager.require_complete()
         writer.close()
     if unreadable:
         click.echo(unreadable_note(unreadable, "of the account", "written as they came"), err=True)
@@ -105,8 +112,8 @@ async def plan_updates(
     """What applying `bodies[provider]` to every number matching would change: only the
     fields that differ are sent, and a number already as wanted is left alone."""
     plan = UpdatePlan()
-    pages = client.paginate(search=search, page_size=1000, **(filters or {})).pages()
-    async for page in pages:
+    pager = client.paginate(search=search, page_size=1000, **(filters or {}))
+    async for page in pager.pages():
         for number in page.results:
             body = bodies.get(number.provider)
             if body is None:
@@ -119,6 +126,8 @@ async def plan_updates(
             values = {"provider": number.provider, **{c.field: c.wanted for c in changes}}
             plan.pairs.append((number.id, convert(values, type(body))))
             plan.changes.append((number.id, changes))
+    # Updating part of what matches would leave the rest as it was, silently.
+    pager.require_complete()
     return plan
 
 

@@ -111,6 +111,8 @@ def list_numbers(
                         if total is not None and limit is not None:
                             shown = min(total, limit)
                         tick(written, shown)
+                    if limit is None:  # the whole listing was asked for: was it all there?
+                        pager.require_complete()
             except BaseException:
                 writer.discard()
                 raise

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +15,7 @@ from typing import IO
 
 import click
 
-__all__ = ["SHOWN_FAILURES", "check_file_type", "count_records", "opened"]
+__all__ = ["SHOWN_FAILURES", "check_file_type", "count_records", "written_whole"]
 
 FILE_TYPES = (".csv", ".jsonl")
 SHOWN_FAILURES = 5
@@ -24,12 +28,26 @@ def check_file_type(path: Path, name: str) -> None:
 
 
 @contextmanager
-def opened(path: Path, mode: str) -> Iterator[IO[str]]:
+def written_whole(path: Path) -> Iterator[IO[str]]:
+    """A stream whose text reaches `path` (or stdout, for `-`) only if the block ends
+    without an error: a file is written beside it and renamed over it, stdout gets a
+    spooled copy. On an error nothing is written and an existing file stays as it was."""
     if str(path) == "-":
-        yield sys.stdout
+        # Up to 16 MiB in memory, then on disk: an export of any size, written once.
+        with tempfile.SpooledTemporaryFile(16 << 20, "w+", newline="", encoding="utf-8") as spool:
+            yield spool
+            spool.seek(0)
+            shutil.copyfileobj(spool, sys.stdout)
         return
-    with path.open(mode, newline="", encoding="utf-8") as stream:
-        yield stream
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
+            yield stream
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+        raise
 
 
 def count_records(path: Path) -> int:
