@@ -20,11 +20,13 @@ How a walk goes:
   counts, a warning is logged, and `pager.require_complete()` raises
   `IncompleteListingError` (sync, import, export and the bulk commands call it before
   they change anything). A walk left early (`break`, `max_items`) is not complete.
-- Prefetch: pages 2..`prefetch` are requested together with page 1 (so a walk shorter
-  than that asks for a few pages past its end, once); after that, while a page is being
-  consumed, up to `prefetch` next pages are already requested (never past the count the
-  server announced, nor beyond what `max_items` needs). Pages still come out strictly in
-  order, and at most `prefetch + 1` pages are held at once.
+- Prefetch: with a page size of at most 100 (the API's default, which every server is
+  reported to answer whole), pages 2..`prefetch` are requested together with page 1 (so
+  a walk shorter than that asks for a few pages past its end, once); a larger page size
+  waits for page 1, which tells the size the server answers. After that, while a page is
+  being consumed, up to `prefetch` next pages are already requested (never past the
+  count the server announced, nor beyond what `max_items` needs). Pages still come out
+  strictly in order, and at most `prefetch + 1` pages are held at once.
 - `consistent=False` is plain offset paging (`page=1, 2, ...`): under concurrent change
   it can skip or repeat numbers, and its verdict only says that the counts agreed and
   `totalItems` did not change. A server that answers the same page twice stops it with
@@ -82,9 +84,22 @@ from ._walk import (
 from .errors import IncompleteListingError, PaginationError
 from .models import PhoneNumber, PhoneNumberPage
 
-__all__ = ["FetchPage", "Pager"]
+__all__ = ["WHOLE_LISTING_PAGE_SIZE", "WHOLE_LISTING_PREFETCH", "FetchPage", "Pager"]
 
 FetchPage = Callable[[dict[str, str]], Awaitable[PhoneNumberPage]]
+
+WHOLE_LISTING_PAGE_SIZE = 1000
+"""The page size of the walks that read the whole account (sync, import, export, bulk
+commands): the spec's most, so that a server honouring it is walked in few requests; a
+capped one shows its cap on the first page."""
+WHOLE_LISTING_PREFETCH = 4
+"""Their page requests in flight: at the live API's 100 numbers a page, a walk of 10,000
+numbers is a hundred round trips, which would otherwise follow one another."""
+
+# The most numbers a page may ask for and still be read ahead with page 1: the API's
+# default page size, which no server is reported to cut (pages asked at a larger size
+# would be dropped when page 1 shows a cap).
+_WHOLE_PAGE = 100
 
 # Going on by keyset from the last number yielded gets further on a server that honours
 # the createdAt filters and counts right; one that does not must not be asked for ever.
@@ -280,7 +295,7 @@ class Pager:
         that breaks what the offsets promise is then dropped, not yielded).
         """
         try:
-            if first:
+            if first and self._size <= _WHOLE_PAGE:
                 # Pages 2.. go out with page 1, so that a walk waits one round trip, not
                 # two, before its requests overlap. They share page 1's query; should
                 # the set change before the pin applies, totalItems shows it.

@@ -284,5 +284,5 @@ async def test_the_lookup_walk_passes_the_runs_rate_gate(
     result = await client.bulk_import([twilio(1), twilio(2)], rate_limit=1000)
     assert result.summary.created == 2
     walk_pages = len(fake_vapi.requests("GET", "/v2/phone-number"))
-    assert walk_pages == 25
+    assert walk_pages == 25  # page 1 at 1,000 shows the cap: no page is asked twice
     assert gates == walk_pages + posts(fake_vapi)

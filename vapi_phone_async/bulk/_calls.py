@@ -47,5 +47,10 @@ class PhoneNumberCalls(Protocol):
     async def delete(self, phone_number_id: str) -> PhoneNumber | None: ...
 
     def paginate(
-        self, *, search: str | None = None, page_size: int = 100, consistent: bool = True
+        self,
+        *,
+        search: str | None = None,
+        page_size: int = 100,
+        prefetch: int = 1,
+        consistent: bool = True,
     ) -> Pager: ...

@@ -34,6 +34,7 @@ from ..models import (
     PhoneNumber,
     UpdatePhoneNumber,
 )
+from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
 from ._calls import PhoneNumberCalls
 from ._diff import diff, is_purchase
 from ._match import Key, number_keys
@@ -77,7 +78,7 @@ class ExistingNumbers:
         """Walk every number once (1,000 a page) and remember its keys. Raises
         `IncompleteListingError` if the walk does not prove it saw every number: a number
         it missed would be created again."""
-        pager = client.paginate(page_size=1000)
+        pager = client.paginate(page_size=WHOLE_LISTING_PAGE_SIZE, prefetch=WHOLE_LISTING_PREFETCH)
         async for page in pager.pages():
             for number in page.results:
                 for key in number_keys(number):

@@ -34,6 +34,7 @@ from ..models import (
     PhoneNumber,
     UnknownPhoneNumber,
 )
+from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
 from ._calls import PhoneNumberCalls
 from ._diff import Change, diff, is_purchase, unknown_changes
 from ._match import Key, LiveNumbers, number_keys, row_keys
@@ -73,7 +74,7 @@ async def plan_sync(
                 planner.take(item)
     # Each page is compared with its rows as it comes: the next page is on its way
     # meanwhile, so the comparing costs the walk little time.
-    pager = client.paginate(page_size=1000)
+    pager = client.paginate(page_size=WHOLE_LISTING_PAGE_SIZE, prefetch=WHOLE_LISTING_PREFETCH)
     async for page in pager.pages():
         with collector_paused():
             planner.meet(page.results)

@@ -21,6 +21,7 @@ from ..bulk import Change, UpdateItem, diff
 from ..client import VapiPhoneClient
 from ..errors import FieldError, RequestValidationError
 from ..models import PROVIDERS, UpdatePhoneNumber
+from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
 from ._context import Settings, api_options, date_filters, run, show_secrets_option
 from ._files import SHOWN_FAILURES, check_file_type, written_whole
 from ._output import (
@@ -54,7 +55,7 @@ async def export_numbers(
     bar = progress_bar("export", None, enabled=progress)
     with written_whole(path) as stream, bar as tick:
         writer = number_writer(output, stream)
-        pager = client.paginate(page_size=1000)
+        pager = client.paginate(page_size=WHOLE_LISTING_PAGE_SIZE, prefetch=WHOLE_LISTING_PREFETCH)
         async for page in pager.pages():
             for number in page.results:
                 writer.write(to_wire(number, show_secrets=show_secrets))
@@ -112,7 +113,12 @@ async def plan_updates(
     """What applying `bodies[provider]` to every number matching would change: only the
     fields that differ are sent, and a number already as wanted is left alone."""
     plan = UpdatePlan()
-    pager = client.paginate(search=search, page_size=1000, **(filters or {}))
+    pager = client.paginate(
+        search=search,
+        page_size=WHOLE_LISTING_PAGE_SIZE,
+        prefetch=WHOLE_LISTING_PREFETCH,
+        **(filters or {}),
+    )
     async for page in pager.pages():
         for number in page.results:
             body = bodies.get(number.provider)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._listing import PAGE_CAP
 from ._server import DEFAULT_HOST, TEST_API_KEY, FakeVapiServer
 
 __all__ = ["OPTIONS", "Option", "ServeOptions", "parse", "serve", "serve_until_interrupted"]
@@ -54,6 +55,11 @@ class ServeOptions:
     )
     latency: float = _option(0.0, "seconds before each answer", 0)
     no_cursors: bool = _option(False, "ignore `cursor` and never return nextCursor")
+    page_cap: int = _option(
+        PAGE_CAP, "most numbers a listing answer holds, as the live API; 0 for no cap", 0
+    )
+    capped_offsets: bool = _option(False, "count a capped page's offset from the cap, not limit")
+    full_metadata: bool = _option(False, "add the metadata fields the spec leaves optional")
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,9 @@ async def serve(options: ServeOptions) -> None:
         seed=options.seed,
         latency=options.latency,
         max_log=10_000,
+        page_cap=options.page_cap or None,
+        page_offsets="capped" if options.capped_offsets else "asked",
+        full_metadata=options.full_metadata,
     )
     server.seed(options.numbers, seed=options.seed, tie_rate=options.tie_rate)
     async with server:
