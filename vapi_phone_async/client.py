@@ -13,7 +13,6 @@ from types import TracebackType
 from typing import Any, Final
 
 import aiohttp
-import msgspec
 
 from ._call_path import (
     USE_CLIENT_DEFAULT,
@@ -312,8 +311,10 @@ class VapiPhoneClient:
         before creating it again.
 
         `extra_body` adds fields this version does not model (merged into the validated
-        body, objects key by key); `extra_headers` and `extra_query` add headers and query
-        parameters. Every call takes the last two.
+        body, objects key by key); a key the models know, or one that says which number
+        this is or buys one (`provider`, `number`, `sipUri`...), is refused. `extra_headers`
+        and `extra_query` add headers and query parameters (none the call sets itself, in
+        any case). Every call takes the last two.
         """
         validate_create_body(body)
         if is_purchase(body) and allow_purchase is not True:
@@ -332,7 +333,7 @@ class VapiPhoneClient:
                 "POST",
                 path,
                 params=extra_query_params(extra_query, {}),
-                body=body_with_extra(msgspec.json.encode(body), extra_body),
+                body=body_with_extra(body, extra_body),
                 headers=extra_header_map(extra_headers),
                 timeout=timeout,
                 backoff=backoff,
@@ -383,14 +384,14 @@ class VapiPhoneClient:
         extra_query: Mapping[str, Any] | None = None,
     ) -> PhoneNumber:
         """Change the fields set in `body` (UNSET fields are not sent, None clears);
-        `extra_body` adds fields this version does not model."""
+        `extra_body` adds fields this version does not model, as for `create`."""
         path = item_path(phone_number_id)
         validate_update_body(body)
         data = await self._path.send(
             "PATCH",
             path,
             params=extra_query_params(extra_query, {}),
-            body=body_with_extra(msgspec.json.encode(body), extra_body),
+            body=body_with_extra(body, extra_body),
             headers=extra_header_map(extra_headers),
             timeout=timeout,
             backoff=backoff,
