@@ -11,6 +11,7 @@ import pytest
 from vapi_phone_async import decode_page, decode_phone_number, validate_body
 from vapi_phone_async._responses import status_error
 from vapi_phone_async._secrets import redact_text, secret_values
+from vapi_phone_async.bulk import Change
 from vapi_phone_async.errors import RequestValidationError, ResponseDecodeError
 from vapi_phone_async.models import (
     BackoffPlan,
@@ -271,3 +272,22 @@ def test_an_error_body_echoing_a_request_holds_no_secret_in_any_of_its_texts() -
         texts = [str(error), repr(error), repr(error.args), error.message, repr(error.body)]
         for text in texts:
             assert AUTH_TOKEN not in text and API_SECRET[:8] not in text
+
+
+def test_a_change_of_a_secret_shows_that_it_changed_not_its_values() -> None:
+    token = Change("twilioAuthToken", AUTH_TOKEN, API_SECRET)
+    nested = Change(
+        "server",
+        {"url": "https://a.example", "secret": SERVER_SECRET},
+        {"url": "https://a.example", "secret": "other-server-secret"},
+    )
+    cleared = Change("twilioAuthToken", AUTH_TOKEN, None)
+
+    assert str(token) == "twilioAuthToken <set> -> <set> (changed)"
+    assert repr(token) == "Change(twilioAuthToken <set> -> <set> (changed))"
+    assert str(nested).endswith("(changed)") and "'secret': '<set>'" in str(nested)
+    assert str(cleared) == "twilioAuthToken <set> -> None"
+    assert str(Change("name", "Desk", "Front")) == "name 'Desk' -> 'Front'"
+    for change in (token, nested, cleared):
+        for text in (str(change), repr(change), repr(change.shown())):
+            assert all(secret not in text for secret in (*SECRETS, "other-server-secret"))
