@@ -18,7 +18,6 @@ from ._call_path import (
     USE_CLIENT_DEFAULT,
     CallPath,
     UseClientDefault,
-    required,
     with_max_retries,
 )
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
@@ -329,9 +328,10 @@ class VapiPhoneClient:
             )
         path = "/phone-number"
         try:
-            data = await self._path.send(
+            return await self._path.send(
                 "POST",
                 path,
+                decode_phone_number,
                 params=extra_query_params(extra_query, {}),
                 body=body_with_extra(body, extra_body),
                 headers=extra_header_map(extra_headers),
@@ -340,13 +340,10 @@ class VapiPhoneClient:
                 deadline=deadline,
             )
         except (APIConnectionError, APIStatusError, ResponseDecodeError) as error:
+            # A ResponseDecodeError is a 2xx whose body cannot be read: the number
+            # exists, but not its id.
             if not may_have_acted(error):
                 raise
-            raise OutcomeUnknownError(error, method="POST", path=path) from error
-        try:
-            return decode_phone_number(required(data))
-        except ResponseDecodeError as error:
-            # A 2xx whose body cannot be read: the number exists, but not its id.
             raise OutcomeUnknownError(error, method="POST", path=path) from error
 
     async def get(
@@ -360,16 +357,16 @@ class VapiPhoneClient:
         extra_query: Mapping[str, Any] | None = None,
     ) -> PhoneNumber:
         """The phone number with this id; `NotFoundError` if there is none."""
-        data = await self._path.send(
+        return await self._path.send(
             "GET",
             item_path(phone_number_id),
+            decode_phone_number,
             params=extra_query_params(extra_query, {}),
             headers=extra_header_map(extra_headers),
             timeout=timeout,
             backoff=backoff,
             deadline=deadline,
         )
-        return decode_phone_number(required(data))
 
     async def update(
         self,
@@ -387,9 +384,10 @@ class VapiPhoneClient:
         `extra_body` adds fields this version does not model, as for `create`."""
         path = item_path(phone_number_id)
         validate_update_body(body)
-        data = await self._path.send(
+        return await self._path.send(
             "PATCH",
             path,
+            decode_phone_number,
             params=extra_query_params(extra_query, {}),
             body=body_with_extra(body, extra_body),
             headers=extra_header_map(extra_headers),
@@ -397,7 +395,6 @@ class VapiPhoneClient:
             backoff=backoff,
             deadline=deadline,
         )
-        return decode_phone_number(required(data))
 
     async def delete(
         self,
@@ -416,17 +413,16 @@ class VapiPhoneClient:
         after aiohttp's silent re-send of a DELETE on a reset connection (on any session).
         Raises `NotFoundError` when the number was already gone before this call.
         """
-        data = await self._path.send(
+        return await self._path.send_or_gone(
             "DELETE",
             item_path(phone_number_id),
+            decode_phone_number,
             params=extra_query_params(extra_query, {}),
             headers=extra_header_map(extra_headers),
-            gone_ok_on_retry=True,
             timeout=timeout,
             backoff=backoff,
             deadline=deadline,
         )
-        return None if data is None else decode_phone_number(data)
 
     async def list(
         self,
@@ -464,16 +460,16 @@ class VapiPhoneClient:
         )
         if limit is not None:
             params["limit"] = str(limit)
-        data = await self._path.send(
+        return await self._path.send(
             "GET",
             "/phone-number",
+            decode_phone_number_list,
             params=extra_query_params(extra_query, params, _LIST_PARAMETERS),
             headers=extra_header_map(extra_headers),
             timeout=timeout,
             backoff=backoff,
             deadline=deadline,
         )
-        return decode_phone_number_list(required(data))
 
     def paginate(
         self,
@@ -546,16 +542,16 @@ class VapiPhoneClient:
     async def _fetch_page(
         self, params: dict[str, str], *, headers: Mapping[str, str] | None = None
     ) -> PhoneNumberPage:
-        data = await self._path.send(
+        return await self._path.send(
             "GET",
             "/v2/phone-number",
+            decode_page,
             params=params,
             headers=headers,
             timeout=USE_CLIENT_DEFAULT,
             backoff=USE_CLIENT_DEFAULT,
             deadline=USE_CLIENT_DEFAULT,
         )
-        return decode_page(required(data))
 
     # The one path every call takes.
 
