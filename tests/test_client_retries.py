@@ -246,13 +246,84 @@ async def test_a_delete_reset_before_acting_is_retried_and_returns_the_number(
     assert deleted is not None and deleted.id == created.id
 
 
+@pytest.mark.parametrize("mode", ["truncate", "malformed"])
 async def test_truncated_and_malformed_bodies_are_retried_for_a_get(
+    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep, mode: str
+) -> None:
+    (number,) = fake_vapi.seed(1)
+    fake_vapi.inject_fault("GET", mode=mode)  # a 200 whose body is cut, or not JSON
+    plan = BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=0.25)
+
+    assert (await make_client(backoff=plan).get(number["id"])).id == number["id"]
+
+    assert [r.fault for r in fake_vapi.requests("GET")] == [mode, None]
+    assert sleeps.waits == [0.25]  # waited per the plan, as for any retry
+
+
+async def test_a_json_answer_that_is_not_a_number_is_retried_for_a_get(
     fake_vapi: FakeVapiServer, make_client: Any
 ) -> None:
     (number,) = fake_vapi.seed(1)
-    fake_vapi.inject_fault("GET", mode="truncate")
+    fake_vapi.inject_fault("GET", mode="raw", body=b'{"provider": "twilio"}')  # no id
     assert (await make_client().get(number["id"])).id == number["id"]
-    assert len(fake_vapi.requests("GET")) >= 2
+    assert len(fake_vapi.requests("GET")) == 2
+
+
+async def test_a_malformed_answer_to_a_patch_is_retried_and_the_patch_applied_once_more(
+    fake_vapi: FakeVapiServer, make_client: Any
+) -> None:
+    # The PATCH applied; sending the same one again changes nothing more.
+    number = fake_vapi.insert(
+        {"provider": "twilio", "number": "+14155550100", "twilioAccountSid": "AC1"}
+    )
+    fake_vapi.inject_fault("PATCH", mode="malformed")
+
+    updated = await make_client().update(number["id"], UpdateTwilioPhoneNumber(name="Desk"))
+
+    assert updated.name == "Desk" and fake_vapi.numbers[number["id"]]["name"] == "Desk"
+    assert [r.fault for r in fake_vapi.requests("PATCH")] == ["malformed", None]
+
+
+async def test_a_malformed_answer_to_a_delete_is_retried_and_the_gone_number_is_none(
+    fake_vapi: FakeVapiServer, make_client: Any
+) -> None:
+    (number,) = fake_vapi.seed(1)
+    fake_vapi.inject_fault("DELETE", mode="malformed")
+
+    assert await make_client().delete(number["id"]) is None  # deleted, its answer unread
+
+    assert fake_vapi.numbers == {}
+    assert [r.status for r in fake_vapi.requests("DELETE")] == [200, 404]
+
+
+async def test_a_malformed_page_is_retried_and_never_yielded(
+    fake_vapi: FakeVapiServer, make_client: Any
+) -> None:
+    fake_vapi.seed(25)
+    fake_vapi.inject_fault("GET", "/v2/phone-number", mode="malformed")
+    fake_vapi.inject_fault("GET", "/phone-number", mode="malformed")
+    client = make_client()
+
+    walked = await client.paginate(page_size=10).collect()
+    listed = await client.list(limit=25)
+
+    assert sorted(n.id for n in walked) == sorted(fake_vapi.numbers) == sorted(n.id for n in listed)
+    assert sum(r.fault == "malformed" for r in fake_vapi.request_log) == 2
+
+
+async def test_an_answer_that_stays_malformed_raises_after_the_plans_retries(
+    fake_vapi: FakeVapiServer, make_client: Any
+) -> None:
+    (number,) = fake_vapi.seed(1)
+    fake_vapi.inject_fault("GET", mode="malformed", times=10)
+    plan = BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=0)
+
+    with pytest.raises(ResponseDecodeError):
+        await make_client(backoff=plan).get(number["id"])
+    with pytest.raises(ResponseDecodeError):
+        await make_client(max_retries=0).get(number["id"])
+
+    assert len(fake_vapi.requests("GET")) == 3 + 1
 
 
 async def test_a_deadline_bounds_a_call_with_all_its_retries(

@@ -4,12 +4,16 @@ a log line at DEBUG, or the outcome of a bulk item."""
 
 from __future__ import annotations
 
+import html
+import json
 import logging
+import urllib.parse
 
+import msgspec
 import pytest
 
 from vapi_phone_async import BackoffPlan, VapiPhoneClient
-from vapi_phone_async.errors import OutcomeUnknownError, VapiError
+from vapi_phone_async.errors import APIStatusError, OutcomeUnknownError, VapiError
 from vapi_phone_async.models import (
     CreateTwilioPhoneNumber,
     CreateVapiPhoneNumber,
@@ -17,7 +21,8 @@ from vapi_phone_async.models import (
     SipAuthentication,
     UpdateTwilioPhoneNumber,
 )
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import EchoEncoding, FakeVapiServer
+from vapi_phone_async.testing._echo import ENCODINGS, echoed
 
 KEY = "sk-S3CRET-api-key-5f1c9e2a"
 AUTH_TOKEN = "TOKSECRET-0123456789"
@@ -101,3 +106,57 @@ async def test_a_bulk_outcome_of_an_echoed_failure_shows_no_secret() -> None:
         (outcome,) = (await client.bulk_update([(number["id"], update)])).outcomes
     assert outcome.kind == "failed" and outcome.error is not None
     assert_no_secret(outcome.reason or "", repr(outcome), *texts_of(outcome.error))
+
+
+# A Twilio token holding every character an encoding writes differently.
+AWKWARD_TOKEN = 'Zqtok"en\\Wvith/Pkplus+eq=Jramp&lt<é—x y'
+
+
+def _carried(echo: bytes, encoding: str) -> bool:
+    """Whether the echo holds the token, read back by the standard library's decoders
+    (so that the test below would fail if the client did not hide it)."""
+    text = echo.decode()
+    if encoding in ("form", "percent"):
+        return any(AWKWARD_TOKEN in values for values in urllib.parse.parse_qs(text).values())
+    if encoding == "html":
+        text = html.unescape(text.removeprefix("<html><body><h1>400</h1><pre>"))
+        text = text.removesuffix("</pre></body></html>")
+    else:
+        text = text.removeprefix("invalid request: ")
+    data = json.loads(text)
+    if encoding == "json":
+        data = json.loads(data)
+    return bool(data["twilioAuthToken"] == AWKWARD_TOKEN)
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+async def test_a_secret_echoed_in_any_encoding_shows_nowhere(
+    encoding: EchoEncoding, method: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="vapi_phone_async")
+    async with (
+        FakeVapiServer(api_key=KEY) as server,
+        VapiPhoneClient(api_key=KEY, base_url=server.url, backoff=NO_RETRIES) as client,
+    ):
+        (number,) = server.seed(1)
+        server.inject_fault(method, mode="echo", status=400, encoding=encoding)
+        with pytest.raises(VapiError) as caught:
+            if method == "POST":
+                await client.create(
+                    msgspec.structs.replace(TWILIO, twilio_auth_token=AWKWARD_TOKEN)
+                )
+            else:
+                update = UpdateTwilioPhoneNumber(twilio_auth_token=AWKWARD_TOKEN)
+                await client.update(number["id"], update)
+        sent = server.request_log[-1].body
+    echo, _ = echoed(msgspec.json.encode(sent), encoding)
+    assert _carried(echo, encoding)  # the answer did carry the token, encoded
+    error = caught.value
+    assert isinstance(error, APIStatusError) and error.status_code == 400
+    for text in (*texts_of(error), caplog.text):
+        assert AWKWARD_TOKEN not in text
+        for shown in (json.dumps(AWKWARD_TOKEN), html.escape(AWKWARD_TOKEN)):
+            assert shown[1:-1] not in text
+        for piece in ("Zqtok", "Wvith", "Pkplus", "Jramp"):  # no piece of it either
+            assert piece not in text

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 import pytest
 
+from vapi_phone_async._pacing import Pacer
 from vapi_phone_async._responses import status_error
-from vapi_phone_async._retry import RetrySettings, backoff_delay, should_retry
-from vapi_phone_async.errors import APIConnectionError, APITimeoutError
+from vapi_phone_async._retry import (
+    RetrySettings,
+    backoff_delay,
+    retries_unreadable,
+    send_with_retries,
+    should_retry,
+)
+from vapi_phone_async.errors import APIConnectionError, APITimeoutError, ResponseDecodeError
 from vapi_phone_async.models import BackoffPlan
 
 EXPONENTIAL = RetrySettings(
@@ -94,3 +102,53 @@ def test_jitter_only_shortens_an_exponential_wait_by_up_to_its_fraction() -> Non
     delays = [backoff_delay(jittery, 3, rng=rng) for _ in range(200)]
     assert all(3.2 <= d <= 4.0 for d in delays)
     assert len(set(delays)) > 100
+
+
+def test_an_unreadable_2xx_is_sent_again_for_every_method_but_post() -> None:
+    assert all(retries_unreadable(method) for method in ("GET", "PATCH", "DELETE"))
+    assert not retries_unreadable("POST")
+
+
+def _unreadable(data: bytes) -> bytes:
+    if data == b"bad":
+        raise ResponseDecodeError("invalid JSON", "bad")
+    return data
+
+
+async def _engine(answers: list[bytes | BaseException], method: str = "GET") -> list[int]:
+    """The attempts `send_with_retries` makes of a call answered `answers` in turn."""
+    made: list[int] = []
+
+    async def attempt(number: int) -> bytes:
+        made.append(number)
+        answer = answers[number - 1]
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    async def no_wait(seconds: float) -> None:
+        pass
+
+    settings = RetrySettings(plan=BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=0))
+    with contextlib.suppress(ResponseDecodeError):
+        await send_with_retries(
+            attempt,
+            _unreadable,
+            method=method,
+            path="/phone-number/x",
+            settings=settings,
+            pacer=Pacer(),
+            sleep=no_wait,
+        )
+    return made
+
+
+async def test_the_engine_retries_what_decode_cannot_read_but_not_an_answer_too_big() -> None:
+    too_big = ResponseDecodeError("the answer is larger than 64 MiB", "")
+
+    assert await _engine([b"bad", b"bad", b"ok"]) == [1, 2, 3]
+    assert await _engine([b"bad", b"bad", b"bad", b"bad", b"ok"]) == [1, 2, 3, 4]
+    assert await _engine([b"bad", b"ok"], method="POST") == [1]
+    # The transport's own ResponseDecodeError (too big to read) ends the call.
+    assert await _engine([b"bad", too_big, b"ok"]) == [1, 2]
+    assert await _engine([too_big, b"ok"]) == [1]

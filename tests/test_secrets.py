@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import urllib.parse
 from typing import Any
 
 import msgspec
@@ -11,6 +14,7 @@ import pytest
 from vapi_phone_async import decode_page, decode_phone_number, validate_body
 from vapi_phone_async._responses import status_error
 from vapi_phone_async._secrets import redact_text, secret_values
+from vapi_phone_async.bulk import Change
 from vapi_phone_async.errors import RequestValidationError, ResponseDecodeError
 from vapi_phone_async.models import (
     BackoffPlan,
@@ -271,3 +275,84 @@ def test_an_error_body_echoing_a_request_holds_no_secret_in_any_of_its_texts() -
         texts = [str(error), repr(error), repr(error.args), error.message, repr(error.body)]
         for text in texts:
             assert AUTH_TOKEN not in text and API_SECRET[:8] not in text
+
+
+# A value a server writes back in an encoding, with no key beside it to tell it is secret:
+# only the values the request carried (`known`) can find it.
+AWKWARD = 'Zq"tok\\en/Pk+eq=Jr&lt<é—😀 Wv'
+
+
+def _owasp_html(text: str) -> str:
+    named = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "é": "&eacute;"}
+    numeric = {"/": "&#x2F;", "+": "&#43;", "=": "&#61;", "'": "&#x27;"}
+    return "".join(
+        named.get(c) or numeric.get(c) or (f"&#{ord(c)};" if ord(c) > 0x7F else c) for c in text
+    )
+
+
+ENCODED = {
+    "raw": AWKWARD,
+    "json": json.dumps(AWKWARD)[1:-1],
+    "json, ascii, slash": json.dumps(AWKWARD, ensure_ascii=True).replace("/", "\\/")[1:-1],
+    "form": urllib.parse.quote_plus(AWKWARD),
+    "percent": urllib.parse.quote(AWKWARD, safe=""),
+    "percent, lowercase hex": re.sub(
+        "%..", lambda m: m.group().lower(), urllib.parse.quote(AWKWARD, safe="")
+    ),
+    "html": html.escape(AWKWARD),
+    "html, owasp": _owasp_html(AWKWARD),
+    "html, decimal": "".join(
+        f"&#{ord(c)};" if c in "&<>\"'" or ord(c) > 0x7F else c for c in AWKWARD
+    ),
+    "json in html": html.escape(json.dumps(AWKWARD)[1:-1]),
+    "json in a form": urllib.parse.quote_plus(json.dumps(AWKWARD)[1:-1]),
+    "json in json": json.dumps(json.dumps(AWKWARD)[1:-1])[1:-1],
+    "html in json": json.dumps(html.escape(AWKWARD))[1:-1],
+    "percent twice": urllib.parse.quote(urllib.parse.quote(AWKWARD, safe=""), safe=""),
+    "html twice": html.escape(html.escape(AWKWARD)),
+}
+
+
+@pytest.mark.parametrize("written", ENCODED.values(), ids=ENCODED.keys())
+def test_a_known_value_is_hidden_in_any_encoding_a_server_echoes_it_in(written: str) -> None:
+    text = f"<p>the value {written} is not valid</p>"
+
+    assert redact_text(text, known={AWKWARD}) == "<p>the value <set> is not valid</p>"
+    error = status_error("POST", "/phone-number", 400, {}, text.encode(), {AWKWARD})
+    assert error.body == "<p>the value <set> is not valid</p>"
+    quoted = json.dumps({"message": f"bad: {written}"}).encode()
+    error = status_error("POST", "/phone-number", 400, {}, quoted, {AWKWARD})
+    assert error.body == {"message": "bad: <set>"} and error.message == "bad: <set>"
+
+
+@pytest.mark.parametrize("written", ENCODED.values(), ids=ENCODED.keys())
+@pytest.mark.parametrize("kept", [0.3, 0.55, 0.8])
+def test_the_start_of_a_known_value_cut_off_in_any_encoding_is_hidden(
+    written: str, kept: float
+) -> None:
+    cut = written[: int(len(written) * kept)]
+    assert redact_text(f"echo: {cut}", known={AWKWARD}) == "echo: <set>"
+
+
+def test_what_only_looks_like_an_escape_is_left_as_it_is() -> None:
+    text = "a &notanentity; b %zz c \\q d + e"
+    assert redact_text(text, known={AWKWARD}) == text
+
+
+def test_a_change_of_a_secret_shows_that_it_changed_not_its_values() -> None:
+    token = Change("twilioAuthToken", AUTH_TOKEN, API_SECRET)
+    nested = Change(
+        "server",
+        {"url": "https://a.example", "secret": SERVER_SECRET},
+        {"url": "https://a.example", "secret": "other-server-secret"},
+    )
+    cleared = Change("twilioAuthToken", AUTH_TOKEN, None)
+
+    assert str(token) == "twilioAuthToken <set> -> <set> (changed)"
+    assert repr(token) == "Change(twilioAuthToken <set> -> <set> (changed))"
+    assert str(nested).endswith("(changed)") and "'secret': '<set>'" in str(nested)
+    assert str(cleared) == "twilioAuthToken <set> -> None"
+    assert str(Change("name", "Desk", "Front")) == "name 'Desk' -> 'Front'"
+    for change in (token, nested, cleared):
+        for text in (str(change), repr(change), repr(change.shown())):
+            assert all(secret not in text for secret in (*SECRETS, "other-server-secret"))

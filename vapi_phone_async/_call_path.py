@@ -12,7 +12,7 @@ import dataclasses
 import enum
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
-from typing import Final
+from typing import Final, TypeVar
 
 import aiohttp
 import anyio
@@ -33,7 +33,7 @@ from .errors import (
 )
 from .models import BackoffPlan
 
-__all__ = ["USE_CLIENT_DEFAULT", "CallPath", "UseClientDefault", "required", "with_max_retries"]
+__all__ = ["USE_CLIENT_DEFAULT", "CallPath", "UseClientDefault", "with_max_retries"]
 
 
 class UseClientDefault(enum.Enum):
@@ -46,6 +46,8 @@ class UseClientDefault(enum.Enum):
 USE_CLIENT_DEFAULT: Final = UseClientDefault.USE_CLIENT_DEFAULT
 
 Timeout = float | aiohttp.ClientTimeout | UseClientDefault | None
+_T = TypeVar("_T")
+_B = TypeVar("_B")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,10 +84,11 @@ class CallPath:
             changed = dataclasses.replace(changed, deadline=deadline)
         return changed
 
-    async def send(
+    def send(
         self,
         method: str,
         path: str,
+        decode: Callable[[bytes], _T],
         *,
         params: Mapping[str, str] | None = None,
         body: bytes | None = None,
@@ -93,10 +96,49 @@ class CallPath:
         timeout: Timeout,
         backoff: BackoffPlan | UseClientDefault,
         deadline: float | UseClientDefault | None,
-        gone_ok_on_retry: bool = False,
-    ) -> bytes | None:
-        """Send one call through the retry engine; None only for `gone_ok_on_retry`: a 404
-        after a send that may have acted (see `VapiPhoneClient.delete`)."""
+    ) -> Awaitable[_T]:
+        """One call through the retry engine: what `decode` makes of the 2xx body.
+
+        A body `decode` cannot read (`ResponseDecodeError`) is retried like a truncated
+        one, except for a POST (see `_retry`). Returns the call's awaitable, so that a
+        call costs no coroutine of its own here.
+        """
+        settings, timeouts, limit = self._resolved(timeout, backoff, deadline)
+        request = partial(self.transport.request, method, path, params, body, headers, timeouts)
+        return self._run(method, path, request, decode, settings, limit)
+
+    def send_or_gone(
+        self,
+        method: str,
+        path: str,
+        decode: Callable[[bytes], _T],
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: Timeout,
+        backoff: BackoffPlan | UseClientDefault,
+        deadline: float | UseClientDefault | None,
+    ) -> Awaitable[_T | None]:
+        """`send`, answering None for a 404 after a send that may have acted (see
+        `VapiPhoneClient.delete`)."""
+        settings, timeouts, limit = self._resolved(timeout, backoff, deadline)
+        request = partial(self.transport.request, method, path, params, None, headers, timeouts)
+        return self._run(
+            method,
+            path,
+            _gone_ok_after_acting(request),
+            partial(_unless_gone, decode),
+            settings,
+            limit,
+        )
+
+    def _resolved(
+        self,
+        timeout: Timeout,
+        backoff: BackoffPlan | UseClientDefault,
+        deadline: float | UseClientDefault | None,
+    ) -> tuple[RetrySettings, AttemptTimeout, float | None]:
+        """The call's options, the client's where it gave none."""
         settings = self.settings
         if not isinstance(backoff, UseClientDefault):
             validate_backoff(backoff)
@@ -105,27 +147,40 @@ class CallPath:
             self.timeout if isinstance(timeout, UseClientDefault) else attempt_timeout(timeout)
         )
         limit = self.deadline if isinstance(deadline, UseClientDefault) else deadline
-        request = partial(self.transport.request, method, path, params, body, headers, timeouts)
-        attempt: Callable[[int], Awaitable[bytes | None]] = request
-        if gone_ok_on_retry:
-            attempt = _gone_ok_after_acting(request)
+        return settings, timeouts, limit
+
+    def _run(
+        self,
+        method: str,
+        path: str,
+        attempt: Callable[[int], Awaitable[_B]],
+        decode: Callable[[_B], _T],
+        settings: RetrySettings,
+        limit: float | None,
+    ) -> Awaitable[_T]:
         engine = send_with_retries(
             attempt,
+            decode,
             method=method,
             path=path,
             settings=settings,
             pacer=self.pacer,
             sleep=self.sleep,
         )
-        if limit is None:
+        return engine if limit is None else _within(engine, limit, method, path)
+
+
+async def _within(engine: Awaitable[_T], limit: float, method: str, path: str) -> _T:
+    """`engine`, raising `APITimeoutError` if it takes longer than `limit` seconds."""
+    try:
+        with anyio.fail_after(limit):
             return await engine
-        try:
-            with anyio.fail_after(limit):
-                return await engine
-        except TimeoutError:
-            raise APITimeoutError(
-                f"deadline of {limit} s exceeded", method=method, path=path
-            ) from None
+    except TimeoutError:
+        raise APITimeoutError(f"deadline of {limit} s exceeded", method=method, path=path) from None
+
+
+def _unless_gone(decode: Callable[[bytes], _T], data: bytes | None) -> _T | None:
+    return None if data is None else decode(data)
 
 
 def with_max_retries(plan: BackoffPlan, max_retries: int | None) -> BackoffPlan:
@@ -151,7 +206,7 @@ def _gone_ok_after_acting(
     async def attempt(number: int) -> bytes | None:
         nonlocal acted
         try:
-            return await request(number)
+            data = await request(number)
         except NotFoundError as error:
             if acted or error.resent:
                 return None
@@ -159,12 +214,9 @@ def _gone_ok_after_acting(
         except (APIConnectionError, APIStatusError) as error:
             acted = acted or may_have_acted(error)
             raise
+        # A 2xx: the number is gone. Sent again only if its body could not be read; the
+        # 404 that then comes means the goal was reached.
+        acted = True
+        return data
 
     return attempt
-
-
-def required(data: bytes | None) -> bytes:
-    """The body of an answer that has one (every call's but a delete's)."""
-    if data is None:  # pragma: no cover - only delete asks for gone_ok_on_retry
-        raise AssertionError("a body was expected")
-    return data

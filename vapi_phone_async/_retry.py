@@ -13,6 +13,13 @@ retries: it pauses every request of the client for the server's `Retry-After` an
 retried up to `MAX_RATE_LIMITED_RETRIES` times (a plan of `max_retries=0` retries
 nothing, 429s included). Other retries spend the client's retry budget; when it is spent
 the failure is raised at once, saying so.
+
+A 2xx whose body cannot be read (`decode` raises `ResponseDecodeError`: not JSON, not
+the shape the API describes) is retried like a truncated body: for every method but POST
+(`retries_unreadable`). A GET or a DELETE is safe to send again, and a PATCH is
+idempotent: the plan retries it after a 5xx, when it may just as well have applied. A
+create whose answer cannot be read is an unknown outcome, never sent again. An answer too
+big to read is not retried: it would be as big again.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from .errors import (
     APITimeoutError,
     RateLimitError,
     ResponseDecodeError,
+    VapiError,
 )
 from .models import BackoffPlan
 
@@ -44,6 +52,7 @@ __all__ = [
     "Sleep",
     "backoff_delay",
     "may_have_acted",
+    "retries_unreadable",
     "retry_delay",
     "retry_under_tenacity",
     "send_with_retries",
@@ -62,6 +71,7 @@ BUDGET_SPENT = "the client's retry budget is spent"
 
 Sleep = Callable[[float], Awaitable[None]]
 _T = TypeVar("_T")
+_B = TypeVar("_B")
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,12 @@ def should_retry(method: str, error: BaseException, settings: RetrySettings) -> 
     if isinstance(error, APIConnectionError):
         return error.connect_failed or method != "POST"
     return False
+
+
+def retries_unreadable(method: str) -> bool:
+    """Whether a 2xx answer to `method` whose body cannot be read is sent again (every
+    method but POST: sending a create again could create a second number)."""
+    return method != "POST"
 
 
 def may_have_acted(error: BaseException) -> bool:
@@ -135,7 +151,8 @@ def retry_delay(settings: RetrySettings, retry_number: int, error: BaseException
 
 
 async def send_with_retries(
-    attempt: Callable[[int], Awaitable[_T]],
+    attempt: Callable[[int], Awaitable[_B]],
+    decode: Callable[[_B], _T],
     *,
     method: str,
     path: str,
@@ -143,10 +160,12 @@ async def send_with_retries(
     pacer: Pacer,
     sleep: Sleep,
 ) -> _T:
-    """`attempt(1)`, then `attempt(2)`, ... while its failures may be retried.
+    """`decode(attempt(1))`, then `decode(attempt(2))`, ... while its failures may be
+    retried.
 
     `attempt(n)` performs one send and raises this package's errors; every send waits
-    for `pacer` first, and tells it how the server answered.
+    for `pacer` first, and tells it how the server answered. `decode` makes the call's
+    value of an answer; its `ResponseDecodeError` is retried where `retries_unreadable`.
     """
 
     # The first attempt runs outside tenacity, whose bookkeeping costs about as much as a
@@ -155,6 +174,7 @@ async def send_with_retries(
     sent_at = pacer.go_now()
     if sent_at is None:
         sent_at = await pacer.before_send()
+    first_failure: BaseException
     try:
         result = await attempt(1)
     except (APIConnectionError, APIStatusError) as error:
@@ -164,9 +184,15 @@ async def send_with_retries(
         first_failure = error
     else:
         pacer.answered()
-        return result
+        try:
+            return decode(result)
+        except ResponseDecodeError as error:
+            if settings.plan.max_retries < 1 or not retries_unreadable(method):
+                raise
+            first_failure = error
     return await retry_under_tenacity(
         attempt,
+        decode,
         first_failure,
         method=method,
         path=path,
@@ -177,7 +203,8 @@ async def send_with_retries(
 
 
 async def retry_under_tenacity(
-    attempt: Callable[[int], Awaitable[_T]],
+    attempt: Callable[[int], Awaitable[_B]],
+    decode: Callable[[_B], _T],
     first_failure: BaseException | None,
     *,
     method: str,
@@ -187,10 +214,12 @@ async def retry_under_tenacity(
     sleep: Sleep,
 ) -> _T:
     """The attempts of one call under tenacity: after `first_failure` (replayed as the
-    first attempt), or every attempt when it is None. `send_with_retries` makes the first
-    attempt itself and comes here only once a retry is possible; benchmarks/crud.py times
-    both ways."""
+    first attempt; a `ResponseDecodeError` there is `decode`'s), or every attempt when it
+    is None. `send_with_retries` makes the first attempt itself and comes here only once
+    a retry is possible; benchmarks/crud.py times both ways."""
     decide = _Decisions(method, path, settings, pacer, sleep)
+    if isinstance(first_failure, ResponseDecodeError):
+        decide.unreadable = first_failure
     async for retry in AsyncRetrying(
         retry=decide.retry,
         wait=decide.wait,
@@ -205,11 +234,11 @@ async def retry_under_tenacity(
                 # Replayed, not re-sent, so that tenacity counts, waits and logs every
                 # attempt alike.
                 raise first_failure
-            return await _paced(attempt, number, pacer)
+            return decide.decoded(await _paced(attempt, number, pacer), decode)
     raise AssertionError("unreachable: tenacity either returns or raises")
 
 
-async def _paced(attempt: Callable[[int], Awaitable[_T]], number: int, pacer: Pacer) -> _T:
+async def _paced(attempt: Callable[[int], Awaitable[_B]], number: int, pacer: Pacer) -> _B:
     """Attempt `number`, once `pacer` lets it go; tells `pacer` how the server answered."""
     sent_at = pacer.go_now()
     if sent_at is None:
@@ -250,10 +279,24 @@ class _Decisions:
         self._failures = 0
         self._throttles = 0
         self._throttled = False  # whether the last failure was a 429
+        # The last answer `decode` could not read: told apart from a ResponseDecodeError
+        # of the transport (an answer too big), which is not retried.
+        self.unreadable: ResponseDecodeError | None = None
+
+    def decoded(self, result: _B, decode: Callable[[_B], _T]) -> _T:
+        """`decode(result)`, noting a body it cannot read for `retry`."""
+        try:
+            return decode(result)
+        except ResponseDecodeError as error:
+            self.unreadable = error
+            raise
 
     def retry(self, state: RetryCallState) -> bool:
         error = _error(state)
-        if not should_retry(self._method, error, self._settings):
+        if isinstance(error, ResponseDecodeError):
+            if error is not self.unreadable or not retries_unreadable(self._method):
+                return False
+        elif not should_retry(self._method, error, self._settings):
             return False
         self._throttled = isinstance(error, RateLimitError)
         if self._throttled:
@@ -274,7 +317,7 @@ class _Decisions:
         error = _error(state)
         # Last, so that the budget pays only for retries that happen.
         if not self._pacer.spend_retry(timeout=isinstance(error, APITimeoutError)):
-            if isinstance(error, (APIConnectionError, APIStatusError)):
+            if isinstance(error, VapiError):
                 error.not_retried = BUDGET_SPENT
             return True
         return False

@@ -6,7 +6,9 @@ line or a file: JSON cut off anywhere, a form or a `key: value` echo of a reques
 Every value under a key in `SECRET_KEYS`, and every value of a `headers` object, is
 replaced by `REDACTED`. Both also take the secret values the caller knows it sent (the API
 key, the secrets of a request body: `secret_values`) and hide those wherever they appear,
-a prefix of one left at the end of a cut-off text included.
+as they are or in any encoding a server may echo them in (JSON-escaped, percent- or
+form-encoded, HTML character references, one inside another: see `_encodings`), a prefix
+of one left at the end of a cut-off text included.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from typing import Any
+
+from ._encodings import spans
 
 __all__ = [
     "MAX_DEPTH",
@@ -127,16 +131,24 @@ def redact_text(text: str, known: Collection[str] = ()) -> str:
 
 
 def _scrub(text: str, known: Collection[str]) -> str:
-    """`text` without the `known` values, nor a prefix of one at its end (a cut)."""
-    for value in sorted(known, key=len, reverse=True):
-        if len(value) < _SHORTEST_SCRUBBED:
-            continue
-        text = text.replace(value, REDACTED)
-        for length in range(min(len(value) - 1, len(text)), _SHORTEST_SCRUBBED - 1, -1):
-            if text.endswith(value[:length]):
-                text = text[:-length] + REDACTED
-                break
-    return text
+    """`text` without the `known` values, as they are or in any encoding a server may
+    echo them in, nor the start of one where a cut left it at the end."""
+    values = [value for value in known if len(value) >= _SHORTEST_SCRUBBED]
+    for value in sorted(values, key=len, reverse=True):
+        text = text.replace(value, REDACTED)  # the usual echo, found at C speed
+    found = sorted(spans(text, values, _SHORTEST_SCRUBBED)) if values else []
+    if not found:
+        return text
+    parts: list[str] = []
+    position = 0
+    for start, end in found:
+        if end <= position:
+            continue  # inside a part already hidden
+        if start >= position:
+            parts.append(text[position:start] + REDACTED)
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def excerpt(data: bytes) -> str:

@@ -329,7 +329,7 @@ class Transport:
                         status,
                         answer_headers,
                         data,
-                        lambda: self._sent_secrets(body),
+                        lambda: self._sent_secrets(body, headers),
                     )
                 except APIStatusError as error:
                     error.resent = counter is not None and counter.sends > 1
@@ -383,9 +383,13 @@ class Transport:
             )
         )
 
-    def _sent_secrets(self, body: bytes | None) -> set[str]:
-        """The secret values a request carried, to hide wherever its answer echoes them."""
+    def _sent_secrets(self, body: bytes | None, headers: Mapping[str, str] | None) -> set[str]:
+        """The secret values a request carried, to hide wherever its answer echoes them:
+        the key, the secrets of its body, and the values of the caller's extra headers
+        (which may well be credentials)."""
         sent = {self._key}
+        if headers:
+            sent.update(headers.values())
         if body is not None:
             sent |= secret_values(msgspec.json.decode(body))
         return sent

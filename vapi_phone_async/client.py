@@ -13,13 +13,11 @@ from types import TracebackType
 from typing import Any, Final
 
 import aiohttp
-import msgspec
 
 from ._call_path import (
     USE_CLIENT_DEFAULT,
     CallPath,
     UseClientDefault,
-    required,
     with_max_retries,
 )
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
@@ -312,8 +310,10 @@ class VapiPhoneClient:
         before creating it again.
 
         `extra_body` adds fields this version does not model (merged into the validated
-        body, objects key by key); `extra_headers` and `extra_query` add headers and query
-        parameters. Every call takes the last two.
+        body, objects key by key); a key the models know, or one that says which number
+        this is or buys one (`provider`, `number`, `sipUri`...), is refused. `extra_headers`
+        and `extra_query` add headers and query parameters (none the call sets itself, in
+        any case). Every call takes the last two.
         """
         validate_create_body(body)
         if is_purchase(body) and allow_purchase is not True:
@@ -328,24 +328,22 @@ class VapiPhoneClient:
             )
         path = "/phone-number"
         try:
-            data = await self._path.send(
+            return await self._path.send(
                 "POST",
                 path,
+                decode_phone_number,
                 params=extra_query_params(extra_query, {}),
-                body=body_with_extra(msgspec.json.encode(body), extra_body),
+                body=body_with_extra(body, extra_body),
                 headers=extra_header_map(extra_headers),
                 timeout=timeout,
                 backoff=backoff,
                 deadline=deadline,
             )
         except (APIConnectionError, APIStatusError, ResponseDecodeError) as error:
+            # A ResponseDecodeError is a 2xx whose body cannot be read: the number
+            # exists, but not its id.
             if not may_have_acted(error):
                 raise
-            raise OutcomeUnknownError(error, method="POST", path=path) from error
-        try:
-            return decode_phone_number(required(data))
-        except ResponseDecodeError as error:
-            # A 2xx whose body cannot be read: the number exists, but not its id.
             raise OutcomeUnknownError(error, method="POST", path=path) from error
 
     async def get(
@@ -359,16 +357,16 @@ class VapiPhoneClient:
         extra_query: Mapping[str, Any] | None = None,
     ) -> PhoneNumber:
         """The phone number with this id; `NotFoundError` if there is none."""
-        data = await self._path.send(
+        return await self._path.send(
             "GET",
             item_path(phone_number_id),
+            decode_phone_number,
             params=extra_query_params(extra_query, {}),
             headers=extra_header_map(extra_headers),
             timeout=timeout,
             backoff=backoff,
             deadline=deadline,
         )
-        return decode_phone_number(required(data))
 
     async def update(
         self,
@@ -383,20 +381,20 @@ class VapiPhoneClient:
         extra_query: Mapping[str, Any] | None = None,
     ) -> PhoneNumber:
         """Change the fields set in `body` (UNSET fields are not sent, None clears);
-        `extra_body` adds fields this version does not model."""
+        `extra_body` adds fields this version does not model, as for `create`."""
         path = item_path(phone_number_id)
         validate_update_body(body)
-        data = await self._path.send(
+        return await self._path.send(
             "PATCH",
             path,
+            decode_phone_number,
             params=extra_query_params(extra_query, {}),
-            body=body_with_extra(msgspec.json.encode(body), extra_body),
+            body=body_with_extra(body, extra_body),
             headers=extra_header_map(extra_headers),
             timeout=timeout,
             backoff=backoff,
             deadline=deadline,
         )
-        return decode_phone_number(required(data))
 
     async def delete(
         self,
@@ -415,17 +413,16 @@ class VapiPhoneClient:
         after aiohttp's silent re-send of a DELETE on a reset connection (on any session).
         Raises `NotFoundError` when the number was already gone before this call.
         """
-        data = await self._path.send(
+        return await self._path.send_or_gone(
             "DELETE",
             item_path(phone_number_id),
+            decode_phone_number,
             params=extra_query_params(extra_query, {}),
             headers=extra_header_map(extra_headers),
-            gone_ok_on_retry=True,
             timeout=timeout,
             backoff=backoff,
             deadline=deadline,
         )
-        return None if data is None else decode_phone_number(data)
 
     async def list(
         self,
@@ -463,16 +460,16 @@ class VapiPhoneClient:
         )
         if limit is not None:
             params["limit"] = str(limit)
-        data = await self._path.send(
+        return await self._path.send(
             "GET",
             "/phone-number",
+            decode_phone_number_list,
             params=extra_query_params(extra_query, params, _LIST_PARAMETERS),
             headers=extra_header_map(extra_headers),
             timeout=timeout,
             backoff=backoff,
             deadline=deadline,
         )
-        return decode_phone_number_list(required(data))
 
     def paginate(
         self,
@@ -545,16 +542,16 @@ class VapiPhoneClient:
     async def _fetch_page(
         self, params: dict[str, str], *, headers: Mapping[str, str] | None = None
     ) -> PhoneNumberPage:
-        data = await self._path.send(
+        return await self._path.send(
             "GET",
             "/v2/phone-number",
+            decode_page,
             params=params,
             headers=headers,
             timeout=USE_CLIENT_DEFAULT,
             backoff=USE_CLIENT_DEFAULT,
             deadline=USE_CLIENT_DEFAULT,
         )
-        return decode_page(required(data))
 
     # The one path every call takes.
 

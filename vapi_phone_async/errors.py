@@ -115,7 +115,9 @@ class RequestValidationError(VapiError, ValueError):
 class ResponseDecodeError(VapiError):
     """A response body that is not JSON, or not the shape the API describes.
 
-    `excerpt` is the start of the body with secret values redacted.
+    Such a 2xx answer is retried under the plan, like a body cut short, by every call but
+    `create` (which raises `OutcomeUnknownError` instead); this is raised once the retries
+    are spent. `excerpt` is the start of the body with secret values redacted.
     """
 
     def __init__(self, reason: str, excerpt: str) -> None:

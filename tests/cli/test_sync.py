@@ -209,3 +209,40 @@ def test_resend_unknown_sends_the_fields_a_newer_vapi_added(
     assert plain.code == 0 and resent.code == 0 and again.code == 0
     assert number["tier"] == "gold"
     assert [r.body.get("tier") for r in newer.request_log if r.method != "GET"] == [None, "gold"]
+
+
+OLD_TOKEN = "OLD-twilio-token-0123456789"
+NEW_TOKEN = 'NEW-twilio-token/+="9876'
+
+
+def test_a_changed_secret_shows_in_the_plan_as_set_to_set_changed_and_nowhere_in_clear(
+    cli: Run, server: FakeVapiServer, tmp_path: Path
+) -> None:
+    stored = server.insert(
+        {
+            "provider": "twilio",
+            "number": "+14155550190",
+            "twilioAccountSid": "AC1",
+            "twilioAuthToken": OLD_TOKEN,
+        }
+    )
+    row = {k: v for k, v in stored.items() if k not in ("orgId", "createdAt", "updatedAt")}
+    source = tmp_path / "desired.jsonl"
+    source.write_text(json.dumps({**row, "twilioAuthToken": NEW_TOKEN}) + "\n")
+
+    planned = cli("sync", str(source))
+    as_lines = cli("sync", str(source), "-o", "jsonl")
+    applied = cli("sync", str(source), "--apply")
+    bulk = cli(
+        "bulk-update", "--provider", "twilio", "--set", f"twilioAuthToken={OLD_TOKEN}", "--dry-run"
+    )
+
+    assert planned.code == 0, planned.err
+    assert f"update {stored['id']}: twilioAuthToken <set> -> <set> (changed)" in planned.out
+    (update,) = [e for e in map(json.loads, as_lines.out.splitlines()) if e["action"] == "update"]
+    assert update["changes"] == {"twilioAuthToken": {"from": "<set>", "to": "<set>"}}
+    assert applied.code == 0 and server.numbers[stored["id"]]["twilioAuthToken"] == NEW_TOKEN
+    assert bulk.code == 0 and "twilioAuthToken <set> -> <set> (changed)" in bulk.out
+    for result in (planned, as_lines, applied, bulk):
+        for token in (OLD_TOKEN, NEW_TOKEN):
+            assert token not in result.out and token not in result.err

@@ -10,7 +10,7 @@ import anyio
 import msgspec
 import pytest
 
-from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.testing import EchoEncoding, FakeVapiServer
 
 TWILIO = {"provider": "twilio", "number": "+14155550100", "twilioAccountSid": "AC1"}
 
@@ -118,11 +118,40 @@ async def test_clear_faults(fake_vapi: FakeVapiServer, fake_http: aiohttp.Client
         ({"times": 0}, "times must be at least 1"),
         ({"delay": -1}, "delay must not be negative"),
         ({"mode": "delay"}, "needs a delay"),
+        ({"mode": "echo", "encoding": "base64"}, "encoding is for mode 'echo', one of"),
+        ({"mode": "status", "encoding": "html"}, "encoding is for mode 'echo'"),
     ],
 )
 def test_bad_faults_are_refused(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         FakeVapiServer().inject_fault(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "content_type", "written"),
+    [
+        ("raw", "text/plain", 'invalid request: {"name":"a\\"b/c+d=e é"}'),
+        ("json", "text/plain", 'invalid request: "{\\"name\\":\\"a\\\\\\"b\\/c+d=e \\u00e9\\"}"'),
+        ("form", "application/x-www-form-urlencoded", "name=a%22b%2Fc%2Bd%3De+%C3%A9"),
+        ("percent", "application/x-www-form-urlencoded", "name=a%22b%2Fc%2Bd%3De%20%C3%A9"),
+        ("html", "text/html", "name&quot;:&quot;a\\&quot;b&#x2F;c&#43;d&#61;e &eacute;&quot;}"),
+    ],
+)
+async def test_echo_writes_the_whole_request_back_in_an_encoding(
+    fake_vapi: FakeVapiServer,
+    fake_http: aiohttp.ClientSession,
+    encoding: EchoEncoding,
+    content_type: str,
+    written: str,
+) -> None:
+    fake_vapi.inject_fault("PATCH", mode="echo", status=400, encoding=encoding)
+    async with fake_http.patch(
+        "/phone-number/x", data=b'{"name":"a\\"b/c+d=e \xc3\xa9"}'
+    ) as answer:
+        text = await answer.text()
+    assert answer.status == 400 and answer.content_type == content_type
+    assert written in text
+    assert fake_vapi.numbers == {}  # answered without acting
 
 
 # Dropped connections.

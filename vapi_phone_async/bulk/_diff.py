@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from .._secrets import REDACTED, SECRET_KEYS, redact_mapping
+from .._secrets import REDACTED, SECRET_KEYS, redact_at
 from ..models import (
     UPDATE_BODIES,
     CreatePhoneNumber,
@@ -32,15 +32,33 @@ _ENCODE = msgspec.json.Encoder().encode
 
 
 class Change(msgspec.Struct, frozen=True):
-    """One field an update changes: its wire name, and its value now and wanted."""
+    """One field an update changes: its wire name, and its value now and wanted.
+
+    `str()` gives it for a person, secrets hidden: `name 'Desk' -> 'Front'`, and
+    `twilioAuthToken <set> -> <set> (changed)` where hiding makes both look alike.
+    """
 
     field: str
     current: Any
     wanted: Any
 
+    def shown(self) -> tuple[Any, Any]:
+        """`current` and `wanted` as they may be shown: a secret as `<set>` (or None),
+        the secrets inside an object hidden."""
+        path = (self.field,)
+        return redact_at(path, self.current), redact_at(path, self.wanted)
+
+    def __str__(self) -> str:
+        current, wanted = self.shown()
+        text = f"{self.field} {_text(current)} -> {_text(wanted)}"
+        return f"{text} (changed)" if current == wanted else text
+
     def __repr__(self) -> str:
-        shown = redact_mapping({self.field: self.current, "~": self.wanted})
-        return f"Change({self.field}: {shown[self.field]!r} -> {shown['~']!r})"
+        return f"Change({self})"
+
+
+def _text(value: Any) -> str:
+    return REDACTED if value == REDACTED else repr(value)
 
 
 def is_purchase(body: CreatePhoneNumber) -> bool:

@@ -224,7 +224,7 @@ def bulk_update(
         rows = [("update", len(plan.pairs)), ("unchanged", plan.unchanged)]
         print_table(f"bulk-update plan ({state})", ("action", "numbers"), rows, sys.stdout)
         for number_id, changes in plan.changes[: SHOWN_FAILURES * 4]:
-            shown = ", ".join(f"{c.field} {c.current!r} -> {c.wanted!r}" for c in changes)
+            shown = ", ".join(str(change) for change in changes)
             click.echo(f"  update {number_id}: {shown}")
         return
     summary = applied.summary

@@ -18,11 +18,11 @@ from typing import IO, Any, Generic, TypeVar
 import click
 import msgspec
 
-from .._secrets import redact_mapping
 from ..bulk import (
     BulkOutcome,
     BulkRun,
     BulkSummary,
+    Change,
     PlannedAction,
     PlannedCreate,
     PlannedDelete,
@@ -160,15 +160,11 @@ def _entries(planned: FilePlan) -> list[dict[str, Any]]:
         entries.append({"action": "buy", "line": line(create.row), **_key(create)})
     for update in plan.updates:
         changes = {
-            change.field: {"from": change.current, "to": change.wanted} for change in update.changes
+            change.field: dict(zip(("from", "to"), change.shown(), strict=True))
+            for change in update.changes
         }
         entries.append(
-            {
-                "action": "update",
-                "line": line(update.row),
-                "id": update.id,
-                "changes": redact_mapping(changes),
-            }
+            {"action": "update", "line": line(update.row), "id": update.id, "changes": changes}
         )
     for delete in plan.deletes:
         entries.append({"action": "delete", "id": delete.id, **_number_key(delete)})
@@ -198,7 +194,7 @@ def _line(entry: dict[str, Any]) -> str:
     action = entry["action"]
     if action == "update":
         changes = ", ".join(
-            f"{name} {change['from']!r} -> {change['to']!r}"
+            str(Change(name, change["from"], change["to"]))
             for name, change in entry["changes"].items()
         )
         return f"{where}update {entry['id']}: {changes}"

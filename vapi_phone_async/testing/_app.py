@@ -21,6 +21,7 @@ import msgspec
 from aiohttp import web
 
 from ._bodies import decode_json
+from ._echo import echoed
 from ._faults import NOT_ACTING, Fault, Faults
 from ._listing import PAGE_CAP, Lister, PageOffsets
 from ._operations import Operations
@@ -253,8 +254,11 @@ def _json(record: RequestRecord) -> Any:
 
 def _fault_answer(fault: Fault, request_body: bytes) -> web.Response:
     if fault.mode == "echo":
-        echo = request_body[: len(request_body) // 2]
-        return web.Response(body=echo, status=fault.status or 500, content_type="text/plain")
+        if fault.encoding is not None:
+            echo, content_type = echoed(request_body, fault.encoding)
+        else:
+            echo, content_type = request_body[: len(request_body) // 2], "text/plain"
+        return web.Response(body=echo, status=fault.status or 500, content_type=content_type)
     if fault.mode == "raw":
         content_type = fault.content_type or "application/json"
         return web.Response(body=fault.body, status=fault.status or 200, content_type=content_type)

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from ._echo import ENCODINGS, EchoEncoding
+
 __all__ = ["MODES", "NOT_ACTING", "Fault", "FaultMode", "Faults"]
 
 FaultMode = Literal[
@@ -40,7 +42,8 @@ class Fault:
     acts, sends the headers and half the body, then waits `delay` seconds before the
     rest; `trickle` acts and sends the body one byte every `delay` seconds; `malformed`
     acts and answers invalid JSON; `echo` answers `status` (default 500) with the first
-    half of the request's own body, as text, without acting (a proxy gone wrong); `raw`
+    half of the request's own body, as text, without acting (a proxy gone wrong), or
+    with all of it written in `encoding` (see `_echo.echoed`) when one is given; `raw`
     answers `status` (default 200) with `body` as `content_type`, without acting; `delay`
     acts normally. In every mode but `stall` and `trickle`, `delay` seconds pass before
     the answer (or the drop).
@@ -55,6 +58,7 @@ class Fault:
     delay: float = 0.0
     body: bytes | None = None
     content_type: str | None = None
+    encoding: EchoEncoding | None = None
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and (
@@ -86,6 +90,11 @@ class Faults:
             raise ValueError(f"mode {fault.mode!r} needs a delay in seconds")
         if fault.mode == "raw" and fault.body is None:
             raise ValueError("mode 'raw' needs the body to answer")
+        if fault.encoding is not None and (fault.mode != "echo" or fault.encoding not in ENCODINGS):
+            raise ValueError(
+                f"encoding is for mode 'echo', one of {', '.join(ENCODINGS)} "
+                f"(got {fault.encoding!r})"
+            )
         if fault.method is not None:
             fault.method = fault.method.upper()
         self.pending.append(fault)

@@ -14,6 +14,7 @@ from aiohttp import web
 from .._gc import collector_paused
 from ._app import FakeApp, RequestRecord
 from ._dates import format_us, now_us
+from ._echo import EchoEncoding
 from ._faults import Fault, FaultMode
 from ._listing import PAGE_CAP, PageOffsets
 from ._seed import DEFAULT_START_US, generate
@@ -253,6 +254,7 @@ class FakeVapiServer:
         delay: float = 0.0,
         body: bytes | None = None,
         content_type: str | None = None,
+        encoding: EchoEncoding | None = None,
     ) -> Fault:
         """Spoil the next `times` requests matching `method` and `path` (None matches any).
 
@@ -263,7 +265,10 @@ class FakeVapiServer:
         `stall` acts, sends the headers and half the body, and the rest `delay` later;
         `trickle` acts and sends the body a byte every `delay` seconds; `malformed` acts
         and answers invalid JSON (with `status` if given); `echo` answers `status`
-        (default 500) with the first half of the request's body, without acting; `raw`
+        (default 500) with the first half of the request's body, without acting, or with
+        all of it written in `encoding`: `raw`, `json` (a JSON string in plain text),
+        `form`, `percent` (its leaves as a form or a query string) or `html` (in a page,
+        with character references); `raw`
         answers `status` (default 200) with `body` as `content_type` (default JSON),
         without acting; `delay` acts and answers after `delay` seconds. `delay` also
         postpones any other mode but `stall` and `trickle`.
@@ -278,6 +283,7 @@ class FakeVapiServer:
             delay=delay,
             body=body,
             content_type=content_type,
+            encoding=encoding,
         )
         return self._fake.faults.inject(fault)
 
