@@ -25,6 +25,7 @@ from ._faults import NOT_ACTING, Fault, Faults
 from ._listing import Lister
 from ._operations import Operations
 from ._responses import Rejected, error, json_response
+from ._shown import SecretsShown, hide_secrets
 from ._store import Store
 
 __all__ = ["FakeApp", "RequestRecord"]
@@ -69,10 +70,12 @@ class FakeApp:
         seed: int,
         max_log: int | None = None,
         newer_fields: Collection[str] = (),
+        secrets: SecretsShown = "shown",
     ) -> None:
         self.api_key = api_key
         self.max_log = max_log
-        self.store = Store()
+        self.secrets = secrets
+        self.store = Store() if secrets == "shown" else Store(_renderer(secrets))
         self.operations = Operations(
             self.store, org_id=org_id, seed=seed, newer_fields=newer_fields
         )
@@ -230,6 +233,15 @@ class FakeApp:
         if seconds > 0:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.closing.wait(), seconds)
+
+
+def _renderer(secrets: SecretsShown) -> Callable[[dict[str, Any]], bytes]:
+    encode = msgspec.json.Encoder().encode
+
+    def render(data: dict[str, Any]) -> bytes:
+        return encode(hide_secrets(data, secrets))
+
+    return render
 
 
 async def _matched(request: web.Request) -> web.StreamResponse:  # pragma: no cover
