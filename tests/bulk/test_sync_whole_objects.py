@@ -285,3 +285,28 @@ async def test_an_import_that_updates_sends_a_nested_object_whole(
 
     assert result.summary.updated == 1
     assert fake_vapi.numbers[stored["id"]]["server"] == {**server, "url": NEW_URL}
+
+
+@pytest.mark.parametrize("secrets", ["shown", "masked"])
+async def test_a_top_level_secret_is_sent_when_it_differs_or_the_number_lacks_it(
+    secrets: str,
+) -> None:
+    async with (
+        FakeVapiServer(api_key=TEST_API_KEY, secrets=secrets) as server,  # type: ignore[arg-type]
+        VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client,
+    ):
+        base = {"provider": "twilio", "twilioAccountSid": "AC1"}
+        with_token = server.insert({**base, "number": "+14155550100", "twilioAuthToken": "a"})
+        without = server.insert({**base, "number": "+14155550101"})
+        rows = [
+            {"provider": "twilio", "id": with_token["id"], "twilioAuthToken": "b"},
+            {"provider": "twilio", "id": without["id"], "twilioAuthToken": "c"},
+        ]
+
+        plan = await client.sync(rows)
+
+        # A masked token cannot be compared: left alone unless its row sends it anyway.
+        updated = [0, 1] if secrets == "shown" else [1]
+        assert [update.row for update in plan.updates] == updated
+        await plan.apply()
+        assert server.numbers[without["id"]]["twilioAuthToken"] == "c"
