@@ -1,9 +1,10 @@
 """Wire mappings (a row of a file, an exported number, a JSON body) to request bodies.
 
 Every failure is a `RequestValidationError` naming the field by its wire path. What the
-server assigns (`id`, `orgId`, timestamps, `status`) is ignored, and the `<set>`
-placeholders an export writes for hidden secrets are left out: such a field is unknown,
-not empty.
+server assigns (`id`, `orgId`, timestamps, `status`) is ignored, and hidden secrets are
+left out: the `<set>` placeholders an export writes, and the masks a server that does not
+show secrets may answer with (`********`), which an export with `--show-secrets` copies.
+Such a field is unknown, not empty.
 """
 
 from __future__ import annotations
@@ -14,15 +15,49 @@ from typing import Any, TypeVar
 import msgspec
 
 from ._lenient import split_unknown
-from ._secrets import REDACTED
+from ._secrets import REDACTED, SECRET_KEYS
 from ._validate import body_errors, field_error
 from .errors import FieldError, RequestValidationError
 from .models import PHONE_NUMBER_CLASSES, PROVIDERS, CreatePhoneNumber
 from .models._wire import nest
 
-__all__ = ["convert", "create_body", "unknown_fields", "without_hidden"]
+__all__ = [
+    "convert",
+    "create_body",
+    "hidden_paths",
+    "holds_secret",
+    "is_hidden",
+    "unknown_fields",
+    "without_hidden",
+]
 
 S = TypeVar("S")
+
+# A server that does not show a secret may answer with a mask in its place: asterisks or
+# bullets, sometimes followed by the last few characters. Never a value to send.
+_MASK_CHARS = frozenset("*\u2022")
+_MASK_PREFIX = 4
+
+
+def is_hidden(value: Any, *, secret: bool = True) -> bool:
+    """Whether `value` stands for a secret rather than being one: the `<set>` placeholder
+    of an export, or, where a secret sits (`secret`), a server's mask (`********`,
+    `****1234`)."""
+    if not isinstance(value, str):
+        return False
+    if value == REDACTED:
+        return True
+    return (
+        secret
+        and len(value) >= _MASK_PREFIX
+        and all(char in _MASK_CHARS for char in value[:_MASK_PREFIX])
+    )
+
+
+def holds_secret(key: Any, parent: Any = None) -> bool:
+    """Whether the value under `key` (inside `parent`'s value) is a secret: a key of
+    `SECRET_KEYS`, or a header."""
+    return key in SECRET_KEYS or parent == "headers"
 
 
 def convert(data: Mapping[str, Any], cls: type[S], *, strict: bool = True) -> S:
@@ -70,21 +105,35 @@ def without_hidden(data: Mapping[str, Any], hidden: set[str] | None = None) -> d
     return cleaned
 
 
-def _without(value: Any, path: str, hidden: set[str]) -> Any:
+def _without(value: Any, path: str, hidden: set[str], parent: Any = None) -> Any:
     if not isinstance(value, dict):
         return value
     out = {}
     for key, item in value.items():
         where = f"{path}.{key}" if path else key
-        if item == REDACTED:
+        if is_hidden(item, secret=holds_secret(key, parent)):
             hidden.add(where)
             continue
-        cleaned = _without(item, where, hidden)
+        cleaned = _without(item, where, hidden, key)
         if isinstance(item, dict) and item and not cleaned:
             hidden.add(where)
             continue  # held only secrets (server.headers): leave it out entirely
         out[key] = cleaned
     return out
+
+
+def hidden_paths(value: Any, path: str = "", parent: Any = None) -> list[str]:
+    """The wire paths of the hidden secrets in `value` (`server.secret`,
+    `server.headers.X-Api-Key`), in order; objects only (a list is never merged)."""
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if is_hidden(item, secret=holds_secret(key, parent)):
+                found.append(where)
+            elif isinstance(item, Mapping):
+                found.extend(hidden_paths(item, where, key))
+    return found
 
 
 def unknown_fields(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ connection stays acquired.
 
 from ..errors import BulkCancelledError
 from ._calls import PhoneNumberCalls
-from ._diff import Change, diff, is_purchase
+from ._diff import Change, Comparison, compare, diff, is_purchase
 from ._import import ExistingNumbers, Lookup
 from ._operations import UpdateItem, bulk_delete, bulk_import, bulk_update
 from ._outcomes import (
@@ -38,6 +38,8 @@ from ._sync import (
     PlannedCreate,
     PlannedDelete,
     PlannedUpdate,
+    PlanWarning,
+    SecretNotCopied,
     SyncPlan,
     Unchanged,
 )
@@ -50,22 +52,26 @@ __all__ = [
     "BulkRun",
     "BulkSummary",
     "Change",
+    "Comparison",
     "ExistingNumbers",
     "InvalidRow",
     "Lookup",
     "OutcomeKind",
     "PhoneNumberCalls",
+    "PlanWarning",
     "PlannedAction",
     "PlannedCreate",
     "PlannedDelete",
     "PlannedUpdate",
     "Progress",
+    "SecretNotCopied",
     "SyncPlan",
     "Unchanged",
     "UpdateItem",
     "bulk_delete",
     "bulk_import",
     "bulk_update",
+    "compare",
     "diff",
     "is_purchase",
     "plan_sync",

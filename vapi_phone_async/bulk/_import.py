@@ -27,7 +27,7 @@ from typing import Any, Literal, TypeVar
 import msgspec
 
 from .._validate import validate_create_body
-from ..errors import OutcomeUnknownError, VapiError
+from ..errors import OutcomeUnknownError, RequestValidationError, VapiError
 from ..models import (
     UPDATE_BODIES,
     CreatePhoneNumber,
@@ -36,7 +36,7 @@ from ..models import (
 )
 from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
 from ._calls import PhoneNumberCalls
-from ._diff import diff, is_purchase
+from ._diff import compare, is_purchase
 from ._match import Key, number_keys
 from ._outcomes import Action, BulkOutcome, failed, skipped, succeeded, unknown
 
@@ -170,10 +170,14 @@ class Importer:
         if isinstance(existing, str):  # pragma: no cover - update_existing keeps numbers
             raise AssertionError("an import that updates keeps the numbers it found")
         provider = existing.provider
-        changes = diff(msgspec.to_builtins(body), existing, provider)
-        if not changes:
+        # A nested object goes whole (the live one with the body's values in): Vapi
+        # replaces each top-level key an update holds.
+        comparison = compare(msgspec.to_builtins(body), existing, provider)
+        if not comparison.changes:
             return skipped(index, body, f"unchanged (id {existing.id})", action="unchanged")
-        wanted = {"provider": provider, **{change.field: change.wanted for change in changes}}
+        if comparison.problems:
+            return failed(index, body, RequestValidationError(comparison.problems))
+        wanted = {"provider": provider, **comparison.body}
         update: UpdatePhoneNumber = msgspec.convert(wanted, UPDATE_BODIES[provider])
         number = await self._client.update(existing.id, update)
         return succeeded(index, body, number, "updated")

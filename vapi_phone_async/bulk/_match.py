@@ -4,6 +4,11 @@ A number answers to its id and to its keys: (provider, `number`) and (provider, 
 for every provider, a number bought from Vapi included (its `number` is the server's, but
 an export carries it, so an exported row finds its number again). A row that could stand
 for two numbers is ambiguous: the caller reports it, and does nothing with it.
+
+A number is the same whatever its formatting: a key finds the number with exactly its
+value, else one whose value differs only by formatting (a `+` lost, spaces, dashes,
+parentheses, dots: what a spreadsheet does to a number), as `match_key` reads it. A SIP
+URI is taken as it is.
 """
 
 from __future__ import annotations
@@ -13,10 +18,26 @@ from typing import Any, NamedTuple
 
 from ..models import PhoneNumber, UnknownPhoneNumber
 
-__all__ = ["Key", "LiveNumbers", "Match", "number_keys", "row_keys"]
+__all__ = ["Key", "LiveNumbers", "Match", "match_key", "number_keys", "row_keys", "same_number"]
 
 Key = tuple[str, str]
 _KEY_FIELDS = (("number", "number"), ("sip_uri", "sipUri"))
+_FORMATTING = str.maketrans("", "", "+ -().\t\u00a0")
+
+
+def match_key(key: Key) -> Key:
+    """`key` without the formatting of a number (a SIP URI's is kept as it is)."""
+    provider, value = key
+    if ":" in value or "@" in value:
+        return key
+    return (provider, value.translate(_FORMATTING))
+
+
+def same_number(a: Any, b: Any) -> bool:
+    """Whether two values of `number` are the same number, written differently or not."""
+    if not (isinstance(a, str) and isinstance(b, str)):
+        return False
+    return match_key(("", a)) == match_key(("", b))
 
 
 def row_keys(data: Mapping[str, Any]) -> list[Key]:
@@ -58,36 +79,46 @@ class LiveNumbers:
     def __init__(self) -> None:
         self.by_id: dict[str, PhoneNumber] = {}
         self._by_key: dict[Key, list[str]] = {}
+        # Built on the first key found no other way (most rows name their number exactly).
+        self._by_match_key: dict[Key, list[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.by_id)
 
     def add(self, numbers: Iterable[PhoneNumber]) -> None:
         """Remember these numbers (a page of a walk)."""
-        by_key = self._by_key
+        by_key, by_match_key = self._by_key, self._by_match_key
         for number in numbers:
             self.by_id[number.id] = number
             for key in number_keys(number):
                 by_key.setdefault(key, []).append(number.id)
+                if by_match_key is not None:
+                    by_match_key.setdefault(match_key(key), []).append(number.id)
 
     def ids_of(self, key: Key) -> list[str]:
-        """The ids of the live numbers with this key."""
-        return self._by_key.get(key, [])
+        """The ids of the live numbers with this key: exactly, else written differently."""
+        found = self._by_key.get(key)
+        if found:
+            return found
+        if self._by_match_key is None:
+            self._by_match_key = {}
+            for exact, ids in self._by_key.items():
+                self._by_match_key.setdefault(match_key(exact), []).extend(ids)
+        return self._by_match_key.get(match_key(key), [])
 
     def match(self, row_id: Any, keys: list[Key]) -> Match:
         """The live number a row stands for: its `id` if that is an id of the account,
         else the one number its keys find; ambiguous when they find more than one, or one
         other than the id's."""
-        by_key = self._by_key
         if isinstance(row_id, str) and row_id in self.by_id:
             for key in keys:
-                for other in by_key.get(key, ()):
+                for other in self.ids_of(key):
                     if other != row_id:
                         return Match(ambiguous=f"its number belongs to another number (id {other})")
             return Match(row_id)
         found: set[str] = set()
         for key in keys:
-            found.update(by_key.get(key, ()))
+            found.update(self.ids_of(key))
         if len(found) > 1:
             shown = ", ".join(sorted(found)[:3])
             return Match(ambiguous=f"it matches {len(found)} numbers (ids {shown})")

@@ -8,7 +8,10 @@
 - a row that finds its number is an **update** of the fields that differ, with the diff,
   or **unchanged**; only fields an update can set are compared (not what the server
   assigns, nor a Vapi number's `number`), a `<set>` placeholder (a secret an export hid)
-  is not compared, and a nested object is compared by the fields the row gives;
+  stands for the live value, and a nested object is compared by the fields the row gives
+  and sent whole (see `_diff`); a `number` written differently from the live one (a lost
+  `+`) is the same number, with a warning, and another `number` or `sipUri` for a matched
+  number is invalid unless `allow_number_change=True`;
 - with `prune=True`, a live number no row stands for is a **delete**;
 - a row that cannot be settled is **invalid**, with its reason: not a phone number, an
   ambiguous match, a second row for the same number, a body that breaks the spec's rules.
@@ -23,7 +26,7 @@ from typing import Any
 import msgspec
 
 from .._gc import collector_paused
-from .._rows import convert, create_body, unknown_fields
+from .._rows import convert, create_body, hidden_paths, unknown_fields
 from .._validate import body_errors
 from ..errors import RequestValidationError
 from ..models import (
@@ -36,9 +39,18 @@ from ..models import (
 )
 from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
 from ._calls import PhoneNumberCalls
-from ._diff import Change, diff, is_purchase, unknown_changes
-from ._match import Key, LiveNumbers, number_keys, row_keys
-from ._sync import InvalidRow, PlannedCreate, PlannedDelete, PlannedUpdate, SyncPlan, Unchanged
+from ._diff import Change, Comparison, compare, is_purchase
+from ._match import Key, LiveNumbers, match_key, number_keys, row_keys, same_number
+from ._sync import (
+    InvalidRow,
+    PlannedCreate,
+    PlannedDelete,
+    PlannedUpdate,
+    PlanWarning,
+    SecretNotCopied,
+    SyncPlan,
+    Unchanged,
+)
 
 __all__ = ["plan_sync"]
 
@@ -53,18 +65,26 @@ async def plan_sync(
     prune: bool = False,
     strict: bool = True,
     resend_unknown: bool = False,
+    allow_number_change: bool = False,
 ) -> SyncPlan:
     """The plan that makes the account look like `desired` (see the module docstring).
 
     `desired` holds wire mappings (rows of a file, exported numbers) or create bodies.
     `strict=False` reads the strings of CSV cells as numbers and booleans.
     `resend_unknown=True` also compares and sends the fields of a row this version does
-    not model (as `extra_body`); by default they are left out: Vapi refuses a property a
-    create does not take, and a field a number shows may be one.
+    not model (as `extra_body`, nested ones with their object); by default they are left
+    out: Vapi refuses a property a create does not take, and a field a number shows may
+    be one. `allow_number_change=True` lets a row change the `number` or `sipUri` of the
+    number it stands for (by its `id`).
     Raises `IncompleteListingError` when the walk of the account does not prove it saw
     every number: a plan is never made from part of the account.
     """
-    planner = _Planner(strict=strict, prune=prune, resend_unknown=resend_unknown)
+    planner = _Planner(
+        strict=strict,
+        prune=prune,
+        resend_unknown=resend_unknown,
+        allow_number_change=allow_number_change,
+    )
     if isinstance(desired, AsyncIterable):
         async for item in desired:
             planner.take(item)
@@ -91,16 +111,24 @@ class _Planner:
     """Rows first (`take`), then the live numbers page by page (`meet`), then the plan
     (`settle`), decided on the whole account so that an ambiguity is never missed."""
 
-    def __init__(self, *, strict: bool, prune: bool, resend_unknown: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        strict: bool,
+        prune: bool,
+        resend_unknown: bool = False,
+        allow_number_change: bool = False,
+    ) -> None:
         self.plan = SyncPlan()
         self._live = LiveNumbers()
         self._strict = strict
         self._prune = prune
         self._resend = resend_unknown
+        self._allow_number_change = allow_number_change
         self._rows: list[tuple[Any, Mapping[str, Any] | None, list[Key]]] = []
         self._row_by_id: dict[str, int] = {}
         self._row_by_key: dict[Key, int] = {}
-        self._early: dict[int, tuple[str, list[Change]]] = {}  # row -> (live id, its diff)
+        self._early: dict[int, tuple[str, Comparison]] = {}  # row -> (live id, comparison)
         self._claimed: dict[str, int] = {}  # live id -> the row that stands for it
         self._created: dict[Key, int] = {}  # key of a planned create -> its row
         self._kept: set[str] = set()  # live ids named by rows, even invalid ones
@@ -138,7 +166,8 @@ class _Planner:
                 continue
             data = rows[index][1]
             if data is not None and data.get("provider") == number.provider:
-                early[index] = (number.id, diff(data, number, number.provider))
+                comparison = compare(data, number, number.provider, resend_unknown=self._resend)
+                early[index] = (number.id, comparison)
 
     def _set_apart_unreadable(self, numbers: list[PhoneNumber]) -> list[PhoneNumber]:
         readable = []
@@ -148,7 +177,7 @@ class _Planner:
                 for field in ("number", "sipUri"):
                     value = number.get(field)
                     if isinstance(value, str) and value:
-                        self._unreadable_values.add(value)
+                        self._unreadable_values.add(match_key(("", value))[1])
             else:
                 readable.append(number)
         return readable
@@ -190,11 +219,12 @@ class _Planner:
 
     def _plan_create(self, index: int, data: Mapping[str, Any], keys: list[Key]) -> None:
         for key in keys:
-            first = self._created.get(key)
+            first = self._created.get(match_key(key))
             if first is not None:
                 self._invalid(index, f"the same number as row {first}", data)
                 return
-        shown = [value for _, value in keys if value in self._unreadable_values]
+        unreadable = self._unreadable_values
+        shown = [value for _, value in keys if match_key(("", value))[1] in unreadable]
         if shown:
             reason = (
                 f"an item of the account that could not be read shows {shown[0]}: it may be "
@@ -215,10 +245,11 @@ class _Planner:
             self._invalid(index, _describe(error), data)
             return
         for key in keys:
-            self._created[key] = index
+            self._created[match_key(key)] = index
         extra = unknown_fields(data) if self._resend else {}
         planned = PlannedCreate(index, body, tuple(keys), is_purchase(body), extra)
         (self.plan.purchases if planned.purchase else self.plan.creates).append(planned)
+        self._not_copied(index, None, hidden_paths(data))
 
     def _plan_update(self, index: int, data: Mapping[str, Any], number_id: str) -> None:
         first = self._claimed.get(number_id)
@@ -233,28 +264,89 @@ class _Planner:
             self._invalid(index, reason, data)
             return
         early = self._early.get(index)
-        changes = early[1] if early is not None and early[0] == number_id else None
-        if changes is None:
-            changes = diff(data, number, provider)
-        unknown = unknown_changes(unknown_fields(data), number) if self._resend else []
-        if not changes and not unknown:
+        if early is not None and early[0] == number_id:
+            comparison = early[1]
+        else:
+            comparison = compare(data, number, provider, resend_unknown=self._resend)
+        changes, sent = comparison.changes, comparison.body
+        wanted_number = data.get("number")
+        if changes or (wanted_number is not None and wanted_number != _number_of(number)):
+            identified = self._identity(index, number, comparison, data)
+            if identified is None:
+                return
+            changes, sent = identified
+        if comparison.problems and changes:
+            self._invalid(index, "; ".join(map(str, comparison.problems)), data)
+            return
+        self._not_copied(index, number_id, comparison.not_copied)
+        if not changes:
             self.plan.unchanged.append(Unchanged(index, number_id))
             return
-        wanted = {"provider": provider, **{change.field: change.wanted for change in changes}}
         try:
-            body = convert(wanted, UPDATE_BODIES[provider], strict=self._strict)
+            body = convert(
+                {"provider": provider, **sent}, UPDATE_BODIES[provider], strict=self._strict
+            )
             errors = body_errors(body)
             if errors:
                 raise RequestValidationError(errors)
         except RequestValidationError as error:
             self._invalid(index, _describe(error), data)
             return
-        extra = {change.field: change.wanted for change in unknown}
-        planned = PlannedUpdate(index, number_id, number, body, (*changes, *unknown), extra)
+        planned = PlannedUpdate(index, number_id, number, body, tuple(changes), comparison.extra)
         self.plan.updates.append(planned)
+
+    def _identity(
+        self, index: int, number: PhoneNumber, comparison: Comparison, data: Mapping[str, Any]
+    ) -> tuple[list[Change], dict[str, Any]] | None:
+        """The changes and the body of an update without those of the fields that identify
+        the number: a `number` written differently is the same (a warning), another
+        `number` or `sipUri` needs `allow_number_change` (None: the row is invalid)."""
+        changes, body = comparison.changes, comparison.body
+        wanted, current = data.get("number"), _number_of(number)
+        reformatted = wanted != current and same_number(wanted, current)
+        if reformatted:
+            message = (
+                f"number {wanted!r} is {current!r} written differently (a spreadsheet may "
+                "drop the + and add spaces or dashes): the same number, left as it is"
+            )
+            self.plan.warnings.append(PlanWarning(index, message, number.id))
+        if not any(change.field in _IDENTIFYING for change in changes):
+            return changes, body
+        kept, body = [], dict(body)
+        for change in changes:
+            if change.field not in _IDENTIFYING or change.current is None:
+                kept.append(change)
+            elif change.field == "number" and reformatted:
+                body.pop("number", None)
+            elif self._allow_number_change:
+                kept.append(change)
+            else:
+                reason = (
+                    f"would change the {change.field} of number {number.id} from "
+                    f"{change.current!r} to {change.wanted!r}: pass allow_number_change=True "
+                    "(--allow-number-change) to change it"
+                )
+                self._invalid(index, reason, data)
+                return None
+        return kept, body
+
+    def _not_copied(self, index: int, number_id: str | None, paths: list[str]) -> None:
+        if paths:
+            self.plan.secrets_not_copied.extend(
+                SecretNotCopied(index, path, number_id) for path in paths
+            )
 
     def _invalid(self, index: int, reason: str, data: Any) -> None:
         self.plan.invalid.append(InvalidRow(index, reason, data))
+
+
+_IDENTIFYING = ("number", "sipUri")
+
+
+def _number_of(number: PhoneNumber) -> Any:
+    if isinstance(number, UnknownPhoneNumber):
+        return number.get("number")
+    return getattr(number, "number", None)
 
 
 def _wire(item: Any) -> Mapping[str, Any] | None:

@@ -2,8 +2,8 @@
 
 See `_plan` for how a plan is made. `apply` sends the creates (a create whose answer is
 lost is looked up, adopted or reported unknown, never sent twice blindly), the purchases
-(only with `allow_purchase=True`), the updates (the changed fields only) and the deletes,
-with one `BulkOutcome` per planned action.
+(only with `allow_purchase=True`), the updates (the changed fields, a nested object whole)
+and the deletes, with one `BulkOutcome` per planned action.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from ._run import BulkRun
 
 __all__ = [
     "InvalidRow",
+    "PlanWarning",
     "PlannedAction",
     "PlannedCreate",
     "PlannedDelete",
     "PlannedUpdate",
+    "SecretNotCopied",
     "SyncPlan",
     "Unchanged",
 ]
@@ -46,7 +48,8 @@ class PlannedCreate(msgspec.Struct, frozen=True):
 
 
 class PlannedUpdate(msgspec.Struct, frozen=True):
-    """Row `row` changes the number `id` (now `number`) with `body`: the `changes` only."""
+    """Row `row` changes the number `id` (now `number`) with `body`: the `changes` only,
+    a nested object whole (the live one with the row's values merged in)."""
 
     row: int
     id: str
@@ -82,12 +85,33 @@ class InvalidRow(msgspec.Struct, frozen=True):
         return f"InvalidRow(row={self.row}, reason={self.reason!r})"
 
 
+class SecretNotCopied(msgspec.Struct, frozen=True):
+    """A secret row `row` holds hidden (`<set>`: exported without `--show-secrets`) that
+    its number does not have (`id`), or that its create leaves out (`id` None): `field`,
+    by wire path (`server.secret`, `server.headers.X-Api-Key`). Nothing is sent for it;
+    export with `--show-secrets` to copy it."""
+
+    row: int
+    field: str
+    id: str | None = None
+
+
+class PlanWarning(msgspec.Struct, frozen=True):
+    """Something about row `row` to know, which changes nothing: `message` says what."""
+
+    row: int
+    message: str
+    id: str | None = None
+
+
 @dataclass
 class SyncPlan:
     """What a sync would do; nothing has been changed yet. `await plan.apply()` does it.
 
     The lists are in row order. `changes` counts what `apply` would send; a plan with
-    none is `empty` (its invalid rows, if any, change nothing).
+    none is `empty` (its invalid rows, if any, change nothing). `warnings` change nothing
+    either (a number written differently from the account's, say); `secrets_not_copied`
+    lists the hidden secrets of the rows (`<set>`) the account's numbers do not have.
     """
 
     creates: list[PlannedCreate] = field(default_factory=list)
@@ -96,6 +120,8 @@ class SyncPlan:
     deletes: list[PlannedDelete] = field(default_factory=list)
     unchanged: list[Unchanged] = field(default_factory=list)
     invalid: list[InvalidRow] = field(default_factory=list)
+    warnings: list[PlanWarning] = field(default_factory=list)
+    secrets_not_copied: list[SecretNotCopied] = field(default_factory=list)
     live: int = 0  # numbers in the account when planned
     unreadable: int = 0
     """Items the account listed that could not be identified (no id or provider): never

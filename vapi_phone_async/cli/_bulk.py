@@ -17,7 +17,7 @@ import click
 import msgspec
 
 from .._rows import convert
-from ..bulk import Change, UpdateItem, diff
+from ..bulk import Change, UpdateItem, compare
 from ..client import VapiPhoneClient
 from ..errors import FieldError, RequestValidationError
 from ..models import PROVIDERS, UpdatePhoneNumber
@@ -101,6 +101,7 @@ class UpdatePlan:
     pairs: list[tuple[str, UpdatePhoneNumber]] = field(default_factory=list)
     changes: list[tuple[str, list[Change]]] = field(default_factory=list)
     unchanged: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (id, why)
 
 
 async def plan_updates(
@@ -111,7 +112,9 @@ async def plan_updates(
     filters: dict[str, Any] | None = None,
 ) -> UpdatePlan:
     """What applying `bodies[provider]` to every number matching would change: only the
-    fields that differ are sent, and a number already as wanted is left alone."""
+    fields that differ are sent (a nested object whole: Vapi replaces each top-level key
+    an update holds), and a number already as wanted is left alone. A number whose object
+    would go without a secret the server shows only masked is refused."""
     plan = UpdatePlan()
     pager = client.paginate(
         search=search,
@@ -125,13 +128,16 @@ async def plan_updates(
             if body is None:
                 continue
             wanted = msgspec.to_builtins(body)
-            changes = diff(wanted, number, number.provider)
-            if not changes:
+            comparison = compare(wanted, number, number.provider)
+            if not comparison.changes:
                 plan.unchanged += 1
                 continue
-            values = {"provider": number.provider, **{c.field: c.wanted for c in changes}}
+            if comparison.problems:
+                plan.refused.append((number.id, "; ".join(map(str, comparison.problems))))
+                continue
+            values = {"provider": number.provider, **comparison.body}
             plan.pairs.append((number.id, convert(values, type(body))))
-            plan.changes.append((number.id, changes))
+            plan.changes.append((number.id, comparison.changes))
     # Updating part of what matches would leave the rest as it was, silently.
     pager.require_complete()
     return plan
@@ -219,18 +225,24 @@ def bulk_update(
             return plan, applied, time.perf_counter() - started
 
     plan, applied, seconds = run(body())
+    for number_id, why in plan.refused[:SHOWN_FAILURES]:
+        click.echo(f"  refused: {number_id}: {why}", err=True)
     if applied is None:
         state = "dry run, nothing changed" if dry_run else "nothing to change"
         rows = [("update", len(plan.pairs)), ("unchanged", plan.unchanged)]
+        rows += [("refused", len(plan.refused))] if plan.refused else []
         print_table(f"bulk-update plan ({state})", ("action", "numbers"), rows, sys.stdout)
         for number_id, changes in plan.changes[: SHOWN_FAILURES * 4]:
             shown = ", ".join(str(change) for change in changes)
             click.echo(f"  update {number_id}: {shown}")
+        if plan.refused:
+            raise click.exceptions.Exit(1)
         return
     summary = applied.summary
     rate = summary.done / seconds if seconds else 0.0
     state = " (interrupted)" if applied.interrupted else ""
     rows = [("updated", summary.updated), ("unchanged", plan.unchanged)]
+    rows += [("refused", len(plan.refused))] if plan.refused else []
     rows += [("failed", summary.failed)]
     numbers = f"{summary.done} number{'s' * (summary.done != 1)}"
     title = f"bulk-update{state}: {numbers} in {seconds:.1f} s ({rate:,.0f}/s)"
@@ -241,7 +253,7 @@ def bulk_update(
     if applied.interrupted:
         click.echo(f"interrupted: {len(applied.not_started)} numbers not updated", err=True)
         raise click.exceptions.Exit(INTERRUPTED)
-    if summary.failed:
+    if summary.failed or plan.refused:
         raise click.exceptions.Exit(1)
 
 

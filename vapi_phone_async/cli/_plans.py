@@ -32,6 +32,7 @@ from ..client import VapiPhoneClient
 from ._failures import Failures
 from ._files import SHOWN_FAILURES
 from ._input import InputFile
+from ._notes import note_entries, notes
 from ._output import print_table, unreadable_note
 
 RESEND_UNKNOWN_HELP = (
@@ -77,10 +78,15 @@ class FilePlan:
 
 
 async def plan_file(
-    client: VapiPhoneClient, source: InputFile, *, prune: bool, resend_unknown: bool = False
+    client: VapiPhoneClient,
+    source: InputFile,
+    *,
+    prune: bool,
+    resend_unknown: bool = False,
+    allow_number_change: bool = False,
 ) -> FilePlan:
     """Plan the sync of `source`'s rows (its unreadable rows are set apart);
-    `resend_unknown` as for `client.sync`."""
+    `resend_unknown` and `allow_number_change` as for `client.sync`."""
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
     unreadable: list[tuple[int, str]] = []
@@ -90,7 +96,12 @@ async def plan_file(
         else:
             rows.append(record.data)
             lines.append(index)
-    plan = await client.sync(rows, prune=prune, resend_unknown=resend_unknown)
+    plan = await client.sync(
+        rows,
+        prune=prune,
+        resend_unknown=resend_unknown,
+        allow_number_change=allow_number_change,
+    )
     return FilePlan(source, plan, unreadable, lines)
 
 
@@ -119,14 +130,21 @@ def print_plan(
     `labels` renames rows of the table (an import calls unchanged ones "skip (exists)");
     `details` is how many actions are listed below it."""
     entries = list(_entries(planned))
+    records = planned.source.records
+
+    def line(row: int) -> int:
+        return records[planned.record(row)].line
+
     if output in ("json", "jsonl"):
         encode = msgspec.json.Encoder().encode
         if output == "jsonl":
             for entry in entries:
                 stream.write(encode(entry).decode() + "\n")
+            for note in notes(planned.plan, line):  # the lines hold actions only
+                sys.stderr.write(note + "\n")
         else:
             counts = {**planned.plan.counts(), "invalid": planned.invalid}
-            document = {"counts": counts, "actions": entries}
+            document = {"counts": counts, "actions": entries, **note_entries(planned.plan, line)}
             stream.write(msgspec.json.format(encode(document), indent=2).decode() + "\n")
         return
     counts = {**planned.plan.counts(), "invalid": planned.invalid}
@@ -140,6 +158,8 @@ def print_plan(
         stream.write(
             unreadable_note(planned.plan.unreadable, "of the account", "left as they are") + "\n"
         )
+    for note in notes(planned.plan, line):
+        stream.write(note + "\n")
     shown = [entry for entry in entries if entry["action"] != "unchanged"]
     for entry in shown[:details]:
         stream.write(f"  {_line(entry)}\n")

@@ -44,6 +44,11 @@ __all__ = ["sync"]
 @click.option("--prune", is_flag=True, help="Delete the numbers no row of FILE stands for.")
 @click.option("--allow-purchase", is_flag=True, help="Buy the Vapi numbers the file asks for.")
 @click.option("--resend-unknown", is_flag=True, help=RESEND_UNKNOWN_HELP)
+@click.option(
+    "--allow-number-change",
+    is_flag=True,
+    help="Let a row change the number or SIP URI of the number its id names.",
+)
 @click.option("--yes", "-y", is_flag=True, help="Delete and buy without asking first.")
 @click.option("--output", "-o", type=choice(OUTPUTS), default="table", help="Plan format.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=16, show_default=True)
@@ -63,6 +68,7 @@ def sync(
     prune: bool,
     allow_purchase: bool,
     resend_unknown: bool,
+    allow_number_change: bool,
     yes: bool,
     output: str,
     concurrency: int,
@@ -73,15 +79,22 @@ def sync(
 
     A row finds its number by id, else by provider and number, or SIP URI; the plan lists
     what would be created, bought, updated (the fields that differ), deleted (--prune)
-    and left as it is, and the rows that cannot be done and why. Nothing changes without
-    --apply.
+    and left as it is, and the rows that cannot be done and why. A number written
+    differently (a + lost in a spreadsheet) is the same number; another number for a
+    matched one needs --allow-number-change. Nothing changes without --apply.
     """
     source = read_input(file, file_format)  # type: ignore[arg-type]
     where = failures_path(source, failures)  # refused now, before anything is sent
 
     async def body() -> tuple[FilePlan, Applied[PlannedAction] | None, float]:
         async with settings.client() as client:
-            planned = await plan_file(client, source, prune=prune, resend_unknown=resend_unknown)
+            planned = await plan_file(
+                client,
+                source,
+                prune=prune,
+                resend_unknown=resend_unknown,
+                allow_number_change=allow_number_change,
+            )
             if not apply_ or planned.plan.empty:
                 return planned, None, 0.0
             print_plan(planned, f"sync plan for {file}", "table", sys.stderr)

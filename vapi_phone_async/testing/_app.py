@@ -26,6 +26,7 @@ from ._faults import NOT_ACTING, Fault, Faults
 from ._listing import PAGE_CAP, Lister, PageOffsets
 from ._operations import Operations
 from ._responses import Rejected, error, json_response
+from ._shown import SecretsShown, hide_secrets
 from ._store import Store
 
 __all__ = ["FakeApp", "RequestRecord"]
@@ -73,10 +74,12 @@ class FakeApp:
         page_cap: int | None = PAGE_CAP,
         page_offsets: PageOffsets = "asked",
         full_metadata: bool = False,
+        secrets: SecretsShown = "shown",
     ) -> None:
         self.api_key = api_key
         self.max_log = max_log
-        self.store = Store()
+        self.secrets = secrets
+        self.store = Store() if secrets == "shown" else Store(_renderer(secrets))
         self.operations = Operations(
             self.store, org_id=org_id, seed=seed, newer_fields=newer_fields
         )
@@ -240,6 +243,15 @@ class FakeApp:
         if seconds > 0:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.closing.wait(), seconds)
+
+
+def _renderer(secrets: SecretsShown) -> Callable[[dict[str, Any]], bytes]:
+    encode = msgspec.json.Encoder().encode
+
+    def render(data: dict[str, Any]) -> bytes:
+        return encode(hide_secrets(data, secrets))
+
+    return render
 
 
 async def _matched(request: web.Request) -> web.StreamResponse:  # pragma: no cover

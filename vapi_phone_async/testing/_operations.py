@@ -1,7 +1,8 @@
 """What create, get, update and delete do to the store; each returns the JSON to answer.
 
-Numbers are wire-format dicts: an update is a dict merge, an explicit `null` removes the
-field, and a field this package does not know survives untouched.
+Numbers are wire-format dicts: an update replaces each top-level key it holds, as Vapi
+does (a `server` sent holding only `url` loses the rest), an explicit `null` removes the
+field, and a field the body does not hold survives untouched.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Operations:
         newer_fields: Collection[str] = (),
     ) -> None:
         self._store = store
-        self._newer_fields = frozenset(newer_fields)
+        self._newer_fields = [tuple(name.split(".")) for name in newer_fields]
         self._org_id = org_id
         self._clock = clock
         self._random = random.Random(seed)
@@ -47,12 +48,12 @@ class Operations:
         errors = create_errors(body)
         if errors:
             raise Rejected(400, errors)
+        body = _put_back(body, newer)
         # Strictly after the newest number, so that createdAt order is creation order.
         newest = self._store.newest_created
         created = self._clock() if newest is None else max(self._clock(), newest + _MS)
         stamp = format_us(created)
         data = {key: value for key, value in body.items() if value is not None}
-        data.update({key: value for key, value in newer.items() if value is not None})
         data.update(
             id=str(uuid.uuid4()),
             orgId=self._org_id,
@@ -64,12 +65,26 @@ class Operations:
             data["number"] = self._vapi_number(data.get("numberDesiredAreaCode"))
         return self._store.add(data).encoded
 
-    def _split_newer(self, body: Any) -> tuple[Any, dict[str, Any]]:
-        """The body without the fields of a newer API (see FakeVapiServer), and those."""
+    def _split_newer(self, body: Any) -> tuple[Any, list[tuple[tuple[str, ...], Any]]]:
+        """The body without the fields of a newer API (see FakeVapiServer), and those by
+        path (`("server", "region")` for `server.region`); the body is not changed."""
         if not self._newer_fields or not isinstance(body, dict):
-            return body, {}
-        newer = {key: body[key] for key in self._newer_fields if key in body}
-        return {key: value for key, value in body.items() if key not in newer}, newer
+            return body, []
+        body = dict(body)
+        found = []
+        for path in self._newer_fields:
+            parent = body
+            for part in path[:-1]:
+                child = parent.get(part)
+                if not isinstance(child, dict):
+                    break
+                child = dict(child)  # copied: the logged body stays as it came
+                parent[part] = child
+                parent = child
+            else:
+                if path[-1] in parent:
+                    found.append((path, parent.pop(path[-1])))
+        return body, found
 
     def get(self, number_id: str) -> bytes:
         """`GET /phone-number/{id}`."""
@@ -88,7 +103,7 @@ class Operations:
         if errors:
             raise Rejected(400, errors)
         data = dict(entry.data)
-        for key, value in {**body, **newer}.items():
+        for key, value in _put_back(body, newer).items():
             if key in _SERVER_FIELDS:
                 continue
             if value is None:
@@ -109,3 +124,16 @@ class Operations:
         if not (isinstance(area_code, str) and area_code.isdigit() and len(area_code) == 3):
             area_code = str(self._random.randint(201, 989))
         return f"+1{area_code}{self._random.randint(2_000_000, 9_999_999)}"
+
+
+def _put_back(body: dict[str, Any], newer: list[tuple[tuple[str, ...], Any]]) -> dict[str, Any]:
+    """`body` with the fields `_split_newer` took out put back where they were (a nested
+    one in its object: the update replaces that object whole)."""
+    for path, value in newer:
+        if value is None and len(path) > 1:
+            continue  # a nested null: left out, as the top-level nulls of a create
+        parent = body
+        for part in path[:-1]:
+            parent = parent[part]
+        parent[path[-1]] = value
+    return body

@@ -18,6 +18,7 @@ from ._echo import EchoEncoding
 from ._faults import Fault, FaultMode
 from ._listing import PAGE_CAP, PageOffsets
 from ._seed import DEFAULT_START_US, generate
+from ._shown import SECRETS_SHOWN, SecretsShown
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_ORG_ID", "TEST_API_KEY", "FakeVapiServer"]
 
@@ -45,9 +46,13 @@ class FakeVapiServer:
     plain HTTP to it. `port=0` picks a free port. `cursors=False` imitates a server that
     neither returns `nextCursor` nor honours `cursor`. `seed` makes the numbers it assigns
     repeatable. `max_log` keeps only about the last that many request records (default:
-    all of them). `newer_fields` imitates a newer Vapi: top-level fields of a number that
-    this version does not model, which the fake then accepts on create and update, keeps
-    and returns (any other unknown property is refused, as Vapi refuses it).
+    all of them). `newer_fields` imitates a newer Vapi: fields of a number that this
+    version does not model (`"tier"`, or `"server.region"` inside an object), which the
+    fake then accepts on create and update, keeps and returns (any other unknown property
+    is refused, as Vapi refuses it). `secrets` is how answers show a number's secrets
+    (Twilio tokens, `server.secret`, header values, SIP passwords), which Vapi does not
+    document: `"shown"` as stored (the default), `"masked"` as `********`, or `"omitted"`;
+    the stored number keeps them either way.
 
     Where the spec is silent it behaves as the live API is reported to (docs/real-api.md),
     and each behaviour is a knob: `page_cap` (default 100; None for none) caps every
@@ -74,9 +79,12 @@ class FakeVapiServer:
         page_cap: int | None = PAGE_CAP,
         page_offsets: PageOffsets = "asked",
         full_metadata: bool = False,
+        secrets: SecretsShown = "shown",
     ) -> None:
         if not isinstance(host, str) or not host:
             raise ValueError(f"host must be a host name or an address (got {host!r})")
+        if secrets not in SECRETS_SHOWN:
+            raise ValueError(f"secrets must be one of {', '.join(SECRETS_SHOWN)} (got {secrets!r})")
         self.api_key = api_key
         self.org_id = org_id
         self._host = host
@@ -91,6 +99,7 @@ class FakeVapiServer:
             page_cap=page_cap,
             page_offsets=page_offsets,
             full_metadata=full_metadata,
+            secrets=secrets,
         )
         self._fake.latency = latency
         self._paging: dict[str, Any] = {
@@ -318,6 +327,11 @@ class FakeVapiServer:
         if seconds < 0:
             raise ValueError(f"latency must not be negative (got {seconds})")
         self._fake.latency = seconds
+
+    @property
+    def secrets(self) -> SecretsShown:
+        """How answers show a number's secrets: `"shown"`, `"masked"` or `"omitted"`."""
+        return self._fake.secrets
 
     @property
     def cursors(self) -> bool:
