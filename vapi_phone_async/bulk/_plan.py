@@ -34,6 +34,7 @@ from ..models import (
     PhoneNumber,
     UnknownPhoneNumber,
 )
+from ._basis import Listing
 from ._calls import PhoneNumberCalls
 from ._diff import Change, diff, is_purchase, unknown_changes
 from ._match import Key, LiveNumbers, number_keys, row_keys
@@ -71,12 +72,15 @@ async def plan_sync(
                 planner.take(item)
     # Each page is compared with its rows as it comes: the next page is on its way
     # meanwhile, so the comparing costs the walk little time.
+    seen = Listing()  # what the plan rests on: apply checks the account still lists it
     async for page in client.paginate(page_size=1000).pages():
         with collector_paused():
             planner.meet(page.results)
+            seen.add(page.results)
     with collector_paused():
         plan = planner.settle()
     plan.client = client
+    plan.basis = seen.fingerprint()
     return plan
 
 
