@@ -19,10 +19,12 @@ import os
 import sys
 import time
 from pathlib import Path
-
-import filelock
+from typing import TYPE_CHECKING
 
 from ._lock import Account, ApplyLock
+
+if TYPE_CHECKING:
+    import filelock
 
 __all__ = ["FileLocks", "default_lock_dir"]
 
@@ -88,6 +90,8 @@ class _FileLock:
         return str(self._path)
 
     async def acquire(self, timeout: float | None) -> bool:
+        import filelock  # here: a command that applies nothing does not pay its import
+
         # The user's own directory: no one else may rename or link a file into it.
         self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         lock = filelock.FileLock(str(self._path), mode=0o600)
