@@ -80,7 +80,7 @@ def tests_lowest(session: nox.Session) -> None:
 
 _PRINT_VERSIONS = (
     "import importlib.metadata as m\n"
-    "for name in ('aiohttp', 'msgspec', 'tenacity', 'anyio'):\n"
+    "for name in ('aiohttp', 'msgspec', 'tenacity', 'anyio', 'filelock'):\n"
     "    print(name, m.version(name))"
 )
 

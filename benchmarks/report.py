@@ -46,6 +46,7 @@ PACKAGES = (
     "aiohttp",
     "tenacity",
     "anyio",
+    "filelock",
     "pytest",
     "pytest-asyncio",
     "vapi-server-sdk",

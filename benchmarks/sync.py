@@ -8,7 +8,9 @@ decoding each with `decode_page`: the floor of any plan, which must read every n
 Both run with the fake answering at once (loopback: a page costs a few ms, so the plan's
 per-row work shows) and after 20 ms (a realistic round trip). The apply runs with the fake
 answering after 20 ms, at concurrency 32, beside bare aiohttp sending the same PATCH
-bodies under a semaphore of 32.
+bodies under a semaphore of 32. The apply's time includes what every apply does first,
+under the account's apply lock: one more walk of the account, to check that it is still
+as planned.
 
     python benchmarks/sync.py [--numbers 10000] [--rounds 5]
 """

@@ -27,3 +27,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 def sleeps() -> RecordedSleep:
     """A sleep for `VapiPhoneClient(sleep=...)`: instant, and each wait recorded."""
     return RecordedSleep()
+
+
+@pytest.fixture(scope="session")
+def lock_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Where the suite's apply locks go: never the user's own lock directory."""
+    return str(tmp_path_factory.mktemp("locks"))
+
+
+@pytest.fixture(autouse=True)
+def _apply_locks_in_a_temporary_directory(lock_dir: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VAPI_LOCK_DIR", lock_dir)

@@ -7,6 +7,7 @@ import builtins
 import copy
 import os
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from functools import partial
 from types import TracebackType
@@ -48,9 +49,13 @@ from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, may_have_acted
 from ._transport import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Transport, attempt_timeout
 from ._validate import validate_create_body, validate_update_body
 from .bulk import (
+    Account,
+    ApplyLocks,
+    FileLocks,
     bulk_delete,
     bulk_import,
     bulk_update,
+    hold,
     is_purchase,
     plan_sync,
 )
@@ -114,7 +119,9 @@ class VapiPhoneClient:
 
     Many numbers: `client.bulk_update(pairs)`, `bulk_delete(ids)`, `bulk_import(bodies)`
     and `await client.sync(rows)` are the functions of `vapi_phone_async.bulk` (documented
-    there) as methods of the client.
+    there) as methods of the client. One apply at a time per account:
+    `client.apply_lock()` is its lock (made by `apply_locks`, default `FileLocks()`: a
+    file in `$VAPI_LOCK_DIR` or the user's cache directory, one machine).
 
     Seeing what happens: `event_hooks={"request": [...], "response": [...]}` calls your
     functions with a `RequestEvent` / `ResponseEvent` for every attempt (no secret in
@@ -147,6 +154,7 @@ class VapiPhoneClient:
         jitter: float = 0.2,
         sleep: Sleep | None = None,
         event_hooks: EventHooks | None = None,
+        apply_locks: ApplyLocks | None = None,
     ) -> None:
         log_from_environment()
         key, key_name = api_key, "api_key"
@@ -171,6 +179,7 @@ class VapiPhoneClient:
             + _instance_of("session", session, aiohttp.ClientSession)
             + _instance_of("retry_budget", retry_budget, (bool, RetryBudget), required=True)
             + _callable_or_none("sleep", sleep)
+            + _callable_or_none("apply_locks", apply_locks)
         )
         backoff = with_max_retries(backoff, max_retries)
         hooks = checked_hooks(event_hooks)
@@ -200,6 +209,8 @@ class VapiPhoneClient:
             transport, pacer, settings, attempt_timeout(timeout), deadline, sleep or asyncio.sleep
         )
         self._owns_transport = True
+        self._account = Account.of(url, key)  # a fingerprint of the key, not the key
+        self._apply_locks = apply_locks or FileLocks()
 
     def __repr__(self) -> str:
         return f"VapiPhoneClient(base_url={self.base_url!r})"
@@ -208,6 +219,26 @@ class VapiPhoneClient:
     def base_url(self) -> str:
         """The API's base URL, without a trailing slash."""
         return self._path.transport.base_url
+
+    @property
+    def account(self) -> Account:
+        """Whose apply lock this client takes: its base URL and its key's fingerprint."""
+        return self._account
+
+    def apply_lock(self, *, wait: bool | float = False) -> AbstractAsyncContextManager[None]:
+        """Hold the account's apply lock for an `async with` block: no other apply to this
+        account (on this machine, with the default `FileLocks`) runs meanwhile.
+
+        `plan.apply()` and `bulk_import` take it themselves; hold it around plan and apply
+        to keep others out in between. Re-entrant in the task that holds it and in the
+        tasks it starts. `wait`: False raises `ApplyLockedError` at once when another
+        holds it, True waits as long as it takes, a number waits that many seconds.
+
+            async with client.apply_lock(wait=60):
+                plan = await client.sync(rows)
+                await plan.apply()
+        """
+        return hold(self._account, self._apply_locks, wait=wait)
 
     @property
     def backoff(self) -> BackoffPlan:

@@ -9,6 +9,8 @@ VapiError
 │   └── IncompleteListingError      a listing that did not prove it saw every number
 ├── OutcomeUnknownError             a create that may or may not have happened
 ├── BulkCancelledError              a bulk item cut off in flight: it may have taken effect
+├── ApplyLockedError                another apply to the same account holds its lock
+├── StalePlanError                  the account changed since the plan was made
 ├── APIConnectionError              the network failed
 │   └── APITimeoutError             ... by running out of time
 └── APIStatusError                  the server answered with a non-2xx status
@@ -43,6 +45,7 @@ __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "ApplyLockedError",
     "AuthenticationError",
     "BadRequestError",
     "BulkCancelledError",
@@ -58,6 +61,7 @@ __all__ = [
     "RateLimitError",
     "RequestValidationError",
     "ResponseDecodeError",
+    "StalePlanError",
     "UnprocessableEntityError",
     "VapiError",
 ]
@@ -167,6 +171,47 @@ class OutcomeUnknownError(VapiError):
 class BulkCancelledError(VapiError):
     """A bulk run was cancelled while this item's request was in flight: it may or may not
     have taken effect."""
+
+
+class ApplyLockedError(VapiError):
+    """Another apply to the same account holds its apply lock, and this one did not wait
+    (or its wait ran out). Nothing was sent.
+
+    `base_url` names the account (with a fingerprint of its key, never the key); `where`
+    is where the lock lives (a file's path); `waited` is the seconds waited (0: none).
+    """
+
+    def __init__(self, base_url: str, *, where: str, waited: float = 0.0) -> None:
+        self.base_url = base_url
+        self.where = where
+        self.waited = waited
+        how = (
+            "wait for it with wait=True (--wait on the command line)"
+            if not waited
+            else f"gave up after waiting {waited:g} s"
+        )
+        super().__init__(
+            f"another apply to the account at {base_url} is running (lock {where}): {how}"
+        )
+
+
+class StalePlanError(VapiError):
+    """The account changed between the plan and its apply; nothing was sent.
+
+    Checked under the apply lock, before the first request: the listing the plan rests
+    on (the id and `updatedAt` of every number) differs now. `planned` and `now` count
+    the numbers then and now. Plan again (under `client.apply_lock()` to keep others out
+    meanwhile) and apply the new plan.
+    """
+
+    def __init__(self, base_url: str, *, planned: int, now: int) -> None:
+        self.base_url = base_url
+        self.planned = planned
+        self.now = now
+        super().__init__(
+            f"the account at {base_url} changed since the plan was made ({planned} numbers "
+            f"then, {now} now, or some were changed): plan again, then apply the new plan"
+        )
 
 
 class APIConnectionError(VapiError):

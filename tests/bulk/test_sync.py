@@ -266,7 +266,8 @@ async def test_a_lost_create_in_an_apply_is_adopted_or_stays_unknown(
     ]
     plan = await vapi_client.sync(rows)
     fake_vapi.inject_fault("POST", mode="reset-after", times=2)  # both created, answers lost
-    fake_vapi.inject_fault("GET", "/v2/phone-number", mode="delay", delay=0.01)  # found
+    # The first walk is apply's check that the account is as planned; the second finds.
+    fake_vapi.inject_fault("GET", "/v2/phone-number", mode="delay", delay=0.01, times=2)
     fake_vapi.inject_fault("GET", "/v2/phone-number", status=400, times=100)  # not found
 
     result = await plan.apply(concurrency=1)

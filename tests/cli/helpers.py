@@ -31,13 +31,19 @@ class Run:
         self._capsys = capsys
         self._monkeypatch = monkeypatch
 
-    def __call__(self, *args: str, stdin: str = "") -> Result:
+    def __call__(self, *args: str, stdin: str = "", terminal: bool = False) -> Result:
+        """`terminal=True`: standard input is a terminal, where `stdin` is typed."""
         self._capsys.readouterr()
-        self._monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        self._monkeypatch.setattr("sys.stdin", (_Terminal if terminal else io.StringIO)(stdin))
         code = main(list(args))
         captured = self._capsys.readouterr()
         assert TEST_API_KEY not in captured.out and TEST_API_KEY not in captured.err
         return Result(code, captured.out, captured.err)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
 
 
 def ids_of(server: FakeVapiServer, provider: str) -> list[str]:

@@ -127,7 +127,8 @@ def test_a_row_whose_create_may_have_happened_is_marked_unknown_and_reconciled_o
 ) -> None:
     source = write_csv(tmp_path / "one.csv", NEW_ROWS[:1])
     server.inject_fault("POST", "/phone-number", mode="reset-after")  # created, answer lost
-    server.inject_fault("GET", "/v2/phone-number", mode="delay", delay=0.01)  # the walk
+    # The two walks: the plan's, and the apply's check that the account is as planned.
+    server.inject_fault("GET", "/v2/phone-number", mode="delay", delay=0.01, times=2)
     server.inject_fault("GET", "/v2/phone-number", status=503, times=1_000)  # lookups fail
 
     result = cli("--retries", "0", "import", str(source))

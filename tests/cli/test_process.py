@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -164,3 +165,81 @@ def test_ctrl_c_stops_cleanly_says_what_was_done_and_exits_130(
         not_done = list(csv.DictReader(stream))
     assert len(not_done) == 300 - len(created)
     assert {row["number"] for row in not_done}.isdisjoint(d["number"] for d in created)
+
+
+def two_thousand_rows(tmp_path: Path) -> Path:
+    source = tmp_path / "numbers.csv"
+    rows = "".join(f"twilio,+1999000{i:04d},AC1,Row {i}\n" for i in range(2000))
+    source.write_text("provider,number,twilioAccountSid,name\n" + rows)
+    return source
+
+
+def started(tmp_path: Path, server: FakeVapiServer, *args: str) -> subprocess.Popen[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("VAPI_")}
+    environment.update(
+        VAPI_API_KEY=TEST_API_KEY, VAPI_BASE_URL=server.url, VAPI_LOCK_DIR=str(tmp_path / "locks")
+    )
+    return subprocess.Popen(
+        [*script(), *args],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def made(server: FakeVapiServer) -> list[str]:
+    return [d["number"] for d in server.numbers.values() if d.get("number", "").startswith("+1999")]
+
+
+def test_two_syncs_at_once_that_wait_make_each_number_once(
+    server: FakeVapiServer, tmp_path: Path
+) -> None:
+    source = two_thousand_rows(tmp_path)
+    processes = [started(tmp_path, server, "sync", str(source), "--apply", "--yes", "--wait")]
+    processes.append(started(tmp_path, server, "sync", str(source), "--apply", "--yes", "--wait"))
+    try:
+        outputs = [process.communicate(timeout=300) for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:  # pragma: no cover - only if the test fails
+                process.kill()
+                process.communicate()
+
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    assert len(made(server)) == 2000 and len(set(made(server))) == 2000
+    assert len(server.requests("POST")) == 2000
+    # One created them all; the other waited, then planned on the account as it was then.
+    done = sorted(out for out, _ in outputs)
+    assert "(nothing to do)" in done[1] or "(nothing to do)" in done[0]
+    assert any(re.search(r"created +2000\n", out) for out in done)
+
+
+def test_a_second_sync_without_wait_exits_75_at_once(
+    server: FakeVapiServer, tmp_path: Path
+) -> None:
+    source = two_thousand_rows(tmp_path)
+    server.latency = 0.02  # two at a time: the first apply runs for about 20 s if let run
+    first = started(tmp_path, server, "sync", str(source), "--apply", "--yes", "--concurrency", "2")
+    second: subprocess.Popen[str] | None = None
+    try:
+        deadline = time.monotonic() + 60
+        while not server.requests("POST") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        second = started(tmp_path, server, "sync", str(source), "--apply", "--yes")
+        out, err = second.communicate(timeout=60)
+        posted = len(server.requests("POST"))
+        server.latency = 0.0
+        _, first_err = first.communicate(timeout=120)
+    finally:
+        server.latency = 0.0
+        for process in (first, second):
+            if process is not None and process.poll() is None:  # pragma: no cover
+                process.kill()
+                process.communicate()
+
+    assert second is not None and second.returncode == 75 and out == ""
+    assert err.startswith(f"error: another apply to the account at {server.url} is running")
+    assert 0 < posted < 2000  # the first was still at it
+    assert first.returncode == 0, first_err
+    assert len(made(server)) == 2000 and len(set(made(server))) == 2000

@@ -14,12 +14,19 @@ unless `fail_fast=True`. Every request goes through the client's own calls, so i
 engine, 429 pause, adaptive rate and retry budget apply; `rate_limit` adds a token bucket
 for the run. Cancellation is described in `BulkRun`: nothing taken is forgotten, no
 connection stays acquired.
+
+One apply at a time per account: `SyncPlan.apply` and `bulk_import` hold the account's
+apply lock (`client.apply_lock()`, made by the client's `ApplyLocks`, `FileLocks` by
+default: one machine), and an apply refuses a plan the account has moved away from.
 """
 
-from ..errors import BulkCancelledError
+from ..errors import ApplyLockedError, BulkCancelledError, StalePlanError
+from ._basis import Listing, ListingFingerprint
 from ._calls import PhoneNumberCalls
 from ._diff import Change, Comparison, compare, diff, is_purchase
+from ._filelock import FileLocks, default_lock_dir
 from ._import import ExistingNumbers, Lookup
+from ._lock import Account, ApplyLock, ApplyLocks, hold
 from ._operations import UpdateItem, bulk_delete, bulk_import, bulk_update
 from ._outcomes import (
     Action,
@@ -45,7 +52,11 @@ from ._sync import (
 )
 
 __all__ = [
+    "Account",
     "Action",
+    "ApplyLock",
+    "ApplyLockedError",
+    "ApplyLocks",
     "BulkCancelledError",
     "BulkOutcome",
     "BulkResult",
@@ -54,7 +65,10 @@ __all__ = [
     "Change",
     "Comparison",
     "ExistingNumbers",
+    "FileLocks",
     "InvalidRow",
+    "Listing",
+    "ListingFingerprint",
     "Lookup",
     "OutcomeKind",
     "PhoneNumberCalls",
@@ -65,6 +79,7 @@ __all__ = [
     "PlannedUpdate",
     "Progress",
     "SecretNotCopied",
+    "StalePlanError",
     "SyncPlan",
     "Unchanged",
     "UpdateItem",
@@ -72,7 +87,9 @@ __all__ = [
     "bulk_import",
     "bulk_update",
     "compare",
+    "default_lock_dir",
     "diff",
+    "hold",
     "is_purchase",
     "plan_sync",
     "summarize",

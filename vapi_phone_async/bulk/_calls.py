@@ -8,6 +8,7 @@ Pager takes a `fetch` function instead of a client.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 from ..models import BackoffPlan, CreatePhoneNumber, PhoneNumber, UpdatePhoneNumber
@@ -22,6 +23,15 @@ class PhoneNumberCalls(Protocol):
     @property
     def backoff(self) -> BackoffPlan:
         """The client's retry plan."""
+        ...
+
+    @property
+    def base_url(self) -> str:
+        """The API's base URL."""
+        ...
+
+    def apply_lock(self, *, wait: bool | float = False) -> AbstractAsyncContextManager[None]:
+        """The account's apply lock, held for an `async with` block (re-entrant)."""
         ...
 
     def with_options(self, *, rate_limit: float | None = None) -> PhoneNumberCalls:

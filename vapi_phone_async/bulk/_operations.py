@@ -4,16 +4,23 @@ Each takes the client (anything with its public calls, `PhoneNumberCalls`) and m
 every request through a view of it (`client.with_options(rate_limit=...)`): the client's
 one retry engine, its 429 pause, adaptive rate and retry budget apply to every item, and
 the run's `rate_limit` is one more token bucket on top.
+
+`bulk_import` holds the account's apply lock for its whole run (it lists what exists,
+then creates what does not: two at once would both create). `bulk_update` and
+`bulk_delete` act on the ids they are given and take no lock; to keep other applies out
+while deriving them from a listing, hold `client.apply_lock()` around both.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Iterable
+from functools import partial
 
 from ..errors import FieldError, NotFoundError, RequestValidationError, VapiError
 from ..models import CreatePhoneNumber, UpdatePhoneNumber
 from ._calls import PhoneNumberCalls
 from ._import import Importer, Lookup
+from ._lock import wait_timeout
 from ._outcomes import BulkOutcome, Progress, check_options, failed, skipped, succeeded
 from ._run import BulkRun
 
@@ -102,6 +109,7 @@ def bulk_import(
     update_existing: bool = False,
     lookup: Lookup = "walk",
     allow_purchase: bool = False,
+    wait: bool | float = False,
 ) -> BulkRun[CreatePhoneNumber]:
     """Create numbers that do not exist yet; running the same import twice creates nothing.
 
@@ -114,9 +122,12 @@ def bulk_import(
     the item is `unknown` (it may exist: run the import again to reconcile it). `lookup`
     is how existing numbers are found: `"walk"` (one listing of every number before the
     first create) or `"search"` (one search per item); see `Importer` for the trade-off.
-    Other options as for `bulk_update`.
+    The run holds the account's apply lock from its start to its end; `wait` as for
+    `SyncPlan.apply` (by default another apply running makes it raise `ApplyLockedError`
+    when it starts, nothing sent). Other options as for `bulk_update`.
     """
     check_options(concurrency, rate_limit)
+    wait_timeout(wait)
     if lookup not in ("walk", "search"):
         raise RequestValidationError(
             [FieldError("lookup", f"must be 'walk' or 'search' (got {lookup!r})")]
@@ -137,6 +148,7 @@ def bulk_import(
         progress=progress,
         total=total,
         setup=importer.setup,
+        guard=partial(client.apply_lock, wait=wait),
     )
 
 

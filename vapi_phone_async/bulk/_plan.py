@@ -38,6 +38,7 @@ from ..models import (
     UnknownPhoneNumber,
 )
 from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
+from ._basis import Listing
 from ._calls import PhoneNumberCalls
 from ._diff import Change, Comparison, compare, is_purchase
 from ._match import Key, LiveNumbers, match_key, number_keys, row_keys, same_number
@@ -94,16 +95,19 @@ async def plan_sync(
                 planner.take(item)
     # Each page is compared with its rows as it comes: the next page is on its way
     # meanwhile, so the comparing costs the walk little time.
+    seen = Listing()  # what the plan rests on: apply checks the account still lists it
     pager = client.paginate(page_size=WHOLE_LISTING_PAGE_SIZE, prefetch=WHOLE_LISTING_PREFETCH)
     async for page in pager.pages():
         with collector_paused():
             planner.meet(page.results)
+            seen.add(page.results)
     # A number the walk missed would be planned as a create (or, pruning, not deleted
     # while it should be): no plan rests on a listing that did not prove itself whole.
     pager.require_complete()
     with collector_paused():
         plan = planner.settle()
     plan.client = client
+    plan.basis = seen.fingerprint()
     return plan
 
 

@@ -34,6 +34,7 @@ from collections.abc import (
     Iterable,
     Sized,
 )
+from contextlib import AbstractAsyncContextManager, nullcontext
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -76,6 +77,7 @@ class BulkRun(Generic[T]):
         progress: Progress | None = None,
         total: int | None = None,
         setup: Callable[[], Awaitable[None]] | None = None,
+        guard: Callable[[], AbstractAsyncContextManager[None]] | None = None,
     ) -> None:
         if total is None and isinstance(items, Sized):
             total = len(items)
@@ -85,6 +87,9 @@ class BulkRun(Generic[T]):
         self._fail_fast = fail_fast
         self._progress = progress
         self._setup = setup
+        # Entered when the run starts and left when it ends, setup included (the apply
+        # lock): what it raises on entering reaches the consumer, nothing taken.
+        self._guard = guard
         self.summary = BulkSummary(total=total)
         self.stopped_early = False
         # Made when the run starts: anyio's primitives need a running event loop, and a
@@ -193,11 +198,12 @@ class BulkRun(Generic[T]):
         if self.stopped_early:  # cancel() came before the run started
             intake.cancel()
         try:
-            if self._setup is not None:
-                await self._setup()
-            async with anyio.create_task_group() as workers:
-                with intake:
-                    await self._take_items(limiter, workers, intake, send)
+            async with self._guard() if self._guard is not None else nullcontext():
+                if self._setup is not None:
+                    await self._setup()
+                async with anyio.create_task_group() as workers:
+                    with intake:
+                        await self._take_items(limiter, workers, intake, send)
         except BaseException:
             self._abandon_in_flight()
             raise

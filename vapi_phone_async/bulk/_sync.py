@@ -3,21 +3,26 @@
 See `_plan` for how a plan is made. `apply` sends the creates (a create whose answer is
 lost is looked up, adopted or reported unknown, never sent twice blindly), the purchases
 (only with `allow_purchase=True`), the updates (the changed fields, a nested object whole)
-and the deletes, with one `BulkOutcome` per planned action.
+and the deletes, with one `BulkOutcome` per planned action. It holds the account's apply
+lock for the whole run and first checks, under it, that the account is still as the plan
+saw it (`_basis`): a stale plan is refused, never applied blind.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import msgspec
 
 from ..errors import FieldError, NotFoundError, RequestValidationError, VapiError
 from ..models import CreatePhoneNumber, PhoneNumber, UpdatePhoneNumber
+from ._basis import ListingFingerprint, unchanged_under_lock
 from ._calls import PhoneNumberCalls
 from ._diff import Change
 from ._import import create_reconciled
+from ._lock import wait_timeout
 from ._match import Key
 from ._outcomes import BulkOutcome, Progress, check_options, failed, skipped, succeeded
 from ._run import BulkRun
@@ -127,6 +132,8 @@ class SyncPlan:
     """Items the account listed that could not be identified (no id or provider): never
     matched, updated or deleted, and no row may create a number one of them shows."""
     client: PhoneNumberCalls | None = field(default=None, repr=False, compare=False)
+    basis: ListingFingerprint | None = field(default=None, repr=False, compare=False)
+    """The listing the plan rests on; `apply` refuses to run when the account differs."""
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{name}={count}" for name, count in self.counts().items())
@@ -165,12 +172,21 @@ class SyncPlan:
         rate_limit: float | None = None,
         fail_fast: bool = False,
         progress: Progress | None = None,
+        wait: bool | float = False,
     ) -> BulkRun[PlannedAction]:
         """Do the plan: creates, purchases, updates, deletes, one outcome per action.
 
         `allow_purchase=True` is needed when the plan buys numbers (it raises
         `RequestValidationError` before anything is sent otherwise). Other options as for
         `bulk_update`. A delete that finds its number gone already is `skipped`.
+
+        The run holds the account's apply lock (`client.apply_lock`) from its start to its
+        end. When another apply holds it, the run waits for it if `wait` says so (True:
+        as long as it takes; a number: that many seconds), else raises `ApplyLockedError`
+        when it starts. Under the lock it walks the account once more, and raises
+        `StalePlanError` before sending anything when a number was created, deleted or
+        changed since the plan: plan again (under `client.apply_lock()`, to keep other
+        applies out meanwhile) and apply the new plan.
         """
         if self.client is None:
             raise RuntimeError("a SyncPlan applies through the client that made it")
@@ -182,6 +198,7 @@ class SyncPlan:
             )
             raise RequestValidationError([FieldError("allow_purchase", rule)])
         check_options(concurrency, rate_limit)
+        wait_timeout(wait)  # a bad `wait` is refused now, not when the run starts
         calls = self.client.with_options(rate_limit=rate_limit)
         max_creates = self.client.backoff.max_retries + 1
         actions = self.actions()
@@ -212,7 +229,16 @@ class SyncPlan:
             except VapiError as error:
                 return failed(index, action, error)
 
-        return BulkRun(actions, do, concurrency=concurrency, fail_fast=fail_fast, progress=progress)
+        # Nothing to do sends nothing: no lock, no second walk.
+        guard = partial(unchanged_under_lock, self.client, self.basis, wait) if actions else None
+        return BulkRun(
+            actions,
+            do,
+            concurrency=concurrency,
+            fail_fast=fail_fast,
+            progress=progress,
+            guard=guard,
+        )
 
 
 PlannedAction = PlannedCreate | PlannedUpdate | PlannedDelete

@@ -1,9 +1,11 @@
 """The `vapi-phone` group, and how a run ends: exit codes, one-line errors, no secrets.
 
 Exit codes: 0 success; 1 an API or network error (or items that failed); 2 a usage error,
-bad input included, which names the field. An error is one line on stderr; `--debug` adds
-the traceback. The API key is never printed: the library keeps it out of every message,
-and this module blanks it out of anything it prints, in case.
+bad input included, which names the field; 75 another apply to the account holds its
+apply lock (nothing sent: try again, or --wait); 130 stopped by Ctrl+C. An error is one
+line on stderr; `--debug` adds the traceback. The API key is never printed: the library
+keeps it out of every message, and this module blanks it out of anything it prints, in
+case.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from collections.abc import Sequence
 import click
 
 from .._version import __version__
-from ..errors import RequestValidationError, VapiError
+from ..errors import ApplyLockedError, RequestValidationError, VapiError
 from ._bulk import bulk_update, export
 from ._commands import create, delete, get, list_numbers, update
 from ._context import Settings, api_options
 from ._demo import demo, fake_server
 from ._import import import_
+from ._locking import LOCKED, locked_message
 from ._params import ENVIRONMENT_HELP
 from ._records import describe
 from ._sync import sync
@@ -65,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RequestValidationError as error:
         _fail(f"invalid input: {describe(error)}", settings)
         return 2
+    except ApplyLockedError as error:
+        _fail(locked_message(error), settings)
+        return LOCKED
     except VapiError as error:
         _fail(str(error), settings)
         return 1

@@ -1,29 +1,33 @@
 """The commands on many numbers but import: export and bulk-update.
 
 Each command is a thin shell around an async function (`export_numbers`,
-`update_matching`) that the demo runs too.
+`update_matching`) that the demo runs too. bulk-update holds the account's apply lock from
+its plan to its end; after a prompt it lists its scope again, and a scope that changed
+meanwhile is planned again and asked about again (see `_locking`).
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 import msgspec
 
 from .._rows import convert
-from ..bulk import Change, UpdateItem, compare
+from ..bulk import Change, Listing, ListingFingerprint, UpdateItem, compare
 from ..client import VapiPhoneClient
-from ..errors import FieldError, RequestValidationError
+from ..errors import FieldError, RequestValidationError, StalePlanError
 from ..models import PROVIDERS, UpdatePhoneNumber
 from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
 from ._context import Settings, api_options, date_filters, run, show_secrets_option
 from ._files import SHOWN_FAILURES, check_file_type, written_whole
+from ._locking import confirm_again, locked, plan_again, wait_of, wait_options
 from ._output import (
     number_writer,
     print_table,
@@ -102,6 +106,7 @@ class UpdatePlan:
     changes: list[tuple[str, list[Change]]] = field(default_factory=list)
     unchanged: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)  # (id, why)
+    basis: ListingFingerprint | None = None  # what the scope listed
 
 
 async def plan_updates(
@@ -116,6 +121,7 @@ async def plan_updates(
     an update holds), and a number already as wanted is left alone. A number whose object
     would go without a secret the server shows only masked is refused."""
     plan = UpdatePlan()
+    seen = Listing()
     pager = client.paginate(
         search=search,
         page_size=WHOLE_LISTING_PAGE_SIZE,
@@ -123,6 +129,7 @@ async def plan_updates(
         **(filters or {}),
     )
     async for page in pager.pages():
+        seen.add(page.results)
         for number in page.results:
             body = bodies.get(number.provider)
             if body is None:
@@ -140,6 +147,7 @@ async def plan_updates(
             plan.changes.append((number.id, comparison.changes))
     # Updating part of what matches would leave the rest as it was, silently.
     pager.require_complete()
+    plan.basis = seen.fingerprint()
     return plan
 
 
@@ -171,6 +179,7 @@ def update_bodies(
 @click.option("--unset", "unsets", multiple=True, metavar="FIELD", help="Clear a field.")
 @click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Change more than one number without asking.")
+@wait_options
 @click.option("--concurrency", type=click.IntRange(min=1), default=16, show_default=True)
 @click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests/s.")
 @api_options()
@@ -185,6 +194,8 @@ def bulk_update(
     unsets: tuple[str, ...],
     dry_run: bool,
     yes: bool,
+    wait: bool,
+    wait_timeout: float | None,
     concurrency: int,
     rate_limit: float | None,
     **dates: str | None,
@@ -193,7 +204,8 @@ def bulk_update(
 
     The scope is --search, --provider, a date filter (--created-at-ge ...), or --all for
     every number; one is needed. Only the fields that differ are sent; more than one
-    number changes only after a yes (or --yes).
+    number changes only after a yes (or --yes). One apply at a time per account: another
+    one running makes it exit 75, or wait with --wait.
     """
     if not (sets or unsets):
         raise click.UsageError("nothing to change: give --set or --unset")
@@ -205,36 +217,56 @@ def bulk_update(
         )
     bodies = update_bodies(sets, unsets, provider)
 
+    async def apply_updates(
+        client: VapiPhoneClient, plan: UpdatePlan
+    ) -> tuple[Applied[UpdateItem], float]:
+        started = time.perf_counter()
+        total = len(plan.pairs)
+        with progress_bar("bulk-update", total, enabled=stderr_is_terminal()) as tick:
+            run_ = client.bulk_update(
+                plan.pairs,
+                concurrency=concurrency,
+                rate_limit=rate_limit,
+                progress=lambda done, _failed, _total: tick(done, total),
+            )
+            applied = await apply_plan(run_, plan.pairs)
+        return applied, time.perf_counter() - started
+
     async def body() -> tuple[UpdatePlan, Applied[UpdateItem] | None, float]:
         async with settings.client() as client:
-            plan = await plan_updates(client, bodies, search=search, filters=filters)
-            if dry_run or not plan.pairs:
-                return plan, None, 0.0
-            if len(plan.pairs) > 1 and not yes:
-                _confirm(f"update {len(plan.pairs)} numbers")
-            started = time.perf_counter()
-            count = len(plan.pairs)
-            with progress_bar("bulk-update", count, enabled=stderr_is_terminal()) as tick:
-                run_ = client.bulk_update(
-                    plan.pairs,
-                    concurrency=concurrency,
-                    rate_limit=rate_limit,
-                    progress=lambda done, _failed, _total: tick(done, count),
-                )
-                applied = await apply_plan(run_, plan.pairs)
-            return plan, applied, time.perf_counter() - started
+
+            async def replan() -> UpdatePlan:
+                return await plan_updates(client, bodies, search=search, filters=filters)
+
+            if dry_run:
+                return await replan(), None, 0.0
+            async with locked(client, wait_of(wait, wait_timeout)):
+                plan = await replan()
+                for attempt in count():
+                    if not plan.pairs:
+                        break
+                    if attempt:
+                        _print_plan(plan, "bulk-update plan, made again", sys.stderr)
+                        confirm_again(yes)
+                    elif len(plan.pairs) > 1 and not yes:
+                        _confirm(f"update {len(plan.pairs)} numbers")
+                    if attempt or (len(plan.pairs) > 1 and not yes):
+                        # Time passed at the prompt: the scope must still list the same.
+                        now = await replan()
+                        if now.basis != plan.basis:
+                            error = _moved(client, plan, now)
+                            plan = await plan_again(error, attempt, _ready(now))
+                            continue
+                    applied, seconds = await apply_updates(client, plan)
+                    return plan, applied, seconds
+            return plan, None, 0.0
 
     plan, applied, seconds = run(body())
     for number_id, why in plan.refused[:SHOWN_FAILURES]:
         click.echo(f"  refused: {number_id}: {why}", err=True)
     if applied is None:
         state = "dry run, nothing changed" if dry_run else "nothing to change"
-        rows = [("update", len(plan.pairs)), ("unchanged", plan.unchanged)]
-        rows += [("refused", len(plan.refused))] if plan.refused else []
-        print_table(f"bulk-update plan ({state})", ("action", "numbers"), rows, sys.stdout)
-        for number_id, changes in plan.changes[: SHOWN_FAILURES * 4]:
-            shown = ", ".join(str(change) for change in changes)
-            click.echo(f"  update {number_id}: {shown}")
+        _print_plan(plan, f"bulk-update plan ({state})", sys.stdout)
         if plan.refused:
             raise click.exceptions.Exit(1)
         return
@@ -255,6 +287,28 @@ def bulk_update(
         raise click.exceptions.Exit(INTERRUPTED)
     if summary.failed or plan.refused:
         raise click.exceptions.Exit(1)
+
+
+def _print_plan(plan: UpdatePlan, title: str, stream: IO[str]) -> None:
+    rows = [("update", len(plan.pairs)), ("unchanged", plan.unchanged)]
+    rows += [("refused", len(plan.refused))] if plan.refused else []
+    print_table(title, ("action", "numbers"), rows, stream)
+    for number_id, changes in plan.changes[: SHOWN_FAILURES * 4]:
+        shown = ", ".join(str(change) for change in changes)  # secrets hidden
+        stream.write(f"  update {number_id}: {shown}\n")
+
+
+def _moved(client: VapiPhoneClient, plan: UpdatePlan, now: UpdatePlan) -> StalePlanError:
+    planned = plan.basis.count if plan.basis is not None else 0
+    seen = now.basis.count if now.basis is not None else 0
+    return StalePlanError(client.base_url, planned=planned, now=seen)
+
+
+def _ready(plan: UpdatePlan) -> Callable[[], Awaitable[UpdatePlan]]:
+    async def made() -> UpdatePlan:
+        return plan
+
+    return made
 
 
 def _confirm(what: str) -> None:

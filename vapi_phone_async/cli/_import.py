@@ -4,7 +4,9 @@ It shares the sync's matching, so an export imported anywhere, once or ten times
 and buys nothing it should not: a number that exists (by id, provider and number, or SIP
 URI) is skipped, or with --update-existing updated with what differs. Buying a number
 needs --allow-purchase. The file is read whole and the failures path checked before
-anything is sent; failed rows go to a failures file ready to re-run.
+anything is sent; failed rows go to a failures file ready to re-run. An import holds the
+account's apply lock from its plan to its end; a plan the account moved away from before
+the apply is made again (and shown), as it was never asked about (see `_locking`).
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ import dataclasses
 import sys
 import time
 from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
 
 import click
 
-from ..bulk import BulkSummary, Unchanged
+from ..bulk import BulkSummary, SyncPlan, Unchanged
 from ..client import VapiPhoneClient
+from ..errors import StalePlanError
 from ._context import Settings, api_options, run
 from ._failures import Failures, failures_path
 from ._input import FORMATS, InputFile, read_input
+from ._locking import locked, plan_again, wait_of, wait_options
 from ._output import FORMATS as OUTPUTS
 from ._output import print_table, progress_bar, stderr_is_terminal
 from ._params import choice
@@ -86,28 +91,43 @@ async def import_file(
     rate_limit: float | None = None,
     failures_file: Path | None = None,
     progress: bool = False,
+    wait: bool | float = False,
 ) -> ImportReport:
     """Import the rows of `source`: create what is missing (buy, with `allow_purchase`),
-    update what differs with `update_existing`; failed rows go to `failures_file`."""
+    update what differs with `update_existing`; failed rows go to `failures_file`. The
+    account's apply lock is held from the plan to the end (`wait` as for `apply_lock`)."""
     failures = Failures(source, failures_path(source, failures_file))
     started = time.perf_counter()
-    planned = await plan_file(client, source, prune=False, resend_unknown=resend_unknown)
-    plan = planned.plan
-    skipped = len(plan.updates) + len(plan.unchanged)
-    if update_existing:
-        skipped = 0
-    else:
-        plan = dataclasses.replace(plan, updates=[], deletes=[])
-    confirm_risky(plan, yes=True, allow_purchase=allow_purchase)
-    actions = plan.actions()
-    with progress_bar("import", len(actions), enabled=progress) as tick:
-        run_ = plan.apply(
-            allow_purchase=allow_purchase,
-            concurrency=concurrency,
-            rate_limit=rate_limit,
-            progress=lambda done, _failed, _total: tick(done, len(actions)),
-        )
-        applied = await apply_plan(run_, actions)
+
+    async def replan() -> tuple[FilePlan, SyncPlan, int]:
+        planned = await plan_file(client, source, prune=False, resend_unknown=resend_unknown)
+        plan = planned.plan
+        if update_existing:
+            return planned, plan, 0
+        skipped = len(plan.updates) + len(plan.unchanged)
+        return planned, dataclasses.replace(plan, updates=[], deletes=[]), skipped
+
+    async with locked(client, wait):
+        planned, plan, skipped = await replan()
+        for attempt in count():
+            if attempt:
+                print_plan(planned, "import plan, made again", "table", sys.stderr)
+            confirm_risky(plan, yes=True, allow_purchase=allow_purchase)
+            actions = plan.actions()
+            total = len(actions)
+            try:
+                with progress_bar("import", total, enabled=progress) as tick:
+                    run_ = plan.apply(
+                        allow_purchase=allow_purchase,
+                        concurrency=concurrency,
+                        rate_limit=rate_limit,
+                        progress=lambda done, _failed, planned: tick(done, planned),
+                    )
+                    applied = await apply_plan(run_, actions)
+            except StalePlanError as error:
+                planned, plan, skipped = await plan_again(error, attempt, replan)
+                continue
+            break
     gather_failures(planned, applied, failures)
     report = ImportReport(
         planned,
@@ -129,6 +149,7 @@ async def import_file(
 @click.option("--update-existing", is_flag=True, help="Update numbers that exist already.")
 @click.option("--allow-purchase", is_flag=True, help="Buy the Vapi numbers the file asks for.")
 @click.option("--resend-unknown", is_flag=True, help=RESEND_UNKNOWN_HELP)
+@wait_options
 @click.option("--output", "-o", type=choice(OUTPUTS), default="table", help="Dry-run format.")
 @click.option(
     "--failures",
@@ -147,6 +168,8 @@ def import_(
     update_existing: bool,
     allow_purchase: bool,
     resend_unknown: bool,
+    wait: bool,
+    wait_timeout: float | None,
     output: str,
     failures: Path | None,
 ) -> None:
@@ -155,7 +178,8 @@ def import_(
     Numbers are matched by id, or provider and number, or SIP URI, so running an import
     twice creates nothing the second time, and an export imports as it is. Existing ones
     are skipped, or with --update-existing updated with the fields that differ. A Vapi
-    number without a SIP URI is bought: that needs --allow-purchase.
+    number without a SIP URI is bought: that needs --allow-purchase. One import or sync
+    at a time per account: another one running makes it exit 75, or wait with --wait.
     """
     source = read_input(file, file_format)  # type: ignore[arg-type]
     failures_path(source, failures)  # refused now, before anything is sent
@@ -174,6 +198,7 @@ def import_(
                 rate_limit=rate_limit,
                 failures_file=failures,
                 progress=stderr_is_terminal(),
+                wait=wait_of(wait, wait_timeout),
             )
 
     result = run(body())

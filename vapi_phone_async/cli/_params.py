@@ -22,6 +22,7 @@ Environment variables:
   VAPI_BASE_URL      the API's URL (--base-url)
   VAPI_ALLOW_HTTP    1: allow http:// to a host that is not loopback
   VAPI_LOG           debug or info: log requests and retries to stderr
+  VAPI_LOCK_DIR      where the apply locks are (import, sync --apply, bulk-update)
   TWILIO_AUTH_TOKEN  create --twilio-auth-token
   TWILIO_API_SECRET  create --twilio-api-secret
 """

@@ -2,22 +2,26 @@
 
 `vapi-phone sync FILE` prints the plan and changes nothing; `--apply` does it. Deletes
 (with `--prune`) and purchases need `--yes`, or a yes at a prompt that states their
-counts; purchases also `--allow-purchase`.
+counts; purchases also `--allow-purchase`. An apply holds the account's apply lock from
+its plan to its end (see `_locking`).
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from itertools import count
 from pathlib import Path
 
 import click
 
 from ..bulk import PlannedAction
+from ..errors import StalePlanError
 from ._context import Settings, api_options, run
 from ._failures import Failures, failures_path
 from ._import import print_failures
 from ._input import FORMATS, read_input
+from ._locking import confirm_again, locked, plan_again, wait_of, wait_options
 from ._output import FORMATS as OUTPUTS
 from ._output import print_table, progress_bar, stderr_is_terminal
 from ._params import choice
@@ -50,6 +54,7 @@ __all__ = ["sync"]
     help="Let a row change the number or SIP URI of the number its id names.",
 )
 @click.option("--yes", "-y", is_flag=True, help="Delete and buy without asking first.")
+@wait_options
 @click.option("--output", "-o", type=choice(OUTPUTS), default="table", help="Plan format.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=16, show_default=True)
 @click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests/s.")
@@ -70,6 +75,8 @@ def sync(
     resend_unknown: bool,
     allow_number_change: bool,
     yes: bool,
+    wait: bool,
+    wait_timeout: float | None,
     output: str,
     concurrency: int,
     rate_limit: float | None,
@@ -81,35 +88,56 @@ def sync(
     what would be created, bought, updated (the fields that differ), deleted (--prune)
     and left as it is, and the rows that cannot be done and why. A number written
     differently (a + lost in a spreadsheet) is the same number; another number for a
-    matched one needs --allow-number-change. Nothing changes without --apply.
+    matched one needs --allow-number-change. Nothing changes without --apply. One apply
+    at a time per account: another one running makes it exit 75, or wait with --wait; a
+    plan the account moved away from is made again and asked about.
     """
     source = read_input(file, file_format)  # type: ignore[arg-type]
     where = failures_path(source, failures)  # refused now, before anything is sent
 
+    async def apply_planned(planned: FilePlan) -> tuple[Applied[PlannedAction], float]:
+        actions = planned.plan.actions()
+        started = time.perf_counter()
+        with progress_bar("sync", len(actions), enabled=stderr_is_terminal()) as tick:
+            run_ = planned.plan.apply(
+                allow_purchase=allow_purchase,
+                concurrency=concurrency,
+                rate_limit=rate_limit,
+                progress=lambda done, _failed, _total: tick(done, len(actions)),
+            )
+            applied = await apply_plan(run_, actions)
+        return applied, time.perf_counter() - started
+
     async def body() -> tuple[FilePlan, Applied[PlannedAction] | None, float]:
         async with settings.client() as client:
-            planned = await plan_file(
-                client,
-                source,
-                prune=prune,
-                resend_unknown=resend_unknown,
-                allow_number_change=allow_number_change,
-            )
-            if not apply_ or planned.plan.empty:
-                return planned, None, 0.0
-            print_plan(planned, f"sync plan for {file}", "table", sys.stderr)
-            confirm_risky(planned.plan, yes=yes, allow_purchase=allow_purchase)
-            actions = planned.plan.actions()
-            started = time.perf_counter()
-            with progress_bar("sync", len(actions), enabled=stderr_is_terminal()) as tick:
-                run_ = planned.plan.apply(
-                    allow_purchase=allow_purchase,
-                    concurrency=concurrency,
-                    rate_limit=rate_limit,
-                    progress=lambda done, _failed, _total: tick(done, len(actions)),
+
+            async def replan() -> FilePlan:
+                return await plan_file(
+                    client,
+                    source,
+                    prune=prune,
+                    resend_unknown=resend_unknown,
+                    allow_number_change=allow_number_change,
                 )
-                applied = await apply_plan(run_, actions)
-            return planned, applied, time.perf_counter() - started
+
+            if not apply_:
+                return await replan(), None, 0.0
+            async with locked(client, wait_of(wait, wait_timeout)):
+                planned = await replan()
+                for attempt in count():
+                    if planned.plan.empty:
+                        break
+                    print_plan(planned, f"sync plan for {file}", "table", sys.stderr)
+                    confirm_risky(planned.plan, yes=yes, allow_purchase=allow_purchase)
+                    if attempt:
+                        confirm_again(yes)
+                    try:
+                        applied, seconds = await apply_planned(planned)
+                    except StalePlanError as error:
+                        planned = await plan_again(error, attempt, replan)
+                        continue
+                    return planned, applied, seconds
+            return planned, None, 0.0
 
     planned, applied, seconds = run(body())
     if applied is None:

@@ -1,0 +1,87 @@
+"""What a plan rests on: a fingerprint of the listing it was made from, and the check,
+under the apply lock, that the account still lists the same.
+
+The fingerprint covers the id and `updatedAt` of every item the planning walk saw, built
+page by page as the walk goes (a sum of per-item digests, so the order of the pages does
+not matter). A number created, deleted or changed since changes it. A change that leaves
+`updatedAt` as it was (a server that does not send it) cannot be seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+import msgspec
+
+from ..errors import StalePlanError
+from ..models import PhoneNumber, UnknownPhoneNumber
+from ._calls import PhoneNumberCalls
+
+__all__ = ["Listing", "ListingFingerprint", "unchanged_under_lock", "walk_fingerprint"]
+
+_MASK = (1 << 128) - 1
+
+
+class ListingFingerprint(msgspec.Struct, frozen=True):
+    """How many items a listing held, and a digest of their ids and `updatedAt`."""
+
+    count: int
+    digest: str
+
+
+class Listing:
+    """A fingerprint in the making: `add` each page, then `fingerprint()`."""
+
+    __slots__ = ("_count", "_sum")
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._sum = 0
+
+    def add(self, numbers: Iterable[PhoneNumber]) -> None:
+        """The items of one page (readable or not)."""
+        total, count = self._sum, self._count
+        for number in numbers:
+            total += _item_digest(number)
+            count += 1
+        self._sum, self._count = total & _MASK, count
+
+    def fingerprint(self) -> ListingFingerprint:
+        return ListingFingerprint(self._count, f"{self._sum:032x}")
+
+
+def _item_digest(number: PhoneNumber) -> int:
+    if isinstance(number, UnknownPhoneNumber):
+        if number.readable:
+            item = f"{number.id}\0{number.get('updatedAt')}".encode()
+        else:  # no id: the item as sent stands for itself
+            item = msgspec.json.encode(number.raw if number.is_object else number.source)
+    else:
+        updated = number.updated_at
+        item = f"{number.id}\0{'' if updated is None else updated.isoformat()}".encode()
+    return int.from_bytes(hashlib.blake2b(item, digest_size=16).digest(), "big")
+
+
+async def walk_fingerprint(client: PhoneNumberCalls) -> ListingFingerprint:
+    """Walk the account as a plan does, and fingerprint what it lists."""
+    listing = Listing()
+    async for page in client.paginate(page_size=1000).pages():
+        listing.add(page.results)
+    return listing.fingerprint()
+
+
+@asynccontextmanager
+async def unchanged_under_lock(
+    client: PhoneNumberCalls, basis: ListingFingerprint | None, wait: bool | float
+) -> AsyncIterator[None]:
+    """Hold the account's apply lock; before the block, check that the account still lists
+    what `basis` saw (None: nothing to check). Raises `ApplyLockedError`, or
+    `StalePlanError` with nothing sent."""
+    async with client.apply_lock(wait=wait):
+        if basis is not None:
+            now = await walk_fingerprint(client)
+            if now != basis:
+                raise StalePlanError(client.base_url, planned=basis.count, now=now.count)
+        yield
