@@ -17,6 +17,7 @@ import msgspec
 
 from ..errors import StalePlanError
 from ..models import PhoneNumber, UnknownPhoneNumber
+from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
 from ._calls import PhoneNumberCalls
 
 __all__ = ["Listing", "ListingFingerprint", "unchanged_under_lock", "walk_fingerprint"]
@@ -65,10 +66,14 @@ def _item_digest(number: PhoneNumber) -> int:
 
 
 async def walk_fingerprint(client: PhoneNumberCalls) -> ListingFingerprint:
-    """Walk the account as a plan does, and fingerprint what it lists."""
+    """Walk the account as a plan does, and fingerprint what it lists. Raises
+    `IncompleteListingError` when the walk cannot prove it saw every number: part of
+    the account proves nothing about the whole."""
     listing = Listing()
-    async for page in client.paginate(page_size=1000).pages():
+    pager = client.paginate(page_size=WHOLE_LISTING_PAGE_SIZE, prefetch=WHOLE_LISTING_PREFETCH)
+    async for page in pager.pages():
         listing.add(page.results)
+    pager.require_complete()
     return listing.fingerprint()
 
 
