@@ -12,9 +12,17 @@ API_KEY = "bench-key"
 
 @contextlib.contextmanager
 def fake_server_process(
-    numbers: int, *, latency: float = 0.0, cursors: bool = True, tie_rate: float = 0.0
+    numbers: int,
+    *,
+    latency: float = 0.0,
+    cursors: bool = True,
+    tie_rate: float = 0.0,
+    page_cap: int | None = None,
 ) -> Iterator[str]:
-    """Start `python -m vapi_phone_async.testing` seeded with `numbers`; yield its URL."""
+    """Start `python -m vapi_phone_async.testing` seeded with `numbers`; yield its URL.
+
+    `page_cap` caps every listing answer as the live API does (100); by default the fake
+    answers pages of any size, so that a walk's figures compare with pages of 1,000."""
     command = [
         sys.executable,
         "-m",
@@ -30,6 +38,7 @@ def fake_server_process(
     ]
     if not cursors:
         command.append("--no-cursors")
+    command += ["--page-cap", str(page_cap or 0)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
