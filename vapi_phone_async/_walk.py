@@ -23,6 +23,7 @@ __all__ = [
     "Position",
     "Segment",
     "answered_size",
+    "astray",
     "bounded",
     "first_created_at",
     "identity",
@@ -226,4 +227,29 @@ def shortfall(page: PhoneNumberPage, received: int) -> str | None:
         return "the server did not say how many numbers there are (no totalItems)"
     if received != total:
         return f"the server said {total} numbers match but answered {received}"
+    return None
+
+
+def astray(
+    page: PhoneNumberPage,
+    number: int,
+    baseline: int | None,
+    received: int,
+    size: int,
+    *,
+    same: bool,
+) -> str | None:
+    """Why page `number` is not what the offsets promise (None when it is): the same
+    `totalItems` as its query's first page, not the page before again, and as many
+    numbers as remain, up to the page size."""
+    total = page.metadata.total_items
+    if total != baseline:
+        return f"the listing changed during the walk (totalItems {baseline} -> {total})"
+    if same and page.results:
+        return f"the server answered page {number} with the same numbers as page {number - 1}"
+    if baseline is not None and len(page.results) != min(size, baseline - received):
+        return (
+            f"page {number} held {len(page.results)} numbers where its offset promised "
+            f"{min(size, baseline - received)}"
+        )
     return None

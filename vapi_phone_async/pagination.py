@@ -74,6 +74,7 @@ from ._walk import (
     Position,
     Segment,
     answered_size,
+    astray,
     bounded,
     first_created_at,
     more_after,
@@ -337,14 +338,14 @@ class Pager:
                 number, task = self._in_flight.popleft()
                 page = await task
                 ids = page_ids(page)
-                astray = _astray(page, number, baseline, received, size, same=ids == previous)
+                broken = astray(page, number, baseline, received, size, same=ids == previous)
                 changed = changed or page.metadata.total_items != baseline
-                if astray is not None:
+                if broken is not None:
                     if self._consistent:
-                        segment.gap, segment.astray, segment.changed = astray, True, changed
+                        segment.gap, segment.astray, segment.changed = broken, True, changed
                         return
                     if ids and ids == previous:
-                        raise PaginationError(f"{astray}; stopping instead of looping forever")
+                        raise PaginationError(f"{broken}; stopping instead of looping forever")
                 received, previous = received + len(page.results), ids
             segment.gap = shortfall(page, received)
             if changed and segment.gap is None:
@@ -379,31 +380,6 @@ class Pager:
                 "?" if self.expected is None else self.expected,
                 gap,
             )
-
-
-def _astray(
-    page: PhoneNumberPage,
-    number: int,
-    baseline: int | None,
-    received: int,
-    size: int,
-    *,
-    same: bool,
-) -> str | None:
-    """Why page `number` is not what the offsets promise (None when it is): the same
-    `totalItems` as its query's first page, not the page before again, and as many
-    numbers as remain, up to the page size."""
-    total = page.metadata.total_items
-    if total != baseline:
-        return f"the listing changed during the walk (totalItems {baseline} -> {total})"
-    if same and page.results:
-        return f"the server answered page {number} with the same numbers as page {number - 1}"
-    if baseline is not None and len(page.results) != min(size, baseline - received):
-        return (
-            f"page {number} held {len(page.results)} numbers where its offset promised "
-            f"{min(size, baseline - received)}"
-        )
-    return None
 
 
 async def _let_start() -> None:
