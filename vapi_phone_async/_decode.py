@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import msgspec
 
-from ._lenient import FAILED, Found, decode_any, lenient_value, struct_value
+from ._lenient import FAILED, Found, lenient_value, struct_value
 from ._secrets import excerpt
+from ._shapes import decode_any, member, shape
 from .errors import ResponseDecodeError
 from .models import (
-    PHONE_NUMBER_CLASSES,
     KnownPhoneNumber,
     PaginationMeta,
     PhoneNumber,
@@ -34,8 +34,7 @@ _PAGE = msgspec.json.Decoder(PhoneNumberPage)
 _OBJECT = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
 _PAGE_FIELDS = frozenset({"results", "metadata"})
-# By the provider's JSON text: a listed item's class is found without decoding its tag.
-_CLASS_BY_RAW_TAG = {msgspec.json.encode(tag): cls for tag, cls in PHONE_NUMBER_CLASSES.items()}
+_ITEM = shape(KnownPhoneNumber)
 
 
 def decode_phone_number(data: bytes) -> PhoneNumber:
@@ -160,8 +159,7 @@ def _item(raw: msgspec.Raw, *, whole_first: bool) -> PhoneNumber:
         fields = _OBJECT.decode(raw)
     except msgspec.ValidationError:
         return UnknownPhoneNumber.of(decode_any(raw))
-    provider = fields.get("provider")
-    cls = _class_of(provider) if provider is not None else None
+    cls = member(fields, _ITEM)
     if cls is not None:
         found = Found()
         value = struct_value(fields, cls, (), found)
@@ -169,14 +167,6 @@ def _item(raw: msgspec.Raw, *, whole_first: bool) -> PhoneNumber:
             keep_extras(value, found.unknown, found.invalid)
             return value  # type: ignore[no-any-return]
     return UnknownPhoneNumber.of(decode_any(raw))
-
-
-def _class_of(provider: msgspec.Raw) -> type[KnownPhoneNumber] | None:
-    cls = _CLASS_BY_RAW_TAG.get(bytes(provider))
-    if cls is None:  # the tag written another way (escaped, say): read it
-        tag = decode_any(provider)
-        cls = PHONE_NUMBER_CLASSES.get(tag) if isinstance(tag, str) else None
-    return cls
 
 
 def _repaired(number: PhoneNumber) -> bool:
