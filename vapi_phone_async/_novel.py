@@ -196,16 +196,26 @@ class _Reader:
         specs = self.specs
         if value.__class__ is list:
             here: Path | None = None
+            owners: dict[Part, dict[Path, Any]] | None = None
             for index, item in enumerate(value):
                 spec = specs.get(item.__class__)
                 if spec is None:
                     continue
-                if spec.decoded:  # numbers in a list: each keeps its own
-                    if here is None:
-                        here = _join(holder, part, path)
-                    self._struct(item, spec, here, index, (), found)
-                else:
+                if not spec.decoded:
                     self._struct(item, spec, holder, part, (*path, index), found)
+                    continue
+                # Numbers, each keeping its own fields: the common case, inlined.
+                if here is None:
+                    here = _join(holder, part, path)
+                for attribute, name in spec.learned:
+                    taken = getattr(item, attribute)
+                    if taken is not msgspec.UNSET:
+                        setattr(item, attribute, msgspec.UNSET)
+                        if owners is None:
+                            owners = found.setdefault(here, {})
+                        owners.setdefault(index, {})[name,] = taken
+                if spec.below:
+                    self._below(item, spec, here, index, (), found)
             return
         spec = specs.get(value.__class__)
         if spec is None:
@@ -228,6 +238,12 @@ class _Reader:
                     kept = found.setdefault(holder, {}).setdefault(part, {})
                 where = (*path, name)
                 kept[where] = taken
+        if spec.below:
+            self._below(value, spec, holder, part, path, found)
+
+    def _below(
+        self, value: Any, spec: _Spec, holder: Path, part: Part, path: Path, found: _Found
+    ) -> None:
         specs = self.specs
         for attribute, wire in spec.below:
             below = getattr(value, attribute)
