@@ -16,6 +16,7 @@ import gc
 import json
 import platform
 import statistics
+import time
 import timeit
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -206,17 +207,31 @@ def sdk_decoder() -> tuple[Callable[[bytes], Any], str] | None:
     return decode, f"{versions}, pydantic {metadata.version('pydantic')}"
 
 
-def measure(call: Callable[[], object], repeats: int, loops: int | None = None) -> list[float]:
-    """Seconds per call, one sample per repeat of `loops` calls (~20 ms worth by default).
+def measure(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
+    """CPU seconds per call of each of `calls`, one sample per repeat of ~20 ms of calls.
 
-    The garbage collector is off while timing (timeit's default) for every row alike: with
-    it on, a run's time depends on whatever else the process holds, not on the decoder.
+    The rows take turns, one sample of each per round, so that a machine getting busier
+    or quieter during the run weighs on every row alike. The garbage collector is off
+    while timing (timeit's default) for every row alike: with it on, a run's time depends
+    on whatever else the process holds, not on the decoder. Each call is one thread's
+    work that never waits, so its CPU time is what it costs, and unlike wall time it does
+    not count the turns other processes of a busy machine get.
     """
     gc.collect()
-    timer = timeit.Timer(call)
-    if loops is None:
-        loops = max(1, timer.autorange()[0] // 10)
-    return [total / loops for total in timer.repeat(repeat=repeats, number=loops)]
+    timers = {name: timeit.Timer(call, timer=time.thread_time) for name, call in calls.items()}
+    loops = {name: max(1, timer.autorange()[0] // 10) for name, timer in timers.items()}
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(repeats):
+        for name, timer in timers.items():
+            samples[name].append(timer.timeit(loops[name]) / loops[name])
+    return samples
+
+
+def sdk_samples(call: Callable[[], object]) -> list[float]:
+    """CPU seconds of each of SDK_REPEATS calls (one takes over a second)."""
+    gc.collect()
+    timer = timeit.Timer(call, timer=time.thread_time)
+    return timer.repeat(repeat=SDK_REPEATS, number=1)
 
 
 def ms(seconds: float) -> str:
@@ -239,20 +254,16 @@ def main() -> None:
         assert [n.unknown_fields for n in kept.results] == expected  # type: ignore[union-attr]
         assert kept.results == fast_page.results  # the typed fields are the same
 
-    rows: list[tuple[str, list[float]]] = [
-        ("decode_page, fast path", measure(lambda: decode_page(fast_body), FAST_REPEATS)),
-        (
-            "decode_page, fallback (1 unknown provider)",
-            measure(lambda: decode_page(fallback_body), FAST_REPEATS),
-        ),
-        (
-            "json.loads, same bytes (dicts only)",
-            measure(lambda: json.loads(fast_body), FAST_REPEATS),
-        ),
-    ]
+    calls: dict[str, Callable[[], object]] = {
+        "decode_page, fast path": functools.partial(decode_page, fast_body),
+        "decode_page, fallback (1 unknown provider)": functools.partial(decode_page, fallback_body),
+        "json.loads, same bytes (dicts only)": functools.partial(json.loads, fast_body),
+    }
     for where, (body, _) in unknown_bodies.items():
-        call = functools.partial(decode_page, body)
-        rows.append((f"decode_page, 1 unknown field on every {where}", measure(call, FAST_REPEATS)))
+        calls[f"decode_page, 1 unknown field on every {where}"] = functools.partial(
+            decode_page, body
+        )
+    rows = list(measure(calls, FAST_REPEATS).items())
     sdk = sdk_decoder()
     if sdk is not None:
         sdk_decode = sdk[0]
@@ -260,12 +271,8 @@ def main() -> None:
         assert len(sdk_page.results) == PAGE_SIZE
         assert sdk_page.results[0].provider == "byo-phone-number"
         assert isinstance(sdk_page.results[0].created_at, datetime)
-        rows.append(
-            (
-                "vapi SDK: json.loads + construct_type",
-                measure(lambda: sdk_decode(fast_body), SDK_REPEATS, loops=1),
-            )
-        )
+        sdk_call = functools.partial(sdk_decode, fast_body)
+        rows.append(("vapi SDK: json.loads + construct_type", sdk_samples(sdk_call)))
 
     hooked = sum(1 for n in fast_page.results if getattr(n, "hooks", None))
     print(
@@ -275,7 +282,7 @@ def main() -> None:
     print(
         f"Python {platform.python_version()}, msgspec {metadata.version('msgspec')}"
         + (f", {sdk[1]}" if sdk else ", vapi-server-sdk not installed (no SDK row)")
-        + "; time per decode, GC off while timing"
+        + "; CPU time per decode, GC off while timing"
     )
     print()
     json_median = statistics.median(rows[2][1])
