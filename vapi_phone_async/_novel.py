@@ -13,8 +13,8 @@ decode succeeding proves that no unknown field is left. An unknown field the rea
 the strict decoder meets next is learned in turn; anything else (a value of the wrong
 type, an unknown tag) leaves the body to the lenient decoder.
 
-Vapi adds a field at a time, to every number alike: the first item shows it, so learning
-it costs a failed decode of one item, and the readers for it are built once.
+A field Vapi adds usually comes on every number: the first item shows it, so learning it
+costs a decode that fails early, and the readers for it are built once (and cached).
 """
 
 from __future__ import annotations

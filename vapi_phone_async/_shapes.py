@@ -1,7 +1,8 @@
 """What the decoders need to know about a declared type: the Structs it admits, their
 fields by wire name, their tags, its list item type and its fallback; computed once a type.
 
-Shared by the lenient decoder (`_lenient`) and the key scan of newer bodies (`_novel`).
+Shared by the item and lenient decoders (`_decode`, `_lenient`) and the readers of newer
+bodies (`_novel`).
 """
 
 from __future__ import annotations
