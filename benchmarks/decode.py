@@ -1,4 +1,4 @@
-"""How fast a 1,000-number page decodes: fast path, fallbacks, json.loads and the official SDK.
+"""How fast a 1,000-number page decodes: fast path, new fields, fallback, json.loads, the SDK.
 
 Run: `python benchmarks/decode.py`. Prints a table; asserts nothing about timings. The page
 is built with the models and encoded with msgspec, the same bytes every run: five
