@@ -1,5 +1,5 @@
-"""Response decoding: one strict msgspec call, a newer body's fields kept at about the
-same cost, and a lenient fallback that loses nothing.
+"""Response decoding: one strict msgspec call; a newer body's new fields set aside and the
+rest still typed strictly; and a lenient fallback that loses nothing.
 
 The fast path decodes a whole body into typed Structs in one call. The models forbid
 unknown fields, so it succeeds only for a body this version knows entirely. A body that
