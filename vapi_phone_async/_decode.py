@@ -1,30 +1,34 @@
-"""Response decoding: one strict msgspec call, and a lenient fallback that loses nothing.
+"""Response decoding: one strict msgspec call; a newer body's new fields set aside and the
+rest still typed strictly; and a lenient fallback that loses nothing.
 
 The fast path decodes a whole body into typed Structs in one call. The models forbid
-unknown fields, so it succeeds only for a body this version knows entirely; anything else
-(a new field, a new provider, tag or enum member, a value of an unexpected type) takes the
-lenient path (`_lenient`), item by item: each item that can be typed whole still is, in one
-call, and the others are typed part by part. No object is built with a field that breaks
-its annotation, and what could not be typed is kept: beside its object (`unknown_fields`,
-`invalid_fields`), or whole as an `UnknownPhoneNumber` or `UnknownItem`.
+unknown fields, so it succeeds only for a body this version knows entirely. A body that
+only adds fields (what a newer Vapi sends) is typed the same way once they are cut out
+(`_novel`): they are kept beside their object (`unknown_fields`). Anything else (a new
+provider, tag or enum member, a value of an unexpected type) takes the lenient path
+(`_lenient`), item by item: each item that can be typed whole still is, and the others
+are typed part by part. No object is built with a field that breaks its annotation, and
+what could not be typed is kept: beside its object (`unknown_fields`, `invalid_fields`),
+or whole as an `UnknownPhoneNumber` or `UnknownItem`.
 """
 
 from __future__ import annotations
 
 import msgspec
 
-from ._lenient import FAILED, Found, decode_any, lenient_value, struct_value
+from ._lenient import FAILED, Found, lenient_value, struct_value
+from ._novel import decode_newer
 from ._secrets import excerpt
+from ._shapes import decode_any, member, shape
 from .errors import ResponseDecodeError
 from .models import (
-    PHONE_NUMBER_CLASSES,
     KnownPhoneNumber,
     PaginationMeta,
     PhoneNumber,
     PhoneNumberPage,
     UnknownPhoneNumber,
 )
-from .models._base import Decoded, keep_extras, kept_extras
+from .models._base import keep_extras
 
 __all__ = ["decode_page", "decode_phone_number", "decode_phone_number_list"]
 
@@ -34,8 +38,7 @@ _PAGE = msgspec.json.Decoder(PhoneNumberPage)
 _OBJECT = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
 _PAGE_FIELDS = frozenset({"results", "metadata"})
-# By the provider's JSON text: a listed item's class is found without decoding its tag.
-_CLASS_BY_RAW_TAG = {msgspec.json.encode(tag): cls for tag, cls in PHONE_NUMBER_CLASSES.items()}
+_ITEM = shape(KnownPhoneNumber)
 
 
 def decode_phone_number(data: bytes) -> PhoneNumber:
@@ -47,14 +50,17 @@ def decode_phone_number(data: bytes) -> PhoneNumber:
     try:
         number: PhoneNumber = _PHONE_NUMBER.decode(data)
         return number
-    except msgspec.ValidationError:
-        pass
+    except msgspec.ValidationError as exc:
+        error = exc
     except (msgspec.DecodeError, RecursionError) as exc:
         raise _invalid_json(exc, data) from None
+    newer: PhoneNumber | None = decode_newer(data, KnownPhoneNumber, error)
+    if newer is not None:
+        return newer
     # Outside the handler, as below: a ResponseDecodeError raised by the fallback does not
     # drag the fast path's ValidationError along as its context.
     try:
-        number = _item(msgspec.Raw(data), whole_first=False)
+        number = _item(msgspec.Raw(data))
     except (msgspec.DecodeError, RecursionError) as exc:  # broken past the fast path's stop
         raise _invalid_json(exc, data) from None
     if isinstance(number, UnknownPhoneNumber) and not number.readable:
@@ -72,10 +78,13 @@ def decode_phone_number_list(data: bytes) -> list[PhoneNumber]:
     """
     try:
         return list(_PHONE_NUMBER_LIST.decode(data))
-    except msgspec.ValidationError:
-        pass
+    except msgspec.ValidationError as exc:
+        error = exc
     except (msgspec.DecodeError, RecursionError) as exc:
         raise _invalid_json(exc, data) from None
+    newer: list[PhoneNumber] | None = decode_newer(data, list[KnownPhoneNumber], error)
+    if newer is not None:
+        return newer
     try:
         items = _ARRAY.decode(data)
     except msgspec.ValidationError:
@@ -100,10 +109,13 @@ def decode_page(data: bytes) -> PhoneNumberPage:
     """
     try:
         return _PAGE.decode(data)
-    except msgspec.ValidationError:
-        pass
+    except msgspec.ValidationError as exc:
+        error = exc
     except (msgspec.DecodeError, RecursionError) as exc:
         raise _invalid_json(exc, data) from None
+    newer: PhoneNumberPage | None = decode_newer(data, PhoneNumberPage, error)
+    if newer is not None:
+        return newer
     try:
         fields = _OBJECT.decode(data)
         items = _ARRAY.decode(fields["results"])
@@ -137,31 +149,33 @@ def _invalid_json(exc: Exception, data: bytes) -> ResponseDecodeError:
 
 
 def _items(items: list[msgspec.Raw]) -> list[PhoneNumber]:
+    # An item is tried whole first even after one that was not: what breaks one item
+    # (a new provider, a mistyped value) fails its strict decode early and cheaply, and
+    # what Vapi adds to every item (new fields) no longer needs the lenient decoder.
     numbers: list[PhoneNumber] = []
-    whole_first = True
     for raw in items:
-        number = _item(raw, whole_first=whole_first)
-        # Items of one listing tend to share their novelty (a field Vapi just added): once
-        # one needed repair, the next go straight to it instead of failing whole first.
-        whole_first = number.__class__ is not UnknownPhoneNumber and not _repaired(number)
-        numbers.append(number)
+        number = _whole(raw)
+        numbers.append(_item(raw) if number is None else number)
     return numbers
 
 
-def _item(raw: msgspec.Raw, *, whole_first: bool) -> PhoneNumber:
-    """One listed item: typed if it can be, else kept whole as an UnknownPhoneNumber."""
-    if whole_first:
-        try:
-            number: PhoneNumber = _PHONE_NUMBER.decode(raw)
-            return number
-        except msgspec.ValidationError:
-            pass
+def _whole(raw: msgspec.Raw) -> PhoneNumber | None:
+    """One listed item typed whole, its unknown fields kept; None if it needs repair."""
+    try:
+        number: PhoneNumber = _PHONE_NUMBER.decode(raw)
+        return number
+    except msgspec.ValidationError as error:
+        newer: PhoneNumber | None = decode_newer(raw, KnownPhoneNumber, error)
+        return newer
+
+
+def _item(raw: msgspec.Raw) -> PhoneNumber:
+    """One listed item typed part by part, else kept whole as an UnknownPhoneNumber."""
     try:
         fields = _OBJECT.decode(raw)
     except msgspec.ValidationError:
         return UnknownPhoneNumber.of(decode_any(raw))
-    provider = fields.get("provider")
-    cls = _class_of(provider) if provider is not None else None
+    cls = member(fields, _ITEM)
     if cls is not None:
         found = Found()
         value = struct_value(fields, cls, (), found)
@@ -169,18 +183,6 @@ def _item(raw: msgspec.Raw, *, whole_first: bool) -> PhoneNumber:
             keep_extras(value, found.unknown, found.invalid)
             return value  # type: ignore[no-any-return]
     return UnknownPhoneNumber.of(decode_any(raw))
-
-
-def _class_of(provider: msgspec.Raw) -> type[KnownPhoneNumber] | None:
-    cls = _CLASS_BY_RAW_TAG.get(bytes(provider))
-    if cls is None:  # the tag written another way (escaped, say): read it
-        tag = decode_any(provider)
-        cls = PHONE_NUMBER_CLASSES.get(tag) if isinstance(tag, str) else None
-    return cls
-
-
-def _repaired(number: PhoneNumber) -> bool:
-    return isinstance(number, Decoded) and kept_extras(number) is not None
 
 
 def _metadata(raw: msgspec.Raw | None, found: Found) -> PaginationMeta:

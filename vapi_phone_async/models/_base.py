@@ -41,7 +41,8 @@ class Model(
 ):
     # kw_only is not inherited by msgspec, so every subclass repeats it. Unknown fields
     # fail msgspec's own decoding on purpose: that failure is how the package's decoder
-    # learns that a body holds fields to keep (see `_decode`).
+    # learns that a body holds fields to keep, and which and where (see `_novel`), and a
+    # strict decode that succeeds proves none is left.
     """Base of every model: snake_case attributes, camelCase on the wire.
 
     Fields named in `__secret_fields__` show only that they are set in `repr`; a field in
@@ -99,6 +100,9 @@ class Lenient:
 MAY_BE_UNKNOWN = Lenient(UnknownItem)
 
 
+_new_tuple = tuple.__new__
+
+
 class Extras(NamedTuple):
     """What a decoded object keeps beside its fields, by `Path`."""
 
@@ -144,7 +148,9 @@ class Decoded(Model, gc=True, dict=True, kw_only=True):
 def keep_extras(obj: Decoded, unknown: dict[Path, Any], invalid: dict[Path, Any]) -> None:
     """Keep what the decoder found beside `obj`'s fields (nothing is stored when empty)."""
     if unknown or invalid:
-        obj.__dict__["_extras"] = Extras(unknown, invalid)
+        # tuple.__new__ skips the Python-level __new__ of a NamedTuple: a page can keep
+        # extras on each of its thousand numbers.
+        obj.__dict__["_extras"] = _new_tuple(Extras, (unknown, invalid))
 
 
 def kept_extras(obj: Decoded) -> Extras | None:
