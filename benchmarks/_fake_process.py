@@ -28,8 +28,7 @@ def fake_server_process(
         "--tie-rate",
         str(tie_rate),
     ]
-    if not cursors:
-        command.append("--no-cursors")
+    command += ["--cursors", "on" if cursors else "off"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

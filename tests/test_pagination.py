@@ -238,6 +238,7 @@ async def test_a_plain_walk_sends_the_callers_sort_by(
 async def test_a_cursor_goes_with_the_query_of_the_page_that_handed_it_out(
     fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
 ) -> None:
+    fake_vapi.cursors = True
     fake_vapi.seed(30)
     since = moment(min(fake_vapi.numbers.values(), key=lambda n: n["updatedAt"]), "updatedAt")
 
@@ -265,11 +266,12 @@ async def test_a_server_without_cursors_is_walked_by_page_number(
 async def test_a_server_that_ignores_the_cursor_it_handed_out_stops_the_walk(
     fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
 ) -> None:
+    fake_vapi.cursors = True
     fake_vapi.seed(20)
     pages = vapi_client.paginate(page_size=5).pages()
     first = await anext(pages)
     assert first.metadata.next_cursor
-    fake_vapi.cursors = False  # from now on `cursor` is ignored: page 1 comes back
+    fake_vapi.cursors = "ignored"  # from now on `cursor` is ignored: page 1 comes back
 
     with pytest.raises(PaginationError, match="same page twice"):
         await anext(pages)

@@ -196,6 +196,7 @@ async def test_the_sdk_pages_through_v2(fake_vapi: FakeVapiServer, sdk: Any) -> 
 
 
 async def test_the_sdk_follows_next_cursor(fake_vapi: FakeVapiServer, sdk: Any) -> None:
+    fake_vapi.cursors = True
     fake_vapi.seed(45, tie_rate=0.3)
     ids: list[str] = []
     extra: dict[str, Any] = {}

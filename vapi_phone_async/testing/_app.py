@@ -22,7 +22,7 @@ from aiohttp import web
 
 from ._bodies import decode_json
 from ._faults import NOT_ACTING, Fault, Faults
-from ._listing import Lister
+from ._listing import CursorMode, Lister
 from ._operations import Operations
 from ._responses import Rejected, error, json_response
 from ._store import Store
@@ -65,18 +65,24 @@ class FakeApp:
         *,
         api_key: str,
         org_id: str,
-        cursors: bool,
+        cursors: CursorMode,
         seed: int,
         max_log: int | None = None,
         newer_fields: Collection[str] = (),
+        newer_parameters: Collection[str] = (),
+        nested_nulls: bool = False,
     ) -> None:
         self.api_key = api_key
         self.max_log = max_log
         self.store = Store()
         self.operations = Operations(
-            self.store, org_id=org_id, seed=seed, newer_fields=newer_fields
+            self.store,
+            org_id=org_id,
+            seed=seed,
+            newer_fields=newer_fields,
+            nested_nulls=nested_nulls,
         )
-        self.lister = Lister(self.store, cursors=cursors)
+        self.lister = Lister(self.store, cursors=cursors, newer_parameters=newer_parameters)
         self.faults = Faults()
         self.request_log: list[RequestRecord] = []
         self.latency = 0.0
@@ -140,7 +146,7 @@ class FakeApp:
             del log[: len(log) - self.max_log]  # in batches: a long-running server stays small
         raw = await request.read()
         try:
-            record.body = decode_json(raw) if raw.strip() else None
+            record.body = decode_json(raw) if raw else None
         except ValueError as exc:
             record.body = raw.decode("utf-8", errors="replace")
             record.body_error = str(exc)

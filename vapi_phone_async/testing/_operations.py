@@ -1,7 +1,8 @@
 """What create, get, update and delete do to the store; each returns the JSON to answer.
 
 Numbers are wire-format dicts: an update is a dict merge, an explicit `null` removes the
-field, and a field this package does not know survives untouched.
+field, and a field this package does not know survives untouched. A null below the top
+level is refused, unless `nested_nulls` (then it is stored and answered as sent).
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ class Operations:
         seed: int = 0,
         clock: Callable[[], int] = now_us,
         newer_fields: Collection[str] = (),
+        nested_nulls: bool = False,
     ) -> None:
         self._store = store
+        self.nested_nulls = nested_nulls
         self._newer_fields = frozenset(newer_fields)
         self._org_id = org_id
         self._clock = clock
@@ -44,7 +47,7 @@ class Operations:
     def create(self, body: Any) -> bytes:
         """`POST /phone-number`: validate, assign id, orgId, timestamps and status."""
         body, newer = self._split_newer(body)
-        errors = create_errors(body)
+        errors = create_errors(body, nested_nulls=self.nested_nulls)
         if errors:
             raise Rejected(400, errors)
         # Strictly after the newest number, so that createdAt order is creation order.
@@ -84,7 +87,9 @@ class Operations:
         if entry is None:
             raise Rejected(404)
         body, newer = self._split_newer(body)
-        errors = update_errors(body, str(entry.data.get("provider")))
+        errors = update_errors(
+            body, str(entry.data.get("provider")), nested_nulls=self.nested_nulls
+        )
         if errors:
             raise Rejected(400, errors)
         data = dict(entry.data)

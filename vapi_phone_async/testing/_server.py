@@ -15,6 +15,7 @@ from .._gc import collector_paused
 from ._app import FakeApp, RequestRecord
 from ._dates import format_us, now_us
 from ._faults import Fault, FaultMode
+from ._listing import CursorMode
 from ._seed import DEFAULT_START_US, generate
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_ORG_ID", "TEST_API_KEY", "FakeVapiServer"]
@@ -40,12 +41,29 @@ class FakeVapiServer:
     `host` is the address to listen on: 127.0.0.1 by default; `"0.0.0.0"` (every IPv4
     interface) lets other machines and containers reach it, say as a docker-compose
     service, and clients there need `allow_http=True` (or `VAPI_ALLOW_HTTP=1`) to speak
-    plain HTTP to it. `port=0` picks a free port. `cursors=False` imitates a server that
-    neither returns `nextCursor` nor honours `cursor`. `seed` makes the numbers it assigns
+    plain HTTP to it. `port=0` picks a free port. `seed` makes the numbers it assigns
     repeatable. `max_log` keeps only about the last that many request records (default:
-    all of them). `newer_fields` imitates a newer Vapi: top-level fields of a number that
-    this version does not model, which the fake then accepts on create and update, keeps
-    and returns (any other unknown property is refused, as Vapi refuses it).
+    all of them).
+
+    Where the spec is silent it behaves as the live API is reported to, each behaviour a
+    knob whose default is the live one (`docs/testing.md` gives the evidence):
+
+    - unknown query parameters of the two listings are refused as unknown body properties
+      are, `property foo should not exist` (NestJS whitelists a query DTO as a body);
+      `newer_parameters` names those a newer Vapi takes, accepted and ignored. The other
+      operations take no query, and do not read one.
+    - `cursors=False`: the spec has no `cursor` parameter, so pages carry no `nextCursor`
+      and `cursor` is refused as unknown. `True` shows `nextCursor` and honours `cursor`
+      (keyset paging); `"shown-only"` shows it yet refuses `cursor`; `"ignored"` shows it
+      and takes `cursor` without using it (the page asked by number comes back).
+    - `nested_nulls=False`: a body may hold `null` at its top level only (an optional
+      field; a PATCH clears it), since the spec allows null nowhere and a number keeping
+      `server: {"url": null}` could not be answered in the spec's shape. `True` takes a
+      null for any optional property, as class-validator's `@IsOptional` would, and keeps
+      and answers it as sent.
+    - `newer_fields` imitates a newer Vapi: top-level fields of a number that this version
+      does not model, which the fake then accepts on create and update, keeps and returns
+      (any other unknown property is refused, as Vapi refuses it).
     """
 
     def __init__(
@@ -54,12 +72,14 @@ class FakeVapiServer:
         *,
         host: str = DEFAULT_HOST,
         port: int = 0,
-        cursors: bool = True,
+        cursors: CursorMode = False,
         latency: float = 0.0,
         org_id: str = DEFAULT_ORG_ID,
         seed: int = 0,
         max_log: int | None = None,
         newer_fields: Collection[str] = (),
+        newer_parameters: Collection[str] = (),
+        nested_nulls: bool = False,
     ) -> None:
         if not isinstance(host, str) or not host:
             raise ValueError(f"host must be a host name or an address (got {host!r})")
@@ -74,6 +94,8 @@ class FakeVapiServer:
             seed=seed,
             max_log=max_log,
             newer_fields=newer_fields,
+            newer_parameters=newer_parameters,
+            nested_nulls=nested_nulls,
         )
         self._fake.latency = latency
         self._runner: web.AppRunner | None = None
@@ -291,13 +313,24 @@ class FakeVapiServer:
         self._fake.latency = seconds
 
     @property
-    def cursors(self) -> bool:
-        """Whether `/v2/phone-number` returns `nextCursor` and honours `cursor` (settable)."""
+    def cursors(self) -> CursorMode:
+        """What `/v2/phone-number` does with cursors: False, True, `"shown-only"` or
+        `"ignored"`, as for the constructor (settable)."""
         return self._fake.lister.cursors
 
     @cursors.setter
-    def cursors(self, enabled: bool) -> None:
-        self._fake.lister.cursors = enabled
+    def cursors(self, mode: CursorMode) -> None:
+        self._fake.lister.cursors = mode
+
+    @property
+    def nested_nulls(self) -> bool:
+        """Whether a null below a body's top level is taken, as for the constructor
+        (settable)."""
+        return self._fake.operations.nested_nulls
+
+    @nested_nulls.setter
+    def nested_nulls(self, enabled: bool) -> None:
+        self._fake.operations.nested_nulls = bool(enabled)
 
     def __repr__(self) -> str:
         where = self.url if self._address is not None else "not started"
