@@ -152,9 +152,11 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(tags=["ci"])
 def schemathesis(session: nox.Session) -> None:
-    """Requests generated from the vendored spec against FakeVapiServer (loopback only):
-    no server error, no answer that breaks the spec's schema. Bounded for CI: 100
-    examples per operation (`VAPI_SCHEMATHESIS_EXAMPLES` changes it)."""
+    """Requests generated from Vapi's published spec, valid and invalid, against
+    FakeVapiServer (loopback only): no server error, valid ones accepted, invalid ones
+    refused, no answer that breaks the spec's schema. Bounded for CI: 100 examples per
+    operation (`VAPI_SCHEMATHESIS_EXAMPLES` changes it; `VAPI_SCHEMATHESIS_COVERAGE=1`
+    adds the coverage phase, minutes long)."""
     _install(session, "test", "fuzz")
     session.env["VAPI_SCHEMATHESIS"] = "1"
     session.run(

@@ -36,9 +36,7 @@ def fake_server_process(
         "--tie-rate",
         str(tie_rate),
     ]
-    if not cursors:
-        command.append("--no-cursors")
-    command += ["--page-cap", str(page_cap or 0)]
+    command += ["--cursors", "on" if cursors else "off", "--page-cap", str(page_cap or 0)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

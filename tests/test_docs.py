@@ -7,9 +7,10 @@ comment on the line before it (blank lines between are allowed):
   as it stands. Top-level `await` and `async with` are allowed (the sample runs as the
   body of an async function, as in `python -m asyncio`); a sample without them runs in a
   thread of its own, so a script ending in `asyncio.run(main())` works too.
-- `<!-- runnable client seed=N cursors=false -->`: the sample runs with `server`, a started
-  FakeVapiServer (api key "test-key", seeded with N numbers, 0 by default) and `client`, a
-  VapiPhoneClient on it. The page says so in its text.
+- `<!-- runnable client seed=N cursors=true -->`: the sample runs with `server`, a started
+  FakeVapiServer (api key "test-key", seeded with N numbers, 0 by default; `cursors=true`
+  shows and honours cursors, off by default as on Vapi) and `client`, a VapiPhoneClient on
+  it. The page says so in its text.
 - `<!-- runnable-pytest -->`: the sample is a test module of the reader's own project: it
   is written to a temporary directory and run there by pytest in a subprocess (with the
   package's pytest plugin and its fixtures), and every test in it must pass.
@@ -146,7 +147,7 @@ async def sample_namespace(sample: Sample) -> AsyncIterator[dict[str, Any]]:
     if "client" not in sample.options:
         yield namespace
         return
-    cursors = sample.options.get("cursors", "true") != "false"
+    cursors = sample.options.get("cursors", "false") == "true"
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=cursors) as server:
         server.seed(int(sample.options.get("seed", "0")))
         async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:

@@ -29,8 +29,9 @@ BODY = CreateTwilioPhoneNumber(
 
 @pytest_asyncio.fixture
 async def newer() -> AsyncIterator[tuple[FakeVapiServer, VapiPhoneClient]]:
-    """A fake of a newer Vapi, which takes a `tier` this version does not model."""
-    server = FakeVapiServer(newer_fields=["tier", "region"])
+    """A fake of a newer Vapi, which takes a `tier` this version does not model, and
+    query parameters `beta` and `version`."""
+    server = FakeVapiServer(newer_fields=["tier", "region"], newer_parameters=["beta", "version"])
     async with server, VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
         yield server, client
 

@@ -41,13 +41,13 @@ def test_both_command_lines_take_the_same_flags(capsys: pytest.CaptureFixture[st
     argparse_flags = flags_in(capsys.readouterr().out)
 
     expected = {option.flag for option in OPTIONS}
-    assert expected >= {"--host", "--port", "--api-key", "--tie-rate", "--no-cursors"}
+    assert expected >= {"--host", "--port", "--api-key", "--tie-rate", "--cursors", "--no-cursors"}
     assert click_flags == argparse_flags == expected
 
 
 def test_every_option_reaches_the_fake(served: list[ServeOptions]) -> None:
     args = ["--host", "0.0.0.0", "--port", "0", "--numbers", "7", "--api-key", "k-1"]
-    args += ["--seed", "3", "--tie-rate", "0.5", "--latency", "0.01", "--no-cursors"]
+    args += ["--seed", "3", "--tie-rate", "0.5", "--latency", "0.01", "--cursors", "ignored"]
 
     assert main(["fake-server", *args]) == 0
     assert served == [parse(args)]
@@ -59,7 +59,7 @@ def test_every_option_reaches_the_fake(served: list[ServeOptions]) -> None:
         seed=3,
         tie_rate=0.5,
         latency=0.01,
-        no_cursors=True,
+        cursors="ignored",
     )
     assert "k-1" not in repr(served[0])
 
@@ -88,6 +88,7 @@ def test_the_old_key_flag_still_works_and_says_it_is_deprecated(
         (["--port", "70000"], "--port"),
         (["--numbers", "-1"], "--numbers"),
         (["--latency", "nan"], "--latency"),
+        (["--cursors", "yes"], "--cursors"),
     ],
 )
 def test_a_bad_value_is_a_usage_error_naming_the_flag_on_both(

@@ -464,6 +464,7 @@ async def test_a_walk_returns_every_number_once_in_order(
     fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession, cursors: bool, sort_order: str
 ) -> None:
     fake_vapi.full_metadata = True  # the fields the spec leaves optional
+    fake_vapi.cursors = cursors
     fake_vapi.seed(1000, tie_rate=0.3)  # many neighbours share a millisecond
     seen = await walk(fake_http, cursors=cursors, limit=37, sortOrder=sort_order)
     expected = newest_first(fake_vapi.numbers.values())
@@ -476,6 +477,7 @@ async def test_a_filtered_searched_cursor_walk(
     fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
 ) -> None:
     fake_vapi.full_metadata = True  # the fields the spec leaves optional
+    fake_vapi.cursors = True
     numbers = fake_vapi.seed(500, tie_rate=0.2)
     bound = sorted(n["createdAt"] for n in numbers)[100]
     seen = await walk(fake_http, cursors=True, limit=7, search="a", createdAtGe=bound)
@@ -492,6 +494,7 @@ async def test_a_cursor_walk_survives_deletions_and_new_numbers(
     fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
 ) -> None:
     fake_vapi.full_metadata = True  # the fields the spec leaves optional
+    fake_vapi.cursors = True
     numbers = fake_vapi.seed(100)
     first = await get_json(fake_http, "/v2/phone-number", limit=10)
     # Between pages: delete numbers already seen and one not yet seen, and create a new one.
@@ -508,6 +511,7 @@ async def test_a_cursor_ignores_page(
     fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
 ) -> None:
     fake_vapi.full_metadata = True  # the fields the spec leaves optional
+    fake_vapi.cursors = True
     fake_vapi.seed(30)
     first = await get_json(fake_http, "/v2/phone-number", limit=10)
     cursor = first["metadata"]["nextCursor"]
@@ -515,32 +519,6 @@ async def test_a_cursor_ignores_page(
     by_page = await get_json(fake_http, "/v2/phone-number", limit=10, page=2)
     assert by_cursor["results"] == by_page["results"]
     assert by_cursor["metadata"]["currentPage"] == 2
-
-
-async def test_without_cursors_there_is_no_next_cursor_and_cursor_is_ignored(
-    fake_http: aiohttp.ClientSession, fake_vapi: FakeVapiServer
-) -> None:
-    fake_vapi.full_metadata = True  # the fields the spec leaves optional
-    fake_vapi.seed(30)
-    cursor = (await get_json(fake_http, "/v2/phone-number", limit=10))["metadata"]["nextCursor"]
-    fake_vapi.cursors = False
-    first = await get_json(fake_http, "/v2/phone-number", limit=10)
-    assert "nextCursor" not in first["metadata"] and first["metadata"]["hasNextPage"] is True
-    ignored = await get_json(fake_http, "/v2/phone-number", limit=10, cursor=cursor)
-    assert ignored == first
-    garbage = await get_json(fake_http, "/v2/phone-number", limit=10, cursor="not-a-cursor")
-    assert garbage == first
-
-
-async def test_cursors_off_in_the_constructor() -> None:
-    async with FakeVapiServer(cursors=False) as server:
-        assert server.cursors is False
-        server.seed(5)
-        async with aiohttp.ClientSession(
-            base_url=server.url, headers={"Authorization": "Bearer test-key"}
-        ) as http:
-            body = await get_json(http, "/v2/phone-number", limit=2)
-    assert "nextCursor" not in body["metadata"]
 
 
 async def test_limit_zero_pages_are_empty(

@@ -197,7 +197,7 @@ async def test_the_sdk_pages_through_v2(fake_vapi: FakeVapiServer, sdk: Any) -> 
 
 
 async def test_the_sdk_follows_next_cursor(fake_vapi: FakeVapiServer, sdk: Any) -> None:
-    fake_vapi.full_metadata = True  # nextCursor is shown only with the optional fields
+    fake_vapi.cursors = True  # nextCursor shown and `cursor` honoured, as the SDK reads
     fake_vapi.seed(45, tie_rate=0.3)
     ids: list[str] = []
     extra: dict[str, Any] = {}

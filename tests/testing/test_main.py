@@ -52,16 +52,18 @@ async def test_the_command_serves_until_interrupted(signum: signal.Signals) -> N
     assert b"Traceback" not in output
 
 
-async def test_the_command_takes_a_port_and_no_cursors(unused_tcp_port: int) -> None:
-    process, url, key = await start_cli("--port", str(unused_tcp_port), "--no-cursors")
+async def test_the_command_takes_a_port_and_a_cursor_mode(unused_tcp_port: int) -> None:
+    args = ("--port", str(unused_tcp_port), "--numbers", "3", "--cursors", "shown-only")
+    process, url, key = await start_cli(*args)
     try:
         assert url == f"http://127.0.0.1:{unused_tcp_port}" and key == TEST_API_KEY
-        async with (
-            aiohttp.ClientSession(headers={"Authorization": "Bearer test-key"}) as http,
-            http.get(f"{url}/v2/phone-number") as response,
-        ):
-            body = await response.json()
-        assert body["metadata"]["totalItems"] == 0 and "nextCursor" not in body["metadata"]
+        async with aiohttp.ClientSession(headers={"Authorization": "Bearer test-key"}) as http:
+            async with http.get(f"{url}/v2/phone-number", params={"limit": "1"}) as response:
+                body = await response.json()
+            async with http.get(f"{url}/v2/phone-number", params={"cursor": "c"}) as response:
+                refused = await response.json()
+        assert body["metadata"]["totalItems"] == 3 and "nextCursor" in body["metadata"]
+        assert refused["message"] == ["property cursor should not exist"]
     finally:
         process.terminate()
         await asyncio.wait_for(process.communicate(), 30)
@@ -83,15 +85,24 @@ async def test_the_command_takes_a_host_and_is_reached_at_another_loopback_addre
     assert "listening on 0.0.0.0" in output.decode() and "VAPI_ALLOW_HTTP=1" in output.decode()
 
 
-async def test_a_bad_option_is_a_usage_error() -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--tie-rate", "2"), b"argument --tie-rate: 2.0 is not in the range 0 <= x <= 1"),
+        (
+            ("--cursors", "sideways"),
+            b"argument --cursors: 'sideways' is not one of off, on, shown-only, ignored",
+        ),
+    ],
+)
+async def test_a_bad_option_is_a_usage_error(args: tuple[str, ...], message: bytes) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "vapi_phone_async.testing",
-        "--tie-rate",
-        "2",
+        *args,
         stderr=asyncio.subprocess.PIPE,
     )
     _, errors = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
-    assert b"argument --tie-rate: 2.0 is not in the range 0 <= x <= 1" in errors
+    assert message in errors

@@ -8,11 +8,13 @@ The pytest plugin (`vapi_phone_async.testing.pytest_plugin`, registered through 
 from ._app import RequestRecord
 from ._echo import EchoEncoding
 from ._faults import Fault, FaultMode
+from ._listing import CursorMode
 from ._server import DEFAULT_ORG_ID, TEST_API_KEY, FakeVapiServer
 
 __all__ = [
     "DEFAULT_ORG_ID",
     "TEST_API_KEY",
+    "CursorMode",
     "EchoEncoding",
     "FakeVapiServer",
     "Fault",

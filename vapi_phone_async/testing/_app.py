@@ -23,7 +23,7 @@ from aiohttp import web
 from ._bodies import decode_json
 from ._echo import echoed
 from ._faults import NOT_ACTING, Fault, Faults
-from ._listing import PAGE_CAP, Lister, PageOffsets
+from ._listing import PAGE_CAP, CursorMode, Lister, PageOffsets
 from ._operations import Operations
 from ._responses import Rejected, error, json_response
 from ._shown import SecretsShown, hide_secrets
@@ -67,7 +67,7 @@ class FakeApp:
         *,
         api_key: str,
         org_id: str,
-        cursors: bool,
+        cursors: CursorMode,
         seed: int,
         max_log: int | None = None,
         newer_fields: Collection[str] = (),
@@ -75,17 +75,24 @@ class FakeApp:
         page_offsets: PageOffsets = "asked",
         full_metadata: bool = False,
         secrets: SecretsShown = "shown",
+        newer_parameters: Collection[str] = (),
+        nested_nulls: bool = False,
     ) -> None:
         self.api_key = api_key
         self.max_log = max_log
         self.secrets = secrets
         self.store = Store() if secrets == "shown" else Store(_renderer(secrets))
         self.operations = Operations(
-            self.store, org_id=org_id, seed=seed, newer_fields=newer_fields
+            self.store,
+            org_id=org_id,
+            seed=seed,
+            newer_fields=newer_fields,
+            nested_nulls=nested_nulls,
         )
         self.lister = Lister(
             self.store,
             cursors=cursors,
+            newer_parameters=newer_parameters,
             page_cap=page_cap,
             page_offsets=page_offsets,
             full_metadata=full_metadata,
@@ -153,7 +160,7 @@ class FakeApp:
             del log[: len(log) - self.max_log]  # in batches: a long-running server stays small
         raw = await request.read()
         try:
-            record.body = decode_json(raw) if raw.strip() else None
+            record.body = decode_json(raw) if raw else None
         except ValueError as exc:
             record.body = raw.decode("utf-8", errors="replace")
             record.body_error = str(exc)

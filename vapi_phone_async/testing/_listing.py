@@ -1,9 +1,9 @@
 """The two listings: `GET /phone-number` (an array) and `GET /v2/phone-number` (pages).
 
 Query parameters are checked against the vendored spec (`_bodies.query_errors`), with
-NestJS's messages. Bodies are built from the numbers'
-cached JSON and themselves cached per state version, so serving a page again costs a
-dictionary lookup.
+NestJS's messages; one the spec does not name is refused, `cursor` included unless the
+cursor mode takes it. Bodies are built from the numbers' cached JSON and themselves
+cached per state version, so serving a page again costs a dictionary lookup.
 
 Where the spec is silent, the listings behave as the live API is reported to (see
 docs/real-api.md): an answer holds at most `page_cap` numbers whatever `limit` asks, and a
@@ -16,7 +16,7 @@ import base64
 import binascii
 import bisect
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Literal, NamedTuple
 
 import msgspec
@@ -26,7 +26,13 @@ from ._dates import format_us, parse_iso
 from ._responses import Rejected
 from ._store import Filters, Key, Store
 
-__all__ = ["DATE_FILTERS", "Lister", "decode_cursor", "encode_cursor"]
+__all__ = ["CURSOR_MODES", "DATE_FILTERS", "CursorMode", "Lister", "decode_cursor", "encode_cursor"]
+
+CursorMode = bool | Literal["shown-only", "ignored"]
+"""What `/v2/phone-number` does with cursors: False, neither `nextCursor` nor `cursor`
+(the spec); True, `nextCursor` shown and `cursor` honoured; "shown-only", `nextCursor`
+shown and `cursor` refused; "ignored", `nextCursor` shown and `cursor` taken but ignored."""
+CURSOR_MODES: tuple[CursorMode, ...] = (False, True, "shown-only", "ignored")
 
 DATE_FILTERS = (
     "createdAtGt",
@@ -64,15 +70,18 @@ class Lister:
         self,
         store: Store,
         *,
-        cursors: bool = True,
+        cursors: CursorMode = False,
+        newer_parameters: Collection[str] = (),
         page_cap: int | None = PAGE_CAP,
         page_offsets: PageOffsets = "asked",
         full_metadata: bool = False,
     ) -> None:
         self._store = store
-        self._cursors = cursors
+        self._newer_parameters = frozenset(newer_parameters)
+        self._cursors: CursorMode = False
         self._cache: dict[tuple[str, tuple[tuple[str, str], ...]], bytes] = {}
         self._cache_version = -1
+        self.cursors = cursors
         self.set_paging(page_cap=page_cap, page_offsets=page_offsets, full_metadata=full_metadata)
 
     def set_paging(
@@ -90,13 +99,17 @@ class Lister:
         self._cache.clear()  # the cached pages were built under the other setting
 
     @property
-    def cursors(self) -> bool:
-        """Whether pages carry `nextCursor` and `cursor` is honoured."""
+    def cursors(self) -> CursorMode:
+        """The cursor mode (see `CursorMode`)."""
         return self._cursors
 
     @cursors.setter
-    def cursors(self, enabled: bool) -> None:
-        self._cursors = enabled
+    def cursors(self, mode: CursorMode) -> None:
+        if not (isinstance(mode, bool) or mode in ("shown-only", "ignored")):
+            raise ValueError(
+                f"cursors must be False, True, 'shown-only' or 'ignored' (got {mode!r})"
+            )
+        self._cursors = mode
         self._cache.clear()  # the cached pages were built under the other setting
 
     def list_body(self, query: Mapping[str, str]) -> bytes:
@@ -123,7 +136,7 @@ class Lister:
         return body
 
     def _build_list(self, query: Mapping[str, str]) -> bytes:
-        errors = query_errors("/phone-number", query)
+        errors = query_errors("/phone-number", query, accepted=self._newer_parameters)
         filters, _ = _filters(query, errors, search=None)
         limit = self._capped(_integer(query, "limit", DEFAULT_LIMIT))
         if errors:
@@ -165,9 +178,10 @@ class Lister:
             metadata["totalPages"] = math.ceil(total / size) if size > 0 else 0
             metadata["hasNextPage"] = has_next
             metadata["sortOrder"] = "DESC" if q.descending else "ASC"
-            if has_next and self.cursors:
-                metadata["nextCursor"] = encode_cursor(results[-1])
             metadata.update(q.echo)
+        # A cursor mode is about nextCursor: it shows whatever else the metadata holds.
+        if has_next and self._cursors is not False:
+            metadata["nextCursor"] = encode_cursor(results[-1])
         return (
             b'{"results":['
             + self._store.join_encoded(results)
@@ -177,7 +191,9 @@ class Lister:
         )
 
     def _page_query(self, query: Mapping[str, str]) -> PageQuery:
-        errors = query_errors("/v2/phone-number", query)
+        takes_cursor = self._cursors is True or self._cursors == "ignored"
+        accepted = self._newer_parameters | ({"cursor"} if takes_cursor else set())
+        errors = query_errors("/v2/phone-number", query, accepted=accepted)
         search = query.get("search")
         filters, echo = _filters(query, errors, search=search.lower() if search else None)
         limit = _integer(query, "limit", DEFAULT_LIMIT)
@@ -185,7 +201,7 @@ class Lister:
         # Phone numbers have no duration or cost: the spec takes them, they sort by createdAt.
         sort_order = query.get("sortOrder", "DESC")
         cursor = None
-        if self._cursors and "cursor" in query:
+        if self._cursors is True and "cursor" in query:
             cursor = decode_cursor(query["cursor"])
             if cursor is None:
                 errors.append("cursor must be a valid cursor")

@@ -2,7 +2,8 @@
 
 Numbers are wire-format dicts: an update replaces each top-level key it holds, as Vapi
 does (a `server` sent holding only `url` loses the rest), an explicit `null` removes the
-field, and a field the body does not hold survives untouched.
+field, and a field the body does not hold survives untouched. A null below the top level
+is refused, unless `nested_nulls` (then it is stored and answered as sent).
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ class Operations:
         seed: int = 0,
         clock: Callable[[], int] = now_us,
         newer_fields: Collection[str] = (),
+        nested_nulls: bool = False,
     ) -> None:
         self._store = store
+        self.nested_nulls = nested_nulls
         self._newer_fields = [tuple(name.split(".")) for name in newer_fields]
         self._org_id = org_id
         self._clock = clock
@@ -45,7 +48,7 @@ class Operations:
     def create(self, body: Any) -> bytes:
         """`POST /phone-number`: validate, assign id, orgId, timestamps and status."""
         body, newer = self._split_newer(body)
-        errors = create_errors(body)
+        errors = create_errors(body, nested_nulls=self.nested_nulls)
         if errors:
             raise Rejected(400, errors)
         body = _put_back(body, newer)
@@ -99,7 +102,9 @@ class Operations:
         if entry is None:
             raise Rejected(404)
         body, newer = self._split_newer(body)
-        errors = update_errors(body, str(entry.data.get("provider")))
+        errors = update_errors(
+            body, str(entry.data.get("provider")), nested_nulls=self.nested_nulls
+        )
         if errors:
             raise Rejected(400, errors)
         data = dict(entry.data)

@@ -19,10 +19,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._listing import PAGE_CAP
+from ._listing import PAGE_CAP, CursorMode
 from ._server import DEFAULT_HOST, TEST_API_KEY, FakeVapiServer
 
-__all__ = ["OPTIONS", "Option", "ServeOptions", "parse", "serve", "serve_until_interrupted"]
+__all__ = [
+    "CURSORS",
+    "OPTIONS",
+    "Option",
+    "ServeOptions",
+    "parse",
+    "serve",
+    "serve_until_interrupted",
+]
 
 
 def _option(
@@ -32,12 +40,22 @@ def _option(
     maximum: int | None = None,
     *,
     secret: bool = False,
+    choices: tuple[str, ...] | None = None,
 ) -> Any:
     return dataclasses.field(
         default=default,
         repr=not secret,
-        metadata={"help": help, "minimum": minimum, "maximum": maximum},
+        metadata={"help": help, "minimum": minimum, "maximum": maximum, "choices": choices},
     )
+
+
+# `--cursors` by name, as FakeVapiServer(cursors=...) takes it.
+CURSORS: dict[str, CursorMode] = {
+    "off": False,
+    "on": True,
+    "shown-only": "shown-only",
+    "ignored": "ignored",
+}
 
 
 @dataclass(frozen=True)
@@ -54,7 +72,13 @@ class ServeOptions:
         0.0, "share of numbers that get the previous number's createdAt millisecond", 0, 1
     )
     latency: float = _option(0.0, "seconds before each answer", 0)
-    no_cursors: bool = _option(False, "ignore `cursor` and never return nextCursor")
+    cursors: str = _option(
+        "off",
+        "nextCursor and `cursor`: off (neither, as the spec), on (shown and honoured),"
+        " shown-only (shown, `cursor` refused) or ignored (shown, `cursor` ignored)",
+        choices=tuple(CURSORS),
+    )
+    no_cursors: bool = _option(False, "the same as --cursors off, the default")
     page_cap: int = _option(
         PAGE_CAP, "most numbers a listing answer holds, as the live API; 0 for no cap", 0
     )
@@ -72,6 +96,7 @@ class Option:
     help: str
     minimum: int | None  # the bounds, inclusive
     maximum: int | None
+    choices: tuple[str, ...] | None = None  # the values a text option takes
 
     @property
     def flag(self) -> str:
@@ -102,7 +127,9 @@ class Option:
         return value
 
     def check(self, value: Any) -> None:
-        """Raise ValueError if `value` is out of bounds (NaN always is)."""
+        """Raise ValueError if `value` is out of bounds (NaN always is) or not a choice."""
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(self.choices)}")
         if (self.minimum is not None and not value >= self.minimum) or (
             self.maximum is not None and not value <= self.maximum
         ):
@@ -119,6 +146,7 @@ def _options() -> tuple[Option, ...]:
             help=field.metadata["help"],
             minimum=field.metadata["minimum"],
             maximum=field.metadata["maximum"],
+            choices=field.metadata["choices"],
         )
         for field in dataclasses.fields(ServeOptions)
     )
@@ -174,7 +202,7 @@ async def serve(options: ServeOptions) -> None:
         api_key=options.api_key,
         host=options.host,
         port=options.port,
-        cursors=not options.no_cursors,
+        cursors=False if options.no_cursors else CURSORS[options.cursors],
         seed=options.seed,
         latency=options.latency,
         max_log=10_000,

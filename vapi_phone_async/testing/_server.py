@@ -16,7 +16,7 @@ from ._app import FakeApp, RequestRecord
 from ._dates import format_us, now_us
 from ._echo import EchoEncoding
 from ._faults import Fault, FaultMode
-from ._listing import PAGE_CAP, PageOffsets
+from ._listing import PAGE_CAP, CursorMode, PageOffsets
 from ._seed import DEFAULT_START_US, generate
 from ._shown import SECRETS_SHOWN, SecretsShown
 
@@ -43,25 +43,42 @@ class FakeVapiServer:
     `host` is the address to listen on: 127.0.0.1 by default; `"0.0.0.0"` (every IPv4
     interface) lets other machines and containers reach it, say as a docker-compose
     service, and clients there need `allow_http=True` (or `VAPI_ALLOW_HTTP=1`) to speak
-    plain HTTP to it. `port=0` picks a free port. `cursors=False` imitates a server that
-    neither returns `nextCursor` nor honours `cursor`. `seed` makes the numbers it assigns
+    plain HTTP to it. `port=0` picks a free port. `seed` makes the numbers it assigns
     repeatable. `max_log` keeps only about the last that many request records (default:
-    all of them). `newer_fields` imitates a newer Vapi: fields of a number that this
-    version does not model (`"tier"`, or `"server.region"` inside an object), which the
-    fake then accepts on create and update, keeps and returns (any other unknown property
-    is refused, as Vapi refuses it). `secrets` is how answers show a number's secrets
-    (Twilio tokens, `server.secret`, header values, SIP passwords), which Vapi does not
-    document: `"shown"` as stored (the default), `"masked"` as `********`, or `"omitted"`;
-    the stored number keeps them either way.
+    all of them).
 
-    Where the spec is silent it behaves as the live API is reported to (docs/real-api.md),
-    and each behaviour is a knob: `page_cap` (default 100; None for none) caps every
-    listing answer whatever `limit` asks; `page_offsets` says how a capped page counts
-    its offset, from the `limit` asked (`"asked"`, the default: page 2 of `limit=1000`
-    starts at the 1,001st number) or from the cap (`"capped"`); `full_metadata=True` adds
-    to a page's metadata the fields the spec leaves optional (`totalPages`,
-    `hasNextPage`, `sortOrder`, the `createdAt` bounds, and `nextCursor` with `cursors`),
-    which by default it leaves out. Each is settable on a running server.
+    Where the spec is silent it behaves as the live API is reported to, each behaviour a
+    knob whose default is the live one (`docs/real-api.md` gives the evidence):
+
+    - `page_cap` (default 100; None for none) caps every listing answer whatever `limit`
+      asks; `page_offsets` says how a capped page counts its offset, from the `limit`
+      asked (`"asked"`, the default: page 2 of `limit=1000` starts at the 1,001st number)
+      or from the cap (`"capped"`); `full_metadata=True` adds to a page's metadata the
+      fields the spec leaves optional (`totalPages`, `hasNextPage`, `sortOrder`, the
+      `createdAt` bounds), which by default it leaves out.
+    - unknown query parameters of the two listings are refused as unknown body properties
+      are, `property foo should not exist` (NestJS whitelists a query DTO as a body);
+      `newer_parameters` names those a newer Vapi takes, accepted and ignored. The other
+      operations take no query, and do not read one.
+    - `cursors=False`: the spec has no `cursor` parameter, so pages carry no `nextCursor`
+      and `cursor` is refused as unknown. `True` shows `nextCursor` and honours `cursor`
+      (keyset paging); `"shown-only"` shows it yet refuses `cursor`; `"ignored"` shows it
+      and takes `cursor` without using it (the page asked by number comes back).
+    - `nested_nulls=False`: a body may hold `null` at its top level only (an optional
+      field; a PATCH clears it), since the spec allows null nowhere and a number keeping
+      `server: {"url": null}` could not be answered in the spec's shape. `True` takes a
+      null for any optional property, as class-validator's `@IsOptional` would, and keeps
+      and answers it as sent.
+    - `secrets` is how answers show a number's secrets (Twilio tokens, `server.secret`,
+      header values, SIP passwords), which Vapi does not document: `"shown"` as stored
+      (the default), `"masked"` as `********`, or `"omitted"`; the stored number keeps
+      them either way.
+    - `newer_fields` imitates a newer Vapi: fields of a number that this version does not
+      model (`"tier"`, or `"server.region"` inside an object), which the fake then accepts
+      on create and update, keeps and returns (any other unknown property is refused, as
+      Vapi refuses it).
+
+    The paging knobs, `cursors` and `latency` are settable on a running server.
     """
 
     def __init__(
@@ -70,7 +87,7 @@ class FakeVapiServer:
         *,
         host: str = DEFAULT_HOST,
         port: int = 0,
-        cursors: bool = True,
+        cursors: CursorMode = False,
         latency: float = 0.0,
         org_id: str = DEFAULT_ORG_ID,
         seed: int = 0,
@@ -80,6 +97,8 @@ class FakeVapiServer:
         page_offsets: PageOffsets = "asked",
         full_metadata: bool = False,
         secrets: SecretsShown = "shown",
+        newer_parameters: Collection[str] = (),
+        nested_nulls: bool = False,
     ) -> None:
         if not isinstance(host, str) or not host:
             raise ValueError(f"host must be a host name or an address (got {host!r})")
@@ -100,6 +119,8 @@ class FakeVapiServer:
             page_offsets=page_offsets,
             full_metadata=full_metadata,
             secrets=secrets,
+            newer_parameters=newer_parameters,
+            nested_nulls=nested_nulls,
         )
         self._fake.latency = latency
         self._paging: dict[str, Any] = {
@@ -334,13 +355,24 @@ class FakeVapiServer:
         return self._fake.secrets
 
     @property
-    def cursors(self) -> bool:
-        """Whether `/v2/phone-number` returns `nextCursor` and honours `cursor` (settable)."""
+    def cursors(self) -> CursorMode:
+        """What `/v2/phone-number` does with cursors: False, True, `"shown-only"` or
+        `"ignored"`, as for the constructor (settable)."""
         return self._fake.lister.cursors
 
     @cursors.setter
-    def cursors(self, enabled: bool) -> None:
-        self._fake.lister.cursors = enabled
+    def cursors(self, mode: CursorMode) -> None:
+        self._fake.lister.cursors = mode
+
+    @property
+    def nested_nulls(self) -> bool:
+        """Whether a null below a body's top level is taken, as for the constructor
+        (settable)."""
+        return self._fake.operations.nested_nulls
+
+    @nested_nulls.setter
+    def nested_nulls(self, enabled: bool) -> None:
+        self._fake.operations.nested_nulls = bool(enabled)
 
     @property
     def page_cap(self) -> int | None:

@@ -2,21 +2,35 @@
 
 `spec/vapi-phone-numbers-openapi.yml` is Vapi's published spec, unchanged. What the fake
 validates with is that spec plus what the API is known to do beyond it, each item from a
-named source, applied in memory by `validation_spec()`:
+named source, applied in memory by `validation_spec()`. What it adds to the spec:
 
-- Vapi whitelists properties (NestJS `forbidNonWhitelisted`): an object schema with
-  `properties` takes no others (`additionalProperties: false`);
-- properties the API takes that the spec leaves out: `server.secret` (the documented
-  examples), `serverUrl`/`serverUrlSecret` (the older docs, seed 004), a destination's
-  `name` (the official SDK), `provider` in PATCH bodies (the newer docs), and
-  `PaginationMeta.nextCursor` (the official SDK);
-- an optional property may be `null` (class-validator's `@IsOptional` skips it; in a
-  PATCH it clears the field, see `_operations`);
+- Vapi whitelists properties (NestJS `forbidNonWhitelisted`; Vapi's support threads
+  quote `property customer should not exist`): an object schema with `properties` takes
+  no others (`additionalProperties: false`);
 - the E.164 rule its prose states: a BYO number, or a destination number, is E.164 unless
-  `numberE164CheckEnabled` is false, then alphanumeric;
-- evident slips of the generator: `type: object` on enums of strings (`BackoffPlan.type`,
-  `TransferPlan.sipVerb`), objects as the items of `excludedStatusCodes` (its example and
-  every SDK send numbers), and an array-level `enum` on a hook filter's `oneOf`.
+  `numberE164CheckEnabled` is false, then alphanumeric.
+
+What it takes beyond the spec (each a documented behaviour of the live API):
+
+- properties the API takes that the spec leaves out: `server.secret` (the documented
+  examples), `serverUrl`/`serverUrlSecret` (the older docs, seed 004, and the Update
+  Phone Number reference), a destination's `name` (the official SDK), and
+  `PaginationMeta.nextCursor` (the official SDK);
+- a top-level optional property of a create or update body may be `null`: NestJS's
+  class-validator skips an `@IsOptional` property that is null, and in a PATCH a null
+  clears the field (see `_operations`). Nowhere deeper: the spec has no `nullable`, and
+  a stored `server: {"url": null}` would be answered in a shape the spec does not allow
+  (`FakeVapiServer(nested_nulls=True)` takes them, see `_bodies.without_nested_nulls`).
+
+What it corrects (the generator's slips, where the spec contradicts itself or every
+example and SDK): `type: object` on enums of strings (`BackoffPlan.type`,
+`TransferPlan.sipVerb`: no value is both), objects as the items of
+`excludedStatusCodes` (its example and every SDK send numbers), an array-level `enum`
+on a hook filter's `oneOf` (an array cannot equal one of those strings), and update
+bodies without the `provider` their union's discriminator names (the newer docs give
+each update body its `provider`).
+`slip_fixed_spec()` is the published spec with these corrections only, nothing added:
+`nox -s schemathesis` checks answers with it.
 
 The validator is fastjsonschema: each schema compiles to Python code once per process, so
 checking a valid body costs microseconds and the benchmarks still measure the client.
@@ -40,8 +54,10 @@ __all__ = [
     "published_spec",
     "query_parameters",
     "resolve",
+    "slip_fixed_spec",
     "validation_spec",
     "validator",
+    "whitelisted",
 ]
 
 Validator = Callable[[Any], Any]
@@ -95,18 +111,10 @@ def published_spec() -> dict[str, Any]:
 
 
 @functools.cache
-def validation_spec() -> dict[str, Any]:
-    """The spec with the additions and fixes above: what requests are checked against,
-    and what schemathesis generates requests from and checks answers with."""
+def slip_fixed_spec() -> dict[str, Any]:
+    """The published spec with the generator's slips corrected, and nothing else."""
     spec = copy.deepcopy(published_spec())
     schemas: dict[str, Any] = spec["components"]["schemas"]
-    for name, added in _ADDED.items():
-        schemas[name]["properties"].update(copy.deepcopy(added))
-    for provider, tag in _TAGS.items():
-        schemas[f"Update{provider}PhoneNumberDTO"]["properties"]["provider"] = {
-            "type": "string",
-            "enum": [tag],
-        }
     schemas["BackoffPlan"]["properties"]["excludedStatusCodes"]["items"] = {"type": "number"}
     schemas["PhoneNumberCallEndingHookFilter"]["properties"]["oneOf"].pop("enum")
     for schema in schemas.values():
@@ -115,8 +123,36 @@ def validation_spec() -> dict[str, Any]:
                 isinstance(v, str) for v in prop.get("enum", [1])
             ):
                 del prop["type"]
+    for provider, tag in _TAGS.items():
+        schemas[f"Update{provider}PhoneNumberDTO"]["properties"]["provider"] = {
+            "type": "string",
+            "enum": [tag],
+        }
+    return spec
+
+
+def whitelisted(spec: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `spec` whose object schemas take only the properties they list, as
+    Vapi's whitelisting refuses any other."""
+    spec = copy.deepcopy(spec)
+    for schema in spec["components"]["schemas"].values():
         if "properties" in schema:
             schema["additionalProperties"] = False
+    return spec
+
+
+@functools.cache
+def validation_spec() -> dict[str, Any]:
+    """The spec with the additions and fixes above: what requests are checked against."""
+    spec = whitelisted(slip_fixed_spec())
+    schemas: dict[str, Any] = spec["components"]["schemas"]
+    for name, added in _ADDED.items():
+        schemas[name]["properties"].update(copy.deepcopy(added))
+    # Null where class-validator's @IsOptional lets it through and the spec's shape still
+    # holds: a top-level optional property of a body (which a PATCH clears).
+    for provider in _TAGS:
+        for kind in ("Create", "Update"):
+            schema = schemas[f"{kind}{provider}PhoneNumberDTO"]
             required = set(schema.get("required", ()))
             for key, prop in schema["properties"].items():
                 if key not in required:
@@ -175,8 +211,14 @@ def resolve(schema: dict[str, Any]) -> dict[str, Any]:
 @functools.cache
 def _compiled(key: str) -> Validator:
     fastjsonschema, _ = _imports()
-    schema = {**json.loads(key), "components": {"schemas": components()}}
-    validate: Validator = fastjsonschema.compile(schema, use_formats=True)
+    schema = json.loads(key)
+    if '"$ref"' in key:
+        # Only a fragment that refers to others carries them: compiling with the spec's
+        # schemas beside it costs a tenth of a second even for `{"type": "string"}`.
+        schema["components"] = {"schemas": components()}
+    # use_default=False: a validator that filled in the spec's defaults would change the
+    # body it checks, and the fake would store values nobody sent.
+    validate: Validator = fastjsonschema.compile(schema, use_default=False, use_formats=True)
     return validate
 
 
