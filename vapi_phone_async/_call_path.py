@@ -19,7 +19,6 @@ import anyio
 import msgspec
 
 from ._options import count
-from ._pacing import Pacer
 from ._retry import RetrySettings, Sleep, may_have_acted, send_with_retries
 from ._transport import AttemptTimeout, Transport, attempt_timeout
 from ._validate import validate_backoff
@@ -32,6 +31,7 @@ from .errors import (
     RequestValidationError,
 )
 from .models import BackoffPlan
+from .pacing._pacer import Pacer
 
 __all__ = ["USE_CLIENT_DEFAULT", "CallPath", "UseClientDefault", "required", "with_max_retries"]
 
