@@ -19,6 +19,7 @@ import anyio
 import msgspec
 
 from ._options import count
+from ._progress import PROGRESS, Progress
 from ._retry import RetrySettings, Sleep, may_have_acted, send_with_retries
 from ._transport import AttemptTimeout, Transport, attempt_timeout
 from ._validate import validate_backoff
@@ -33,7 +34,18 @@ from .errors import (
 from .models import BackoffPlan
 from .pacing._pacer import Pacer
 
-__all__ = ["USE_CLIENT_DEFAULT", "CallPath", "UseClientDefault", "required", "with_max_retries"]
+__all__ = [
+    "DEFAULT_DEADLINE",
+    "USE_CLIENT_DEFAULT",
+    "CallPath",
+    "UseClientDefault",
+    "required",
+    "with_max_retries",
+]
+
+DEFAULT_DEADLINE: Final = 120.0
+"""Seconds a call may take in all, its retries and waits included, unless told otherwise:
+two attempts' worth of the default 60 s timeout, and more than a 429 pause can ask."""
 
 
 class UseClientDefault(enum.Enum):
@@ -119,13 +131,23 @@ class CallPath:
         )
         if limit is None:
             return await engine
+        progress = Progress()
+        token = PROGRESS.set(progress)
         try:
             with anyio.fail_after(limit):
                 return await engine
         except TimeoutError:
+            error = progress.error
+            # Nothing that may have acted: a create can say it was not made.
+            untouched = not progress.in_flight and (error is None or not may_have_acted(error))
             raise APITimeoutError(
-                f"deadline of {limit} s exceeded", method=method, path=path
+                f"the call's deadline of {limit} s ran out {progress.describe()}",
+                method=method,
+                path=path,
+                connect_failed=untouched,
             ) from None
+        finally:
+            PROGRESS.reset(token)
 
 
 def with_max_retries(plan: BackoffPlan, max_retries: int | None) -> BackoffPlan:

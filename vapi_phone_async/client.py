@@ -16,6 +16,7 @@ import aiohttp
 import msgspec
 
 from ._call_path import (
+    DEFAULT_DEADLINE,
     USE_CLIENT_DEFAULT,
     CallPath,
     UseClientDefault,
@@ -117,9 +118,10 @@ class VapiPhoneClient:
     all of this, and the retry budget, with every process of a fleet (docs/fleet.md).
 
     Time: `timeout` is seconds or an `aiohttp.ClientTimeout` for one attempt; `deadline`
-    bounds a whole call with its retries; `pool_timeout` bounds the wait for one of the
-    `max_connections` connections, which is not part of an attempt. `sleep` replaces
-    `asyncio.sleep` between retries and during 429 pauses (tests).
+    (120 s; None: none) bounds a whole call with its retries and waits; `pool_timeout`
+    bounds the wait for one of the `max_connections` connections, which is not part of
+    an attempt. `sleep` replaces `asyncio.sleep` between retries and during 429 pauses
+    (tests).
 
     Many numbers: `client.bulk_update(pairs)`, `bulk_delete(ids)`, `bulk_import(bodies)`
     and `await client.sync(rows)` are the functions of `vapi_phone_async.bulk` (documented
@@ -143,7 +145,7 @@ class VapiPhoneClient:
         backoff: BackoffPlan = DEFAULT_BACKOFF,
         max_retries: int | None = None,
         timeout: float | aiohttp.ClientTimeout | None = DEFAULT_TIMEOUT,
-        deadline: float | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
         session: aiohttp.ClientSession | None = None,
         max_connections: int = 100,
         max_connections_per_host: int = 0,
