@@ -34,6 +34,8 @@ EXPECTED: dict[str, list[str]] = {
     "bulk": [],
     "storm": [],
     "adaptive": [],
+    "window": [],
+    "fleet": [],
     "sync": [],
     "fake_server": ["--loopback"],
     "import_cost": [],
@@ -51,6 +53,7 @@ PACKAGES = (
     "vapi-server-sdk",
     "pydantic",
     "httpx",
+    "redis",
 )
 
 
