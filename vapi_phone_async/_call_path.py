@@ -8,9 +8,12 @@ given.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import enum
-from collections.abc import Awaitable, Callable, Mapping
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from functools import partial
 from typing import Final
 
@@ -134,7 +137,7 @@ class CallPath:
         progress = Progress()
         token = PROGRESS.set(progress)
         try:
-            with anyio.fail_after(limit):
+            async with _fail_after(limit):
                 return await engine
         except TimeoutError:
             error = progress.error
@@ -148,6 +151,18 @@ class CallPath:
             ) from None
         finally:
             PROGRESS.reset(token)
+
+
+if sys.version_info >= (3, 11):
+    # A third of anyio's CancelScope on every call (about 7 us against 20): every call
+    # has a deadline by default.
+    _fail_after = asyncio.timeout
+else:  # pragma: no cover - Python 3.10
+
+    @contextlib.asynccontextmanager
+    async def _fail_after(seconds: float) -> AsyncIterator[None]:
+        with anyio.fail_after(seconds):
+            yield
 
 
 def with_max_retries(plan: BackoffPlan, max_retries: int | None) -> BackoffPlan:

@@ -235,7 +235,8 @@ class VapiPhoneClient:
 
     @property
     def retry_budget(self) -> RetryBudget | None:
-        """The client's retry budget (None when it has none); its `tokens` are live."""
+        """The client's retry budget (None when it has none); its `tokens` are live (with
+        `RedisPacing`: the fleet's, as last seen)."""
         return self._path.pacer.budget
 
     @property

@@ -16,9 +16,10 @@ class RetryBudget:
     retry after a timeout, 1 back per success) a server failing 20 % of requests never
     drains it, and one failing every request gets 150 retries in all before failures
     surface at once, each saying that the budget is spent. A 429 spends nothing: the
-    shared pause and the adaptive rate deal with those.
+    shared pause and the adaptive rate deal with those. With `RedisPacing`, the fleet
+    spends one budget of this size, and `tokens` is its count as this process last saw it.
 
-        VapiPhoneClient(retry_budget=RetryBudget(capacity=1000))  # or None: no budget
+        VapiPhoneClient(retry_budget=RetryBudget(capacity=1000))  # or False: no budget
     """
 
     def __init__(

@@ -33,6 +33,7 @@ __all__ = ["RedisPacing", "key_for"]
 logger = logging.getLogger("vapi_phone_async")
 
 _COMMIT_TRIES = 5
+_CONFLICT = object()  # another process committed first: decide again
 _MISSING_EXTRA = "RedisPacing needs redis-py: pip install 'vapi-phone-async[redis]'"
 
 
@@ -202,34 +203,46 @@ class RedisBackend:
         for _ in range(_COMMIT_TRIES):
             if not self._usable():
                 break
-            reply = await self._call("snapshot", SNAPSHOT, *self._flushed())
-            if reply is None:
-                break
-            seconds, micros, flat = reply
-            fields = {flat[i].decode(): flat[i + 1].decode() for i in range(0, len(flat), 2)}
+            decided = await self._decide(epoch, retry_after)
+            if decided is None:
+                break  # Redis failed: decide in this process
+            if isinstance(decided, Decision):
+                return decided
+        else:
+            # Other processes kept deciding on this state: about this same event, surely.
+            return Decision(0.0)
+        return await self._local.throttled(epoch, retry_after)
+
+    async def _decide(self, epoch: int, retry_after: float | None) -> Decision | object | None:
+        """`_state.throttled` on a snapshot, committed: the decision, `_CONFLICT` if
+        another process committed first, None if Redis failed."""
+        reply = await self._call("snapshot", SNAPSHOT, *self._flushed())
+        if reply is None:
+            return None
+        seconds, micros, flat = reply
+        fields = {flat[i].decode(): flat[i + 1].decode() for i in range(0, len(flat), 2)}
+        state = decode_state(fields)
+        before = encode_fields(state, RARE)
+        now = int(seconds) + int(micros) / 1_000_000
+        decision = throttled(
+            state, now, epoch, retry_after, window=self._window, adaptive=self._adaptive
+        )
+        after = encode_fields(state, RARE)
+        changed = [
+            text
+            for i in range(0, len(after), 2)
+            if after[i + 1] != before[i + 1]
+            for text in after[i : i + 2]
+        ]
+        if changed:
             version = int(float(fields.get("version", 0)))
-            state = decode_state(fields)
-            before = encode_fields(state, RARE)
-            now = int(seconds) + int(micros) / 1_000_000
-            decision = throttled(
-                state, now, epoch, retry_after, window=self._window, adaptive=self._adaptive
-            )
-            after = encode_fields(state, RARE)
-            changed = [
-                text
-                for i in range(0, len(after), 2)
-                if after[i + 1] != before[i + 1]
-                for text in after[i : i + 2]
-            ]
-            if not changed:
-                return decision
             written = await self._call("commit", COMMIT, version, self._ttl_ms, *changed)
             if written is None:
-                break
-            if written:
-                self._seen(state.epoch, None)
-                return decision
-        return await self._local.throttled(epoch, retry_after)
+                return None
+            if not written:
+                return _CONFLICT
+        self._seen(state.epoch, None)
+        return decision
 
     async def spend(self, *, timeout: bool) -> bool:
         budget = self._budget
