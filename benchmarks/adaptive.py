@@ -1,14 +1,15 @@
-"""A bulk run against a server whose rate limit it is not told: the share of the limit it
-reaches, and the share of its requests answered 429.
+"""A bulk run against a token bucket limit it is not told, answered 429 without Retry-After.
+
+The share of the limit it reaches, and the share of its requests answered 429.
 
 The fake (in a process of its own, `_limited.py`) lets through `limit` requests a second
 with a burst of `burst` and answers the rest 429 without `Retry-After`, as Vapi does. The
 client runs `bulk_update` at concurrency 32 with its defaults (the adaptive rate on),
 and, for comparison, told the limit (`rate_limit=`): what this machine can do at all.
 (With the adaptive rate off, each 429 without `Retry-After` pauses the client for the
-backoff plan's growing delay, and a run takes minutes: it is not worth the wait.) Answers take 20 ms, so a few requests are always in flight
-when a 429 comes. The share is of the limit over the run's whole time, its first second
-of learning included.
+backoff plan's growing delay, and a run takes minutes: it is not worth the wait.)
+Answers take 20 ms, so a few requests are always in flight when a 429 comes. The share
+is of the limit over the run's whole time, its first second of learning included.
 
     python benchmarks/adaptive.py [--seconds 10,30] [--quick]
 """

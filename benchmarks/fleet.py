@@ -1,5 +1,6 @@
-"""Worker processes sharing one limit they are not told: together, the share of it they
-reach and the share of their requests answered 429, pacing through Redis or each alone.
+"""Worker processes sharing one limit they are not told, pacing through Redis or each alone.
+
+Together, the share of the limit they reach and of their requests answered 429.
 
 The fake (in a process of its own, `_limited.py`) lets through 300 requests a second
 with a burst of 20, and answers the rest 429 without `Retry-After`. 1, 2 and 4 worker

@@ -1,6 +1,6 @@
-"""A bulk run against a limit counted per window of the clock, as Vapi counts its
-organisation limit per UTC minute: how much of each window's quota it uses, and the share
-of its requests answered 429.
+"""A bulk run against a limit counted per window of the clock, as Vapi counts per UTC minute.
+
+How much of each window's quota it uses, and the share of its requests answered 429.
 
 The fake (in a process of its own, `_limited.py`) lets through `quota` requests per
 window of `window` seconds, aligned to the wall clock, and answers the rest 429 without

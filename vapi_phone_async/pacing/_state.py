@@ -63,7 +63,8 @@ SLOTS = 10  # the measured rate counts answers per tenth of a second, over the l
 MIN_SPAN = 0.05  # the shortest time a rate is measured over
 PROBE_FIRST = 0.1  # the first wait of a spell; it doubles up to PROBE_MAX
 PROBE_MAX = 1.0
-LEARN_AFTER = 3  # probes failed in a row before a spell tells of a window
+LEARN_AFTER = 3  # probes failed in a row before a spell tells of a window ...
+LEARN_SPAN = 1.0  # ... and seconds it lasted: a rate's spells end sooner
 KEEP_SPELLS = 3
 
 # What the last pause was, in `PacingState.paused`.
@@ -299,7 +300,7 @@ def _pause(state: PacingState, wait: float, kind: int, now: float) -> Decision:
 def _end_spell(state: PacingState, *, learn: bool) -> bool:
     """Requests got through after a spell: where it ended tells of a window. True if it
     was long enough to have ended at a window's boundary."""
-    long = state.spell >= LEARN_AFTER
+    long = state.spell >= LEARN_AFTER and state.spell_last - state.spell_start >= LEARN_SPAN
     if long:
         spell = Spell(state.spell_start, state.spell_last, state.fresh_at)
         state.spells = [*state.spells, spell][-KEEP_SPELLS:]
