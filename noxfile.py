@@ -8,8 +8,10 @@ machine has (`tests-3.10`, `tests-3.13`; `nox -s tests-3.12` runs the one betwee
 from the spec against the fake (`schemathesis`), and the built wheel tried in a fresh
 virtual environment (`build`).
 
-Every session installs the package with its public extras (`cli`, `pytest`) and the
-development tools from pyproject's `[dependency-groups]` (PEP 735), nothing else.
+Every session installs the package with its public extras (`cli`, `pytest`, `redis`) and
+the development tools from pyproject's `[dependency-groups]` (PEP 735), nothing else. The
+tests of pacing through Redis run a real `redis-server`: without one they skip, unless
+`VAPI_REQUIRE_REDIS=1` (which `.ci/run` sets) makes them fail.
 """
 
 from __future__ import annotations
@@ -57,8 +59,8 @@ def _groups(*names: str) -> tuple[str, ...]:
 
 
 def _install(session: nox.Session, *groups: str) -> None:
-    """The package, editable, with both public extras, and these dependency groups."""
-    session.install("-e", ".[cli,pytest]", *_groups(*groups))
+    """The package, editable, with its public extras, and these dependency groups."""
+    session.install("-e", ".[cli,pytest,redis]", *_groups(*groups))
 
 
 @nox.session
@@ -80,15 +82,17 @@ def tests_lowest(session: nox.Session) -> None:
 
 _PRINT_VERSIONS = (
     "import importlib.metadata as m\n"
-    "for name in ('aiohttp', 'msgspec', 'tenacity', 'anyio', 'filelock'):\n"
+    "for name in ('aiohttp', 'msgspec', 'tenacity', 'anyio', 'filelock', 'redis'):\n"
     "    print(name, m.version(name))"
 )
 
 
 def _lowest_runtime_dependencies() -> list[str]:
-    """`name==floor` for each `name>=floor` in [project] dependencies."""
+    """`name==floor` for each `name>=floor` in [project] dependencies and the `redis`
+    extra (the other extras serve the tests and the command line)."""
     pins = []
-    for requirement in PYPROJECT["project"]["dependencies"]:
+    project = PYPROJECT["project"]
+    for requirement in [*project["dependencies"], *project["optional-dependencies"]["redis"]]:
         match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*>=\s*([^,;\s]+)\s*", requirement)
         if match is None:
             raise ValueError(f"a runtime dependency without a plain floor: {requirement!r}")
@@ -190,8 +194,8 @@ WHEEL_TEST = ROOT / "tests" / "testing" / "fixture_sample.py"
 def build(session: nox.Session) -> None:
     """Build the sdist and wheel, check their metadata, and try the wheel in a fresh venv.
 
-    The metadata: the license, the classifiers, and no public extras but `cli` and
-    `pytest`. The wheel then goes into a new virtual environment outside the checkout
+    The metadata: the license, the classifiers, and no public extras but `cli`,
+    `pytest` and `redis`. The wheel then goes into a new virtual environment outside the checkout
     with its `pytest` extra alone: the package imports from there, and a test using the
     plugin's `fake_vapi` and `vapi_client` fixtures passes, with no conftest and no
     settings. Without pytest-asyncio the same test fails saying to install the extra.
@@ -271,8 +275,8 @@ def _metadata_problems(wheel: Path) -> list[str]:
     if not any(classifier.startswith("Development Status ::") for classifier in classifiers):
         problems.append("no Development Status classifier")
     extras = sorted(metadata.get_all("Provides-Extra") or [])
-    if extras != ["cli", "pytest"]:
-        problems.append(f"the public extras are {extras}, not cli and pytest alone")
+    if extras != ["cli", "pytest", "redis"]:
+        problems.append(f"the public extras are {extras}, not cli, pytest and redis alone")
     return problems
 
 

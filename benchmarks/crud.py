@@ -27,9 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _fake_process import API_KEY, fake_server_process
 
 from vapi_phone_async import RetryBudget, VapiPhoneClient, decode_phone_number
-from vapi_phone_async._pacing import Pacer
 from vapi_phone_async._retry import RetrySettings, retry_under_tenacity, send_with_retries
 from vapi_phone_async.models import UpdateTwilioPhoneNumber
+from vapi_phone_async.pacing._local import LocalPacing
+from vapi_phone_async.pacing._pacer import Pacer
 
 CONCURRENCY = 32
 CPU_SECONDS: list[float] = []
@@ -165,7 +166,7 @@ def _as_it_is(data: bytes) -> bytes:
 
 async def engine_overhead(calls: int = 50_000, rounds: int = 5) -> tuple[float, float]:
     """CPU microseconds per call of the engine: its fast first attempt, and tenacity's."""
-    pacer = Pacer(budget=RetryBudget())
+    pacer = Pacer(LocalPacing(budget=RetryBudget()))
     settings = RetrySettings()
 
     async def attempt(number: int) -> bytes:

@@ -34,6 +34,8 @@ EXPECTED: dict[str, list[str]] = {
     "bulk": [],
     "storm": [],
     "adaptive": [],
+    "window": [],
+    "fleet": [],
     "sync": [],
     "fake_server": ["--loopback"],
     "import_cost": [],
@@ -52,6 +54,7 @@ PACKAGES = (
     "vapi-server-sdk",
     "pydantic",
     "httpx",
+    "redis",
 )
 
 

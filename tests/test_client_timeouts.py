@@ -1,16 +1,19 @@
 """Timeouts that mean what they say: waiting for a pooled connection is not attempt time,
-a request that never left is never an unknown outcome, and a stalled body fails its
-attempt within the read timeout."""
+a request that never left is never an unknown outcome, a stalled body fails its attempt
+within the read timeout, a call ends within its deadline, and each timeout names the
+bound that ran out and what the call was doing."""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 
 import aiohttp
 import pytest
 
 from vapi_phone_async import BackoffPlan, VapiPhoneClient
+from vapi_phone_async._call_path import DEFAULT_DEADLINE
 from vapi_phone_async._transport import (
     DEFAULT_TIMEOUT,
     READ_TIMEOUT,
@@ -125,3 +128,89 @@ async def test_a_body_stalled_after_its_headers_fails_the_attempt_and_a_get_is_r
     assert len(fake_vapi.requests("GET")) == 2 and len(sleeps.waits) == 1
     # The first attempt gave up at the read timeout, before the stall (and the total) ran out.
     assert elapsed < stall
+
+
+# The call's deadline, and what a timeout says.
+
+
+async def test_a_dripping_server_fails_within_the_default_deadline_saying_the_body_drips(
+    fake_vapi: FakeVapiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A byte every half second never trips the read timeout, and the attempt's total
+    only ends one attempt: the default deadline ends the call. Every bound is the
+    default scaled down forty times (the drip too)."""
+    assert inspect.signature(VapiPhoneClient).parameters["deadline"].default == DEFAULT_DEADLINE
+    assert DEFAULT_DEADLINE == 120  # as docs/retries.md says
+    default = attempt_timeout(DEFAULT_TIMEOUT)
+    assert default.client.total is not None and default.read is not None
+    scaled = AttemptTimeout(
+        aiohttp.ClientTimeout(total=default.client.total / 40, sock_connect=1), default.read / 40
+    )
+    monkeypatch.setattr("vapi_phone_async.client.attempt_timeout", lambda _: scaled)
+    (number,) = fake_vapi.seed(1)
+    fake_vapi.inject_fault("GET", mode="trickle", delay=0.5 / 40, times=10)
+    deadline = DEFAULT_DEADLINE / 40
+    async with VapiPhoneClient(
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, deadline=deadline
+    ) as client:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError) as caught:
+            await client.get(number["id"])
+        elapsed = time.monotonic() - started
+
+    assert elapsed < deadline + 1.0  # bounded: the deadline, not four attempts' totals
+    message = str(caught.value)
+    assert f"deadline of {deadline} s ran out" in message
+    assert "reading the body of attempt 2, still arriving" in message
+    assert "stalled" not in message and "no byte" not in message
+    assert len(fake_vapi.requests("GET")) == 2  # the first attempt ended at its total
+
+
+async def test_an_attempt_ended_by_its_total_while_bytes_still_come_says_so(
+    fake_vapi: FakeVapiServer,
+) -> None:
+    (number,) = fake_vapi.seed(1)
+    fake_vapi.inject_fault("GET", mode="trickle", delay=0.05)
+    async with VapiPhoneClient(
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, timeout=0.5, backoff=NO_RETRIES
+    ) as client:
+        with pytest.raises(APITimeoutError) as caught:
+            await client.get(number["id"])
+    assert "total timeout of 0.5 s ran out while the body was still arriving" in str(caught.value)
+
+
+async def test_a_deadline_that_ends_a_create_waiting_to_retry_is_not_an_unknown_outcome(
+    fake_vapi: FakeVapiServer,
+) -> None:
+    """Waiting out a 429's pause, the create had not been acted on: when the deadline
+    ends it there, it says so, and nothing calls its outcome unknown."""
+    fake_vapi.inject_fault("POST", status=429, retry_after=5)
+    body = CreateVonagePhoneNumber(number="+16285550000", credential_id="cred-1")
+    async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url) as client:
+        with pytest.raises(APITimeoutError) as caught:
+            await client.create(body, deadline=0.3)
+    assert caught.value.connect_failed
+    assert "waiting to retry after attempt 1 failed (POST /phone-number answered 429" in str(
+        caught.value
+    )
+    assert fake_vapi.numbers == {}
+
+
+async def test_a_deadline_that_ends_the_wait_for_a_connection_says_so(
+    fake_vapi: FakeVapiServer,
+) -> None:
+    (number,) = fake_vapi.seed(1)
+    fake_vapi.inject_fault("GET", mode="delay", delay=1.0)
+    body = CreateVonagePhoneNumber(number="+16285550000", credential_id="cred-1")
+    async with VapiPhoneClient(
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, max_connections=1
+    ) as client:
+        holder = asyncio.ensure_future(client.get(number["id"]))
+        await asyncio.sleep(0.05)  # the GET holds the only connection
+        with pytest.raises(APITimeoutError) as caught:
+            await client.create(body, deadline=0.2)
+        await holder
+    assert caught.value.connect_failed  # a create that was never sent: not unknown
+    assert "waited for a free connection (max_connections=1); nothing of it was sent" in str(
+        caught.value
+    )

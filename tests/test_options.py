@@ -164,6 +164,9 @@ def test_a_bad_key_from_the_environment_names_the_variable(
         ("rate_limit", 0),
         ("rate_limit", float("inf")),
         ("deadline", 0),
+        ("rate_window", 0),
+        ("rate_window", float("inf")),
+        ("pacing", "redis://localhost:6379/0"),
         ("max_delay", None),
         ("max_retry_after", -1),
         ("jitter", 1.5),
@@ -204,6 +207,7 @@ def test_valid_options_of_every_kind_are_accepted() -> None:
         max_connections=0,
         pool_timeout=None,
         rate_limit=2.5,
+        rate_window=60,
         deadline=30,
         jitter=0,
     )

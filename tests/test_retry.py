@@ -7,7 +7,6 @@ import random
 
 import pytest
 
-from vapi_phone_async._pacing import Pacer
 from vapi_phone_async._responses import status_error
 from vapi_phone_async._retry import (
     RetrySettings,
@@ -18,6 +17,8 @@ from vapi_phone_async._retry import (
 )
 from vapi_phone_async.errors import APIConnectionError, APITimeoutError, ResponseDecodeError
 from vapi_phone_async.models import BackoffPlan
+from vapi_phone_async.pacing._local import LocalPacing
+from vapi_phone_async.pacing._pacer import Pacer
 
 EXPONENTIAL = RetrySettings(
     plan=BackoffPlan(type="exponential", max_retries=5, base_delay_seconds=1), jitter=0
@@ -137,7 +138,7 @@ async def _engine(answers: list[bytes | BaseException], method: str = "GET") -> 
             method=method,
             path="/phone-number/x",
             settings=settings,
-            pacer=Pacer(),
+            pacer=Pacer(LocalPacing()),
             sleep=no_wait,
         )
     return made

@@ -229,3 +229,18 @@ def hooks_as_users_type_them() -> VapiPhoneClient:
 
     hooks: EventHooks = {"request": [count], "response": [observe]}
     return VapiPhoneClient(api_key="k", event_hooks=hooks, max_retries=2)
+
+
+def a_client_of_a_fleet() -> VapiPhoneClient:
+    """Pacing through Redis, and Vapi's window of the clock."""
+    from vapi_phone_async import RedisPacing, RetryBudget
+    from vapi_phone_async.pacing import RedisPacing as SamePacing
+
+    pacing: SamePacing = RedisPacing("redis://localhost:6379/0", ttl=600, timeout=0.5)
+    return VapiPhoneClient(
+        api_key="k",
+        pacing=pacing,
+        rate_window=60,
+        retry_budget=RetryBudget(capacity=500),
+        deadline=None,
+    )

@@ -3,13 +3,13 @@
 from . import bulk, errors, models
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._events import EventHooks, RequestEvent, ResponseEvent
-from ._pacing import RetryBudget
 from ._raw import RawResponse
 from ._validate import validate_body
 from ._version import __version__
 from .bulk import BulkCancelledError, BulkOutcome, BulkResult, BulkRun, BulkSummary
 from .client import USE_CLIENT_DEFAULT, VapiPhoneClient
 from .models import BackoffPlan, PhoneNumber, PhoneNumberPage
+from .pacing import RedisPacing, RetryBudget
 
 __all__ = [
     "USE_CLIENT_DEFAULT",
@@ -23,6 +23,7 @@ __all__ = [
     "PhoneNumber",
     "PhoneNumberPage",
     "RawResponse",
+    "RedisPacing",
     "RequestEvent",
     "ResponseEvent",
     "RetryBudget",

@@ -9,10 +9,11 @@ A `BackoffPlan` means what it means for Vapi's webhooks: `fixed` waits
 `base_delay_seconds` before each retry, `exponential` waits
 `base_delay_seconds * 2 ** (retry - 1)`; at most `max_retries` retries follow the first
 attempt; a status in `excluded_status_codes` is never retried. A 429 does not spend those
-retries: it pauses every request of the client for the server's `Retry-After` and is
-retried up to `MAX_RATE_LIMITED_RETRIES` times (a plan of `max_retries=0` retries
-nothing, 429s included). Other retries spend the client's retry budget; when it is spent
-the failure is raised at once, saying so.
+retries, and is retried up to `MAX_RATE_LIMITED_RETRIES` times (a plan of `max_retries=0`
+retries nothing, 429s included): with `Retry-After`, after pausing every request of the
+client that long; without, as the pacer decides (at a lower rate, after the limit's
+window, or as a probe; with the adaptive rate off, after the plan's delay). Other retries
+spend the client's retry budget; when it is spent the failure is raised at once, saying so.
 
 A 2xx whose body cannot be read (`decode` raises `ResponseDecodeError`: not JSON, not
 the shape the API describes) is retried like a truncated body: for every method but POST
@@ -32,7 +33,6 @@ from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState
 
-from ._pacing import Pacer
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -42,6 +42,8 @@ from .errors import (
     VapiError,
 )
 from .models import BackoffPlan
+from .pacing._pacer import Pacer, Ticket
+from .pacing._state import Decision
 
 __all__ = [
     "BUDGET_SPENT",
@@ -171,25 +173,29 @@ async def send_with_retries(
     # The first attempt runs outside tenacity, whose bookkeeping costs about as much as a
     # loopback request; tenacity takes over only once a retry is possible. It is _paced,
     # inlined: a coroutine less on every call.
-    sent_at = pacer.go_now()
-    if sent_at is None:
-        sent_at = await pacer.before_send()
+    ticket = pacer.go_now()
+    if ticket is None:
+        ticket = await pacer.before_send()
+    decision: Decision | None = None
     first_failure: BaseException
     try:
         result = await attempt(1)
     except (APIConnectionError, APIStatusError) as error:
-        _report(pacer, error, sent_at)
+        decision = await _report(pacer, error, ticket)
         if settings.plan.max_retries < 1 or not should_retry(method, error, settings):
             raise
         first_failure = error
     else:
-        pacer.answered()
+        pacer.answered(ticket)
         try:
             return decode(result)
         except ResponseDecodeError as error:
             if settings.plan.max_retries < 1 or not retries_unreadable(method):
                 raise
             first_failure = error
+    finally:
+        if ticket.probe:
+            pacer.done(ticket)
     return await retry_under_tenacity(
         attempt,
         decode,
@@ -199,6 +205,7 @@ async def send_with_retries(
         settings=settings,
         pacer=pacer,
         sleep=sleep,
+        decision=decision,
     )
 
 
@@ -212,18 +219,23 @@ async def retry_under_tenacity(
     settings: RetrySettings,
     pacer: Pacer,
     sleep: Sleep,
+    decision: Decision | None = None,
 ) -> _T:
     """The attempts of one call under tenacity: after `first_failure` (replayed as the
-    first attempt; a `ResponseDecodeError` there is `decode`'s), or every attempt when it
-    is None. `send_with_retries` makes the first attempt itself and comes here only once
-    a retry is possible; benchmarks/crud.py times both ways."""
+    first attempt, with the pacer's `decision` if it was a 429; a `ResponseDecodeError`
+    there is `decode`'s), or every attempt when it is None. `send_with_retries` makes the
+    first attempt itself and comes here only once a retry is possible; benchmarks/crud.py
+    times both ways."""
     decide = _Decisions(method, path, settings, pacer, sleep)
+    decide.throttle = decision
     if isinstance(first_failure, ResponseDecodeError):
         decide.unreadable = first_failure
     async for retry in AsyncRetrying(
         retry=decide.retry,
         wait=decide.wait,
-        stop=decide.stop,
+        # Async: the budget may be in Redis. AsyncRetrying awaits an async stop (tenacity
+        # 8.4 and later), though its annotation names only a plain one.
+        stop=decide.stop,  # type: ignore[arg-type]
         sleep=decide.sleep,
         before_sleep=decide.log,
         reraise=True,
@@ -234,30 +246,38 @@ async def retry_under_tenacity(
                 # Replayed, not re-sent, so that tenacity counts, waits and logs every
                 # attempt alike.
                 raise first_failure
-            return decide.decoded(await _paced(attempt, number, pacer), decode)
+            return decide.decoded(await _paced(attempt, number, decide), decode)
     raise AssertionError("unreachable: tenacity either returns or raises")
 
 
-async def _paced(attempt: Callable[[int], Awaitable[_B]], number: int, pacer: Pacer) -> _B:
-    """Attempt `number`, once `pacer` lets it go; tells `pacer` how the server answered."""
-    sent_at = pacer.go_now()
-    if sent_at is None:
-        sent_at = await pacer.before_send()
+async def _paced(attempt: Callable[[int], Awaitable[_B]], number: int, decide: _Decisions) -> _B:
+    """Attempt `number`, once the pacer lets it go; tells the pacer how the server
+    answered, and `decide` what it makes of a 429."""
+    pacer = decide.pacer
+    ticket = pacer.go_now()
+    if ticket is None:
+        ticket = await pacer.before_send()
     try:
         result = await attempt(number)
     except (APIConnectionError, APIStatusError) as error:
-        _report(pacer, error, sent_at)
+        decide.throttle = await _report(pacer, error, ticket)
         raise
-    pacer.answered()
+    else:
+        pacer.answered(ticket)
+    finally:
+        if ticket.probe:
+            pacer.done(ticket)
     return result
 
 
-def _report(pacer: Pacer, error: BaseException, sent_at: float) -> None:
-    """Tell `pacer` how the server answered a request that failed with `error`."""
+async def _report(pacer: Pacer, error: BaseException, ticket: Ticket) -> Decision | None:
+    """Tell `pacer` how the server answered a request that failed with `error`; for a
+    429, what the pacer makes of it."""
     if isinstance(error, RateLimitError):
-        pacer.throttled(sent_at)
-    elif isinstance(error, APIStatusError):
-        pacer.answered(error.status_code)
+        return await pacer.throttled(ticket, error.retry_after)
+    if isinstance(error, APIStatusError):
+        pacer.answered(ticket, error.status_code)
+    return None
 
 
 class _Decisions:
@@ -274,8 +294,9 @@ class _Decisions:
         self._method = method
         self._path = path
         self._settings = settings
-        self._pacer = pacer
+        self.pacer = pacer
         self._sleep = sleep
+        self.throttle: Decision | None = None  # the pacer's view of the last 429
         self._failures = 0
         self._throttles = 0
         self._throttled = False  # whether the last failure was a 429
@@ -306,27 +327,37 @@ class _Decisions:
         return True
 
     def wait(self, state: RetryCallState) -> float:
-        number = self._throttles if self._throttled else self._failures
-        return retry_delay(self._settings, number, _error(state))
+        error = _error(state)
+        if self._throttled:
+            # Without Retry-After, the pacer knows best: a lower rate (no wait), a window
+            # to wait out, or a probe; with adaptive_rate off, the plan's delay.
+            throttle = self.throttle
+            told = isinstance(error, RateLimitError) and error.retry_after is not None
+            if throttle is not None and throttle.wait is not None and not told:
+                return throttle.wait
+            return retry_delay(self._settings, self._throttles, error)
+        return retry_delay(self._settings, self._failures, error)
 
-    def stop(self, state: RetryCallState) -> bool:
+    async def stop(self, state: RetryCallState) -> bool:
         if self._throttled:
             return self._throttles > MAX_RATE_LIMITED_RETRIES
         if self._failures > self._settings.plan.max_retries:
             return True
         error = _error(state)
         # Last, so that the budget pays only for retries that happen.
-        if not self._pacer.spend_retry(timeout=isinstance(error, APITimeoutError)):
+        if not await self.pacer.spend_retry(timeout=isinstance(error, APITimeoutError)):
             if isinstance(error, VapiError):
                 error.not_retried = BUDGET_SPENT
             return True
         return False
 
     async def sleep(self, seconds: float) -> None:
-        if self._throttled:
-            await self._pacer.pause(seconds, self._sleep)
-        else:
+        if not self._throttled:
             await self._sleep(seconds)
+        elif seconds > 0:
+            throttle = self.throttle
+            probe = throttle is not None and throttle.probe
+            await self.pacer.pause(seconds, self._sleep, probe=probe)
 
     def log(self, state: RetryCallState) -> None:
         error = _error(state)
@@ -334,12 +365,12 @@ class _Decisions:
         wait = state.next_action.sleep if state.next_action else 0.0
         if self._throttled:
             logger.info(
-                "retrying %s %s: attempt %d rate limited (%s); pausing the client %.2f s",
+                "retrying %s %s: attempt %d rate limited (%s); %s",
                 self._method,
                 self._path,
                 state.attempt_number,
                 reason,
-                wait,
+                f"pausing the client {wait:.2f} s" if wait > 0 else "at a lower rate",
             )
             return
         logger.info(

@@ -34,6 +34,7 @@ import aiohttp
 import msgspec
 
 from ._events import Hooks, RequestEvent, ResponseEvent
+from ._progress import ANSWER, POOL, PROGRESS, Progress
 from ._raw import CAPTURE
 from ._responses import read_answer
 from ._secrets import secret_values
@@ -114,16 +115,38 @@ def attempt_timeout(
     return AttemptTimeout(client, min(value, READ_TIMEOUT))
 
 
-def map_client_error(error: BaseException, method: str, path: str, host: str = "") -> VapiError:
+def map_client_error(
+    error: BaseException,
+    method: str,
+    path: str,
+    host: str = "",
+    timeout: aiohttp.ClientTimeout | None = None,
+) -> VapiError:
     """This package's error for an aiohttp or timeout failure of one attempt; `host` (the
-    base URL's host and port) names where a connection failed."""
+    base URL's host and port) names where a connection failed, and `timeout` (the
+    attempt's) which bound ran out."""
     to = f" to {host}" if host else ""
     if isinstance(error, aiohttp.ConnectionTimeoutError):
         # Raised before anything was sent: while connecting.
+        within = f" within {timeout.sock_connect} s" if timeout and timeout.sock_connect else ""
         return APITimeoutError(
-            f"timed out connecting{to}", method=method, path=path, connect_failed=True
+            f"timed out connecting{to}{within}", method=method, path=path, connect_failed=True
+        )
+    if isinstance(error, aiohttp.SocketTimeoutError):
+        quiet = f" for {timeout.sock_read} s" if timeout and timeout.sock_read else ""
+        return APITimeoutError(
+            f"timed out reading: no byte of the answer{quiet} (sock_read)",
+            method=method,
+            path=path,
         )
     if isinstance(error, (asyncio.TimeoutError, TimeoutError)):
+        if timeout is not None and timeout.total:
+            return APITimeoutError(
+                f"timed out: the attempt's total timeout of {timeout.total} s ran out before "
+                "the answer was complete",
+                method=method,
+                path=path,
+            )
         return APITimeoutError("timed out", method=method, path=path)
     if isinstance(error, aiohttp.ClientConnectorCertificateError):
         # Before its own `os_error`: aiohttp older than 3.13.4 never sets it on this class.
@@ -171,24 +194,40 @@ class _SendCounter:
 
 
 async def _read_body(
-    response: aiohttp.ClientResponse, idle: float | None, method: str, path: str
+    response: aiohttp.ClientResponse,
+    timeout: AttemptTimeout,
+    method: str,
+    path: str,
+    progress: Progress | None,
 ) -> bytes:
-    """The rest of a body, failing once `idle` seconds (None: no limit) pass without a byte
-    of it, or once it grows past `MAX_RESPONSE_BYTES`."""
+    """The rest of a body, failing once `timeout.read` seconds (None: no limit) pass
+    without a byte of it, or once it grows past `MAX_RESPONSE_BYTES`; the attempt's total
+    timeout (aiohttp's) may end it first, while bytes still come."""
     chunks = []
     size = 0
+    idle = timeout.read
+    last = time.monotonic()
     try:
         while chunk := await asyncio.wait_for(response.content.readany(), idle):
+            last = time.monotonic()
             size += len(chunk)
+            if progress is not None:
+                progress.read(len(chunk))
             if size > MAX_RESPONSE_BYTES:
                 response.close()
                 raise _too_large(method, path)
             chunks.append(chunk)
     except asyncio.TimeoutError:
         response.close()
-        raise APITimeoutError(
-            f"the body stalled: no byte of it for {idle} s", method=method, path=path
-        ) from None
+        quiet = time.monotonic() - last
+        if idle is not None and quiet >= idle * 0.99:
+            message = f"the body stalled: no byte of it for {idle} s (the read timeout)"
+        else:  # aiohttp's total ran out, inside readany, with bytes still coming
+            message = (
+                f"the attempt's total timeout of {timeout.client.total} s ran out while the "
+                f"body was still arriving ({size} bytes read, the last {quiet:.1f} s ago)"
+            )
+        raise APITimeoutError(message, method=method, path=path) from None
     return b"".join(chunks)
 
 
@@ -264,9 +303,13 @@ class Transport:
         errors. `headers` are added to the client's own."""
         session = self.session
         slots = self._slots
+        progress = PROGRESS.get()
         if slots is not None:
             if slots.locked():
-                await self._wait_for_slot(slots, method, path)
+                if progress is not None:
+                    progress.start(attempt, POOL)
+                    progress.pool_size = self._limits[0]
+                await self._wait_for_slot(slots, method, path, progress)
             else:
                 await slots.acquire()  # free: returns without suspending
         sent_headers = self._headers if body is None else self._json_headers
@@ -284,6 +327,8 @@ class Transport:
             await hooks.request(RequestEvent(method, path, attempt))
         started = time.perf_counter()
         status: int | None = None
+        if progress is not None:
+            progress.start(attempt, ANSWER)
         try:
             async with session.request(
                 method,
@@ -304,7 +349,7 @@ class Transport:
                 if response.content.is_eof():
                     data = await response.read()
                 else:  # the body did not come with its headers: it may stall, or be huge
-                    data = await _read_body(response, timeout.read, method, path)
+                    data = await _read_body(response, timeout, method, path, progress)
                 if len(data) > MAX_RESPONSE_BYTES:
                     raise _too_large(method, path)
                 status = response.status
@@ -335,14 +380,18 @@ class Transport:
                     error.resent = counter is not None and counter.sends > 1
                     raise
         except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as error:
-            mapped = map_client_error(error, method, path, self._host)
+            mapped = map_client_error(error, method, path, self._host, timeout.client)
             logger.debug("%s %s failed: %s (attempt %d)", method, path, mapped, attempt)
+            if progress is not None:
+                progress.failed(mapped)
             if hooks is not None:
                 await self._answered(hooks, method, path, attempt, started, status, mapped)
             # A ClientResponseError's repr carries the Authorization header: never chain it.
             cause = None if isinstance(error, aiohttp.ClientResponseError) else error
             raise mapped from cause
         except VapiError as error:
+            if progress is not None:
+                progress.failed(error)
             if hooks is not None:
                 await self._answered(hooks, method, path, attempt, started, status, error)
             raise
@@ -394,17 +443,22 @@ class Transport:
             sent |= secret_values(msgspec.json.decode(body))
         return sent
 
-    async def _wait_for_slot(self, slots: asyncio.Semaphore, method: str, path: str) -> None:
+    async def _wait_for_slot(
+        self, slots: asyncio.Semaphore, method: str, path: str, progress: Progress | None
+    ) -> None:
         try:
             await asyncio.wait_for(slots.acquire(), self._pool_timeout)
         except asyncio.TimeoutError:
-            raise APITimeoutError(
+            error = APITimeoutError(
                 f"no free connection within {self._pool_timeout} s (max_connections="
                 f"{self._limits[0]}); nothing was sent",
                 method=method,
                 path=path,
                 connect_failed=True,
-            ) from None
+            )
+            if progress is not None:
+                progress.failed(error)
+            raise error from None
 
     async def aclose(self) -> None:
         """Close the session if this transport created it; later calls raise."""

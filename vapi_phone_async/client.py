@@ -16,6 +16,7 @@ from typing import Any, Final
 import aiohttp
 
 from ._call_path import (
+    DEFAULT_DEADLINE,
     USE_CLIENT_DEFAULT,
     CallPath,
     UseClientDefault,
@@ -36,7 +37,6 @@ from ._options import (
     fraction,
     raise_for,
 )
-from ._pacing import Pacer, RetryBudget
 from ._query import (
     DATE_FILTERS,
     date_filter_params,
@@ -74,6 +74,10 @@ from .models import (
     PhoneNumberPage,
     UpdatePhoneNumber,
 )
+from .pacing import RedisPacing, RetryBudget
+from .pacing._backend import Backend
+from .pacing._local import LocalPacing
+from .pacing._pacer import Pacer
 from .pagination import Pager
 
 __all__ = [
@@ -111,11 +115,16 @@ class VapiPhoneClient:
     Pacing: `rate_limit` caps the requests the client starts per second (None: no cap);
     with `adaptive_rate` (the default) 429s lower the client's send rate until they stop.
     A 429 pauses every request of the client for the wait the server asked.
+    `rate_window` (seconds) says the limit is counted per window of the clock, as Vapi
+    counts per UTC minute (60): a 429 without `Retry-After` then waits for the next one
+    (without it, the adaptive rate learns the window). `pacing=RedisPacing(url)` shares
+    all of this, and the retry budget, with every process of a fleet (docs/fleet.md).
 
     Time: `timeout` is seconds or an `aiohttp.ClientTimeout` for one attempt; `deadline`
-    bounds a whole call with its retries; `pool_timeout` bounds the wait for one of the
-    `max_connections` connections, which is not part of an attempt. `sleep` replaces
-    `asyncio.sleep` between retries and during 429 pauses (tests).
+    (120 s; None: none) bounds a whole call with its retries and waits; `pool_timeout`
+    bounds the wait for one of the `max_connections` connections, which is not part of
+    an attempt. `sleep` replaces `asyncio.sleep` between retries and during 429 pauses
+    (tests).
 
     Many numbers: `client.bulk_update(pairs)`, `bulk_delete(ids)`, `bulk_import(bodies)`
     and `await client.sync(rows)` are the functions of `vapi_phone_async.bulk` (documented
@@ -141,13 +150,15 @@ class VapiPhoneClient:
         backoff: BackoffPlan = DEFAULT_BACKOFF,
         max_retries: int | None = None,
         timeout: float | aiohttp.ClientTimeout | None = DEFAULT_TIMEOUT,
-        deadline: float | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
         session: aiohttp.ClientSession | None = None,
         max_connections: int = 100,
         max_connections_per_host: int = 0,
         pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
         rate_limit: float | None = None,
         adaptive_rate: bool = True,
+        rate_window: float | None = None,
+        pacing: RedisPacing | None = None,
         retry_budget: bool | RetryBudget = True,
         max_delay: float = 30.0,
         max_retry_after: float = 60.0,
@@ -172,11 +183,13 @@ class VapiPhoneClient:
             + count("max_connections_per_host", max_connections_per_host, minimum=0)
             + amount("pool_timeout", pool_timeout)
             + amount("rate_limit", rate_limit, allow_zero=False)
+            + amount("rate_window", rate_window, allow_zero=False)
             + amount("deadline", deadline, allow_zero=False)
             + amount("max_delay", max_delay, allow_none=False)
             + amount("max_retry_after", max_retry_after, allow_none=False)
             + fraction("jitter", jitter)
             + _instance_of("session", session, aiohttp.ClientSession)
+            + _instance_of("pacing", pacing, RedisPacing)
             + _instance_of("retry_budget", retry_budget, (bool, RetryBudget), required=True)
             + _callable_or_none("sleep", sleep)
             + _callable_or_none("apply_locks", apply_locks)
@@ -197,11 +210,15 @@ class VapiPhoneClient:
         )
         if retry_budget is True:
             retry_budget = RetryBudget()
-        pacer = Pacer(
-            rate_limit=rate_limit,
-            adaptive=adaptive_rate,
-            budget=retry_budget if isinstance(retry_budget, RetryBudget) else None,
-        )
+        budget = retry_budget if isinstance(retry_budget, RetryBudget) else None
+        backend: Backend
+        if pacing is None:
+            backend = LocalPacing(budget=budget, window=rate_window or 0.0, adaptive=adaptive_rate)
+        else:
+            backend = pacing.backend_for(
+                url, key, budget=budget, window=rate_window or 0.0, adaptive=adaptive_rate
+            )
+        pacer = Pacer(backend, rate_limit=rate_limit)
         settings = RetrySettings(
             plan=backoff, max_delay=max_delay, max_retry_after=max_retry_after, jitter=jitter
         )
@@ -247,7 +264,8 @@ class VapiPhoneClient:
 
     @property
     def retry_budget(self) -> RetryBudget | None:
-        """The client's retry budget (None when it has none); its `tokens` are live."""
+        """The client's retry budget (None when it has none); its `tokens` are live (with
+        `RedisPacing`: the fleet's, as last seen)."""
         return self._path.pacer.budget
 
     @property
@@ -315,6 +333,7 @@ class VapiPhoneClient:
         On a view made by `with_options`, this does nothing."""
         if self._owns_transport:
             await self._path.transport.aclose()
+            await self._path.pacer.aclose()
 
     # The six calls.
 

@@ -269,7 +269,7 @@ async def test_the_lookup_walk_passes_the_runs_rate_gate(
     fake_vapi: FakeVapiServer, client: VapiPhoneClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """rate_limit caps the whole run: the pages that find existing numbers count too."""
-    from vapi_phone_async._pacing import TokenBucket
+    from vapi_phone_async.pacing._bucket import TokenBucket
 
     gates = 0
     original = TokenBucket.take

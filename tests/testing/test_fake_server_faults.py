@@ -11,6 +11,7 @@ import msgspec
 import pytest
 
 from vapi_phone_async.testing import EchoEncoding, FakeVapiServer
+from vapi_phone_async.testing._limits import WindowLimit
 
 TWILIO = {"provider": "twilio", "number": "+14155550100", "twilioAccountSid": "AC1"}
 
@@ -370,11 +371,67 @@ async def test_rate_limit_answers_429_with_retry_after(
     assert statuses == [200] * 5
 
 
+async def test_a_hidden_rate_limit_answers_429_without_retry_after(
+    fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
+) -> None:
+    fake_vapi.rate_limit(2, burst=2, retry_after=False)
+    statuses = [await status_of(fake_http, "GET", "/phone-number") for _ in range(2)]
+    async with fake_http.get("/phone-number") as response:
+        assert statuses == [200, 200] and response.status == 429
+        assert "Retry-After" not in response.headers
+
+
+def test_a_window_limit_counts_per_window_of_the_wall_clock() -> None:
+    """Vapi's organisation limit: requests counted per tumbling window aligned to the
+    clock, the count starting over at each boundary, whatever came before it."""
+    limit = WindowLimit(3, 60.0, retry_after=False)
+    allowed = []
+    for wall in (120.0, 150.0, 179.9, 179.95, 180.0, 180.1):
+        refusal = limit.refusal(0.0, wall)
+        if refusal is None:
+            limit.take()
+        allowed.append(refusal is None)
+    assert allowed == [True, True, True, False, True, True]
+    refusal = limit.refusal(0.0, 181.0)
+    assert refusal is None
+    limit.take()
+    refused = limit.refusal(0.0, 200.0)
+    assert refused is not None and refused.wait == pytest.approx(40.0)
+    assert not refused.retry_after
+
+
+async def test_window_limit_answers_429_without_retry_after_until_the_next_window(
+    fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
+) -> None:
+    fake_vapi.window_limit(2, 3600.0)  # an hour: the test cannot cross a boundary
+    statuses = [await status_of(fake_http, "GET", "/phone-number") for _ in range(2)]
+    async with fake_http.get("/phone-number") as response:
+        assert statuses == [200, 200] and response.status == 429
+        assert "Retry-After" not in response.headers
+    fake_vapi.window_limit(None)
+    assert await status_of(fake_http, "GET", "/phone-number") == 200
+
+
+async def test_a_request_refused_by_one_limit_is_counted_by_none(
+    fake_vapi: FakeVapiServer, fake_http: aiohttp.ClientSession
+) -> None:
+    fake_vapi.window_limit(2, 3600.0)
+    fake_vapi.rate_limit(1, burst=1)
+    assert await status_of(fake_http, "GET", "/phone-number") == 200
+    assert await status_of(fake_http, "GET", "/phone-number") == 429  # the bucket's
+    fake_vapi.rate_limit(None)
+    assert await status_of(fake_http, "GET", "/phone-number") == 200  # the window's 2nd
+
+
 def test_rate_limit_refuses_bad_settings() -> None:
     with pytest.raises(ValueError, match="per_second"):
         FakeVapiServer().rate_limit(0)
     with pytest.raises(ValueError, match="burst"):
         FakeVapiServer().rate_limit(1, burst=0)
+    with pytest.raises(ValueError, match="requests"):
+        FakeVapiServer().window_limit(0)
+    with pytest.raises(ValueError, match="seconds"):
+        FakeVapiServer().window_limit(10, 0)
 
 
 async def test_an_injected_fault_comes_before_the_rate_limit(

@@ -194,11 +194,12 @@ class FakeApp:
         if status is not None:
             record.fault = record.fault or "chaos"
             return error(status)
-        wait = self.faults.throttle(asyncio.get_running_loop().time())
-        if wait is not None:
+        refusal = self.faults.throttle(asyncio.get_running_loop().time(), time.time())
+        if refusal is not None:
             record.fault = record.fault or "rate-limit"
             response = error(429)
-            response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            if refusal.retry_after:
+                response.headers["Retry-After"] = str(max(1, math.ceil(refusal.wait)))
             return response
         if request.match_info.http_exception is not None:
             return error(404, f"Cannot {request.method} {request.path}", reason="Not Found")

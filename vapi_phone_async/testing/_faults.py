@@ -1,7 +1,8 @@
-"""Failures on demand: the queue of injected faults, random chaos, and a rate limiter.
+"""Failures on demand: the queue of injected faults, random chaos, and request limits.
 
 All three are deterministic: injected faults apply in the order they were queued, chaos
-draws from its own seeded generator, and the rate limiter reads the clock it is given.
+draws from its own seeded generator, and the limits (`_limits.py`) read the clocks they
+are given.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from ._echo import ENCODINGS, EchoEncoding
+from ._limits import Limit, Refusal, TokenBucketLimit, WindowLimit
 
 __all__ = ["MODES", "NOT_ACTING", "Fault", "FaultMode", "Faults"]
 
@@ -74,10 +76,8 @@ class Faults:
         self._chaos_rate = 0.0
         self._chaos_statuses: tuple[int, ...] = ()
         self._chaos_random = random.Random(0)
-        self._per_second: float | None = None
-        self._burst = 0.0
-        self._tokens = 0.0
-        self._refilled_at: float | None = None
+        self._rate: TokenBucketLimit | None = None
+        self._window: WindowLimit | None = None
 
     def inject(self, fault: Fault) -> Fault:
         if fault.mode not in MODES:
@@ -125,31 +125,37 @@ class Faults:
             return None
         return self._chaos_random.choice(self._chaos_statuses)
 
-    def set_rate_limit(self, per_second: float | None, burst: int | None) -> None:
-        if per_second is not None and per_second <= 0:
-            raise ValueError(f"per_second must be positive (got {per_second})")
-        if burst is not None and burst < 1:
-            raise ValueError(f"burst must be at least 1 (got {burst})")
-        self._per_second = per_second
-        self._burst = float(burst if burst is not None else max(1, round(per_second or 1)))
-        self._tokens = self._burst
-        self._refilled_at = None
+    def set_rate_limit(
+        self, per_second: float | None, burst: int | None, *, retry_after: bool = True
+    ) -> None:
+        self._rate = (
+            None
+            if per_second is None
+            else TokenBucketLimit(per_second, burst, retry_after=retry_after)
+        )
 
-    def throttle(self, now: float) -> float | None:
-        """Seconds until a request would be allowed, or None to allow this one now."""
-        if self._per_second is None:
-            return None
-        if self._refilled_at is not None:
-            elapsed = now - self._refilled_at
-            self._tokens = min(self._burst, self._tokens + elapsed * self._per_second)
-        self._refilled_at = now
-        if self._tokens >= 1:
-            self._tokens -= 1
-            return None
-        return (1 - self._tokens) / self._per_second
+    def set_window_limit(
+        self, requests: int | None, seconds: float, *, retry_after: bool = False
+    ) -> None:
+        self._window = (
+            None if requests is None else WindowLimit(requests, seconds, retry_after=retry_after)
+        )
+
+    def throttle(self, monotonic: float, wall: float) -> Refusal | None:
+        """None to allow a request now; else when it would be, and whether to say so. A
+        request must pass every limit set; one refused is counted by none."""
+        limits: list[Limit] = [limit for limit in (self._window, self._rate) if limit]
+        for limit in limits:
+            refusal = limit.refusal(monotonic, wall)
+            if refusal is not None:
+                return refusal
+        for limit in limits:
+            limit.take()
+        return None
 
     def clear(self) -> None:
         """Forget pending faults and turn chaos and rate limiting off."""
         self.pending.clear()
         self.set_chaos(0, (), 0)
         self.set_rate_limit(None, None)
+        self.set_window_limit(None, 60.0)

@@ -330,13 +330,26 @@ class FakeVapiServer:
         """Fail a share `rate` (0..1) of requests with a random status; `chaos(0)` stops."""
         self._fake.faults.set_chaos(rate, statuses, seed)
 
-    def rate_limit(self, per_second: float | None, burst: int | None = None) -> None:
+    def rate_limit(
+        self, per_second: float | None, burst: int | None = None, *, retry_after: bool = True
+    ) -> None:
         """Answer 429 with `Retry-After` (whole seconds) beyond `per_second` requests.
 
         A token bucket holding `burst` requests (default: `per_second`, at least 1).
-        `rate_limit(None)` turns it off.
+        `retry_after=False` answers the 429 without `Retry-After`: a limit the client must
+        find for itself. `rate_limit(None)` turns it off.
         """
-        self._fake.faults.set_rate_limit(per_second, burst)
+        self._fake.faults.set_rate_limit(per_second, burst, retry_after=retry_after)
+
+    def window_limit(
+        self, requests: int | None, seconds: float = 60.0, *, retry_after: bool = False
+    ) -> None:
+        """Answer 429 beyond `requests` per tumbling window of `seconds`, aligned to the
+        wall clock, without `Retry-After` (unless `retry_after=True`): the way Vapi counts
+        an organisation's limit, per UTC minute, with no reset header. Both limits may be
+        set; a request must pass each. `window_limit(None)` turns it off.
+        """
+        self._fake.faults.set_window_limit(requests, seconds, retry_after=retry_after)
 
     @property
     def latency(self) -> float:

@@ -1,0 +1,67 @@
+"""What a call is doing, for the message of its deadline: the transport marks each step of
+an attempt on the call's `Progress`; when the deadline runs out, the call path says which
+step it cut short, and whether anything may have reached the server."""
+
+from __future__ import annotations
+
+import time
+from contextvars import ContextVar
+
+__all__ = ["PROGRESS", "Progress"]
+
+# The progress of the call running in this task (None outside a call with a deadline).
+PROGRESS: ContextVar[Progress | None] = ContextVar("vapi_phone_async_progress", default=None)
+
+WAITING, POOL, ANSWER, BODY, FAILED = range(5)
+
+
+class Progress:
+    """The step of the current attempt of one call, and what it has read."""
+
+    __slots__ = ("attempt", "error", "last_byte_at", "pool_size", "received", "step")
+
+    def __init__(self) -> None:
+        self.step = WAITING
+        self.attempt = 0
+        self.pool_size = 0
+        self.received = 0  # bytes of the body read so far
+        self.last_byte_at = 0.0  # time.monotonic() of the last chunk
+        self.error: BaseException | None = None  # what ended the last attempt that failed
+
+    def start(self, attempt: int, step: int) -> None:
+        """Attempt `attempt` reached `step` (POOL or ANSWER)."""
+        self.attempt, self.step = attempt, step
+
+    def read(self, size: int) -> None:
+        """`size` more bytes of the body came."""
+        self.step = BODY
+        self.received += size
+        self.last_byte_at = time.monotonic()
+
+    def failed(self, error: BaseException) -> None:
+        """The attempt ended with `error`; the call may retry it."""
+        self.step, self.error, self.received = FAILED, error, 0
+
+    @property
+    def in_flight(self) -> bool:
+        """Whether an attempt was sent and is not over."""
+        return self.step in (ANSWER, BODY)
+
+    def describe(self) -> str:
+        """The step, as the end of a sentence: "while reading the body of attempt 2 ..."."""
+        if self.step == POOL:
+            return (
+                f"while attempt {self.attempt} waited for a free connection "
+                f"(max_connections={self.pool_size}); nothing of it was sent"
+            )
+        if self.step == ANSWER:
+            return f"while waiting for the answer to attempt {self.attempt}"
+        if self.step == BODY:
+            ago = time.monotonic() - self.last_byte_at
+            return (
+                f"while reading the body of attempt {self.attempt}, still arriving: "
+                f"{self.received} bytes so far, the last {ago:.1f} s ago"
+            )
+        if self.step == FAILED:
+            return f"while waiting to retry after attempt {self.attempt} failed ({self.error})"
+        return "before its first attempt, waiting for its turn (a rate limit or a 429 pause)"
