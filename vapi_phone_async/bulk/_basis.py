@@ -3,8 +3,10 @@ under the apply lock, that the account still lists the same.
 
 The fingerprint covers the id and `updatedAt` of every item the planning walk saw, built
 page by page as the walk goes (a sum of per-item digests, so the order of the pages does
-not matter). A number created, deleted or changed since changes it. A change that leaves
-`updatedAt` as it was (a server that does not send it) cannot be seen.
+not matter). The digests are Python's hashes, which differ from one process to the next:
+a fingerprint is compared only within the process that made it, as a plan is applied.
+A number created, deleted or changed since changes it. A change that leaves `updatedAt`
+as it was (a server that does not send it) cannot be seen.
 """
 
 from __future__ import annotations
@@ -45,7 +47,12 @@ class Listing:
         """The items of one page (readable or not)."""
         total, count = self._sum, self._count
         for number in numbers:
-            total += _item_digest(number)
+            if isinstance(number, UnknownPhoneNumber):
+                total += _unknown_digest(number)
+            else:
+                # Python's own hash: a plan is checked by the process that made it, and a
+                # digest per number costs a tenth of a microsecond instead of two.
+                total += hash((number.id, number.updated_at))
             count += 1
         self._sum, self._count = total & _MASK, count
 
@@ -53,15 +60,11 @@ class Listing:
         return ListingFingerprint(self._count, f"{self._sum:032x}")
 
 
-def _item_digest(number: PhoneNumber) -> int:
-    if isinstance(number, UnknownPhoneNumber):
-        if number.readable:
-            item = f"{number.id}\0{number.get('updatedAt')}".encode()
-        else:  # no id: the item as sent stands for itself
-            item = msgspec.json.encode(number.raw if number.is_object else number.source)
-    else:
-        updated = number.updated_at
-        item = f"{number.id}\0{'' if updated is None else updated.isoformat()}".encode()
+def _unknown_digest(number: UnknownPhoneNumber) -> int:
+    if number.readable:
+        return hash((number.id, number.get("updatedAt")))
+    # No id: the item as sent stands for itself.
+    item = msgspec.json.encode(number.raw if number.is_object else number.source)
     return int.from_bytes(hashlib.blake2b(item, digest_size=16).digest(), "big")
 
 

@@ -20,7 +20,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterable, Iterable, Mapping
+from contextlib import aclosing
+from itertools import islice
 from typing import Any
 
 import msgspec
@@ -86,21 +89,25 @@ async def plan_sync(
         resend_unknown=resend_unknown,
         allow_number_change=allow_number_change,
     )
-    if isinstance(desired, AsyncIterable):
-        async for item in desired:
-            planner.take(item)
-    else:
-        with collector_paused():
-            for item in desired:
-                planner.take(item)
     # Each page is compared with its rows as it comes: the next page is on its way
-    # meanwhile, so the comparing costs the walk little time.
+    # meanwhile, so the comparing costs the walk little time. The first page is asked for
+    # before the rows are read, so that reading them costs the walk nothing either.
     seen = Listing()  # what the plan rests on: apply checks the account still lists it
     pager = client.paginate(page_size=WHOLE_LISTING_PAGE_SIZE, prefetch=WHOLE_LISTING_PREFETCH)
-    async for page in pager.pages():
-        with collector_paused():
-            planner.meet(page.results)
-            seen.add(page.results)
+    async with aclosing(pager.pages()) as pages:
+        first = asyncio.ensure_future(anext(pages, None))
+        try:
+            await _take_all(planner, desired)
+            page = await first
+        finally:
+            if not first.done():  # reading the rows failed: the page is not wanted
+                first.cancel()
+                await asyncio.gather(first, return_exceptions=True)
+        while page is not None:
+            with collector_paused():
+                planner.meet(page.results)
+                seen.add(page.results)
+            page = await anext(pages, None)
     # A number the walk missed would be planned as a create (or, pruning, not deleted
     # while it should be): no plan rests on a listing that did not prove itself whole.
     pager.require_complete()
@@ -109,6 +116,27 @@ async def plan_sync(
     plan.client = client
     plan.basis = seen.fingerprint()
     return plan
+
+
+async def _take_all(planner: _Planner, desired: Iterable[Desired] | AsyncIterable[Desired]) -> None:
+    """Every desired row into `planner`, letting the event loop run now and then (the first
+    page request goes out meanwhile)."""
+    if isinstance(desired, AsyncIterable):
+        async for item in desired:
+            planner.take(item)
+        return
+    items = iter(desired)
+    while True:
+        await asyncio.sleep(0)
+        before = planner.taken
+        with collector_paused():
+            for item in islice(items, _ROWS_BETWEEN_YIELDS):
+                planner.take(item)
+        if planner.taken - before < _ROWS_BETWEEN_YIELDS:
+            return
+
+
+_ROWS_BETWEEN_YIELDS = 1000
 
 
 class _Planner:
@@ -138,6 +166,11 @@ class _Planner:
         self._kept: set[str] = set()  # live ids named by rows, even invalid ones
         self._unreadable = 0
         self._unreadable_values: set[str] = set()  # numbers and SIP URIs they show
+
+    @property
+    def taken(self) -> int:
+        """How many rows it has taken."""
+        return len(self._rows)
 
     def take(self, item: Any) -> None:
         """One desired row, in order."""
