@@ -13,7 +13,7 @@ URI is taken as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..models import PhoneNumber, UnknownPhoneNumber
@@ -78,7 +78,9 @@ class LiveNumbers:
 
     def __init__(self) -> None:
         self.by_id: dict[str, PhoneNumber] = {}
-        self._by_key: dict[Key, list[str]] = {}
+        # A key's id, or its ids when several numbers share it (rare): a list a key would be
+        # ten thousand more objects for the cyclic collector to walk.
+        self._by_key: dict[Key, str | list[str]] = {}
         # Built on the first key found no other way (most rows name their number exactly).
         self._by_match_key: dict[Key, list[str]] | None = None
 
@@ -91,7 +93,9 @@ class LiveNumbers:
         for number in numbers:
             self.by_id[number.id] = number
             for key in number_keys(number):
-                by_key.setdefault(key, []).append(number.id)
+                found = by_key.setdefault(key, number.id)
+                if found is not number.id:
+                    by_key[key] = [*_listed(found), number.id]
                 if by_match_key is not None:
                     by_match_key.setdefault(match_key(key), []).append(number.id)
 
@@ -99,14 +103,14 @@ class LiveNumbers:
         """The ids of the live numbers with this key: exactly, else written differently."""
         found = self._by_key.get(key)
         if found:
-            return found
+            return _listed(found)
         if self._by_match_key is None:
             self._by_match_key = {}
             for exact, ids in self._by_key.items():
-                self._by_match_key.setdefault(match_key(exact), []).extend(ids)
+                self._by_match_key.setdefault(match_key(exact), []).extend(_listed(ids))
         return self._by_match_key.get(match_key(key), [])
 
-    def match(self, row_id: Any, keys: list[Key]) -> Match:
+    def match(self, row_id: Any, keys: Sequence[Key]) -> Match:
         """The live number a row stands for: its `id` if that is an id of the account,
         else the one number its keys find; ambiguous when they find more than one, or one
         other than the id's."""
@@ -123,3 +127,7 @@ class LiveNumbers:
             shown = ", ".join(sorted(found)[:3])
             return Match(ambiguous=f"it matches {len(found)} numbers (ids {shown})")
         return Match(found.pop() if found else None)
+
+
+def _listed(ids: str | list[str]) -> list[str]:
+    return [ids] if isinstance(ids, str) else ids
