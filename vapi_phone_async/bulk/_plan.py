@@ -29,8 +29,8 @@ from typing import Any
 import msgspec
 
 from .._gc import collector_paused
-from .._rows import convert, create_body, hidden_paths, unknown_fields
-from .._validate import body_errors
+from .._rows import create_body, hidden_paths, unknown_fields
+from .._validate import body_errors, convert
 from ..errors import RequestValidationError
 from ..models import (
     CREATE_BODIES,

@@ -19,7 +19,7 @@ from typing import IO, Any
 import click
 import msgspec
 
-from .._rows import convert
+from .._validate import convert
 from ..bulk import Change, Listing, ListingFingerprint, UpdateItem, compare
 from ..client import VapiPhoneClient
 from ..errors import FieldError, RequestValidationError, StalePlanError

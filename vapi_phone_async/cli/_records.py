@@ -8,9 +8,8 @@ from typing import Any, get_args
 
 import msgspec
 
-from .._rows import convert
 from .._secrets import redact_mapping
-from .._validate import body_errors
+from .._validate import body_errors, convert
 from ..errors import FieldError, RequestValidationError
 from ..models import (
     UPDATE_BODIES,
