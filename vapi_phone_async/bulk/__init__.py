@@ -38,6 +38,7 @@ from ._outcomes import (
     summarize,
 )
 from ._plan import plan_sync
+from ._rows import create_body
 from ._run import BulkRun
 from ._sync import (
     InvalidRow,
@@ -87,6 +88,7 @@ __all__ = [
     "bulk_import",
     "bulk_update",
     "compare",
+    "create_body",
     "default_lock_dir",
     "diff",
     "hold",

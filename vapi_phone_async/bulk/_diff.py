@@ -22,7 +22,6 @@ from typing import Any, NamedTuple
 import msgspec
 
 from .._lenient import split_unknown
-from .._rows import holds_secret, is_hidden, unknown_fields
 from .._secrets import REDACTED, SECRET_KEYS, redact_at
 from ..errors import FieldError
 from ..models import (
@@ -35,6 +34,7 @@ from ..models import (
 from ..models._base import Path, kept_extras, path_text
 from ..models._wire import nest, to_wire
 from ._merge import field_type, merge
+from ._rows import holds_secret, is_hidden, unknown_fields
 
 __all__ = ["Change", "Comparison", "compare", "diff", "is_purchase"]
 

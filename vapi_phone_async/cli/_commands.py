@@ -11,8 +11,7 @@ import msgspec
 from click.core import ParameterSource
 from rich.console import Console
 
-from .._rows import create_body
-from ..bulk import is_purchase
+from ..bulk import create_body, is_purchase
 from ..errors import FieldError, RequestValidationError, VapiError
 from ..models import CREATE_BODIES, PROVIDERS
 from ._context import (

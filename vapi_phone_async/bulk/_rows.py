@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._lenient import split_unknown
-from ._secrets import REDACTED, SECRET_KEYS
-from ._validate import body_errors, convert
-from .errors import FieldError, RequestValidationError
-from .models import PHONE_NUMBER_CLASSES, PROVIDERS, CreatePhoneNumber
-from .models._wire import nest
+from .._lenient import split_unknown
+from .._secrets import REDACTED, SECRET_KEYS
+from .._validate import body_errors, convert
+from ..errors import FieldError, RequestValidationError
+from ..models import PHONE_NUMBER_CLASSES, PROVIDERS, CreatePhoneNumber
+from ..models._wire import nest
 
 __all__ = [
     "create_body",
