@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import msgspec
 from msgspec import inspect
 
-from ..models._base import Path
+from .._kept import Path
 from ._rows import holds_secret, is_hidden
 
 __all__ = ["Merged", "field_type", "merge"]

@@ -15,9 +15,9 @@ from typing import Any
 from .._lenient import split_unknown
 from .._secrets import REDACTED, SECRET_KEYS
 from .._validate import body_errors, convert
+from .._wire import nest
 from ..errors import FieldError, RequestValidationError
 from ..models import PHONE_NUMBER_CLASSES, PROVIDERS, CreatePhoneNumber
-from ..models._wire import nest
 
 __all__ = [
     "create_body",

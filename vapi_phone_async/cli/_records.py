@@ -10,6 +10,7 @@ import msgspec
 
 from .._secrets import redact_mapping
 from .._validate import body_errors, convert
+from .._wire import to_wire as wire_of
 from ..errors import FieldError, RequestValidationError
 from ..models import (
     UPDATE_BODIES,
@@ -18,7 +19,6 @@ from ..models import (
     PhoneNumber,
     UpdatePhoneNumber,
 )
-from ..models._wire import to_wire as wire_of
 
 __all__ = [
     "COLUMNS",
