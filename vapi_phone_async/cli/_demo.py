@@ -24,13 +24,14 @@ import msgspec
 
 from ..client import VapiPhoneClient
 from ..models import UpdatePhoneNumber
+from ._bodies import update_class
 from ._bulk import export_numbers
 from ._context import run
 from ._import import ImportReport, import_file
 from ._input import read_input
 from ._output import print_table, progress_bar, stderr_is_terminal
 from ._plans import plan_file, print_plan
-from ._records import COLUMNS, csv_row, update_class
+from ._records import COLUMNS, csv_row
 
 __all__ = ["demo"]
 
