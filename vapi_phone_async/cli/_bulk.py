@@ -25,6 +25,7 @@ from ..client import VapiPhoneClient
 from ..errors import FieldError, RequestValidationError, StalePlanError
 from ..models import PROVIDERS, UpdatePhoneNumber
 from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
+from ._apply import INTERRUPTED, Applied, apply_plan
 from ._bodies import update_body
 from ._bodies import update_class as _update_class
 from ._context import Settings, api_options, date_filters, run, show_secrets_option
@@ -38,7 +39,6 @@ from ._output import (
     unreadable_note,
 )
 from ._params import check_search, choice
-from ._plans import INTERRUPTED, Applied, apply_plan
 from ._records import to_wire
 
 __all__ = ["UpdatePlan", "bulk_update", "export", "export_numbers", "plan_updates", "update_bodies"]

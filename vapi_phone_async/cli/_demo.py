@@ -30,7 +30,8 @@ from ._context import run
 from ._import import ImportReport, import_file
 from ._input import read_input
 from ._output import print_table, progress_bar, stderr_is_terminal
-from ._plans import plan_file, print_plan
+from ._plan_output import print_plan
+from ._plans import plan_file
 from ._records import COLUMNS, csv_row
 
 __all__ = ["demo"]
