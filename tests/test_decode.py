@@ -11,6 +11,7 @@ import msgspec
 import pytest
 
 from vapi_phone_async import decode_page, decode_phone_number, decode_phone_number_list
+from vapi_phone_async._wire import to_wire
 from vapi_phone_async.errors import ResponseDecodeError
 from vapi_phone_async.models import (
     ByoPhoneNumber,
@@ -29,7 +30,6 @@ from vapi_phone_async.models import (
     VapiPhoneNumber,
     VonagePhoneNumber,
 )
-from vapi_phone_async.models._wire import to_wire
 
 from .helpers import FIXTURES
 

@@ -20,6 +20,7 @@ from vapi_phone_async import (
     decode_phone_number_list,
 )
 from vapi_phone_async._walk import more_after
+from vapi_phone_async._wire import to_wire
 from vapi_phone_async.models import (
     BackoffPlan,
     ByoPhoneNumber,
@@ -35,7 +36,6 @@ from vapi_phone_async.models import (
     VapiPhoneNumber,
     count_unreadable,
 )
-from vapi_phone_async.models._wire import to_wire
 from vapi_phone_async.pagination import Pager
 from vapi_phone_async.testing import FakeVapiServer
 

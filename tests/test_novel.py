@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vapi_phone_async import _decode, decode_page, decode_phone_number, decode_phone_number_list
+from vapi_phone_async._kept import path_text
 from vapi_phone_async._novel import unknown_field
+from vapi_phone_async._wire import to_wire
 from vapi_phone_async.errors import ResponseDecodeError
 from vapi_phone_async.models import (
     ByoPhoneNumber,
@@ -25,8 +27,6 @@ from vapi_phone_async.models import (
     TwilioPhoneNumber,
     UnknownPhoneNumber,
 )
-from vapi_phone_async.models._base import path_text
-from vapi_phone_async.models._wire import to_wire
 
 from .helpers import conforms, structs
 from .test_decode import METADATA, body, byo, normalised

@@ -35,7 +35,7 @@ from .errors import (
     RequestValidationError,
 )
 from .models import BackoffPlan
-from .pacing._pacer import Pacer
+from .pacing import Pacer
 
 __all__ = [
     "DEFAULT_DEADLINE",

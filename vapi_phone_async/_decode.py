@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import msgspec
 
+from ._kept import keep_extras
 from ._lenient import FAILED, Found, lenient_value, struct_value
 from ._novel import decode_newer
 from ._secrets import excerpt
@@ -28,7 +29,6 @@ from .models import (
     PhoneNumberPage,
     UnknownPhoneNumber,
 )
-from .models._base import keep_extras
 
 __all__ = ["decode_page", "decode_phone_number", "decode_phone_number_list"]
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import msgspec
 
+from ._wire import merge_extra
 from .errors import FieldError, RequestValidationError
-from .models._wire import merge_extra
 
 __all__ = ["body_with_extra", "extra_headers", "extra_query"]
 

@@ -21,8 +21,8 @@ from typing import Any, Final
 
 import msgspec
 
+from ._kept import Path, keep_extras
 from ._shapes import Shape, by_tag, decode_any, decoder, member, shape, struct_info
-from .models._base import Path, keep_extras
 
 __all__ = ["FAILED", "Found", "lenient_value", "split_unknown", "struct_value"]
 

@@ -27,8 +27,9 @@ from typing import Annotated, Any, NamedTuple, TypeAlias, Union, get_args, get_o
 
 import msgspec
 
+from ._kept import Path, keep_extras
 from ._shapes import decoder, struct_info
-from .models._base import Decoded, Path, keep_extras
+from .models import Decoded
 
 __all__ = ["Level", "decode_newer", "unknown_field"]
 

@@ -42,8 +42,7 @@ from .errors import (
     VapiError,
 )
 from .models import BackoffPlan
-from .pacing._pacer import Pacer, Ticket
-from .pacing._state import Decision
+from .pacing import Decision, Pacer, Ticket
 
 __all__ = [
     "BUDGET_SPENT",

@@ -14,7 +14,7 @@ from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
 
 import msgspec
 
-from .models._base import Decoded, Lenient, UnknownItem
+from .models import Decoded, Lenient, UnknownItem
 
 __all__ = [
     "Field",

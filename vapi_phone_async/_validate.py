@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 import msgspec
 
@@ -44,6 +44,7 @@ from .models.transfer import (
 
 __all__ = [
     "body_errors",
+    "convert",
     "field_error",
     "one_of",
     "validate_backoff",
@@ -58,6 +59,7 @@ _TRANSFER_MODES = frozenset(get_args(TransferMode))
 _SIP_VERBS = frozenset(get_args(SipVerb))
 _ENDED_REASONS = frozenset(get_args(CallEndedReason))
 _BACKOFF_TYPES = frozenset({"fixed", "exponential"})
+S = TypeVar("S")
 # ISO 639-1 codes, and yue, as the spec lists them for TextContent.language.
 _LANGUAGES = frozenset(
     (  # noqa: SIM905 - a word list reads better than 185 lines
@@ -145,6 +147,16 @@ def field_error(exc: msgspec.ValidationError) -> FieldError:
         rule, where = match.groups()
         return FieldError(where or "body", rule[0].lower() + rule[1:])
     return FieldError("body", message[0].lower() + message[1:])
+
+
+def convert(data: Any, cls: type[S], *, strict: bool = True) -> S:
+    """`msgspec.convert`, with a failure raised as `RequestValidationError` on the field.
+
+    `strict=False` takes the strings of a CSV cell for numbers and booleans."""
+    try:
+        return msgspec.convert(data, cls, strict=strict)
+    except msgspec.ValidationError as exc:
+        raise RequestValidationError([field_error(exc)]) from None
 
 
 def _body_rules(body: CreatePhoneNumber | UpdatePhoneNumber) -> Iterator[FieldError]:

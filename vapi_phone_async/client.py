@@ -74,10 +74,7 @@ from .models import (
     PhoneNumberPage,
     UpdatePhoneNumber,
 )
-from .pacing import RedisPacing, RetryBudget
-from .pacing._backend import Backend
-from .pacing._local import LocalPacing
-from .pacing._pacer import Pacer
+from .pacing import Backend, LocalPacing, Pacer, RedisPacing, RetryBudget
 from .pagination import Pager
 
 __all__ = [

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from vapi_phone_async._rows import unknown_fields
+from vapi_phone_async.bulk._rows import unknown_fields
 from vapi_phone_async.cli._output import number_writer, print_table
 from vapi_phone_async.cli._records import COLUMNS
 from vapi_phone_async.testing import FakeVapiServer

@@ -12,8 +12,8 @@ import re
 import pytest
 
 from vapi_phone_async.cli import main
-from vapi_phone_async.testing import TEST_API_KEY
-from vapi_phone_async.testing._serve import OPTIONS, ServeOptions, parse
+from vapi_phone_async.testing import SERVE_OPTIONS, TEST_API_KEY, ServeOptions
+from vapi_phone_async.testing._serve import parse
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[ServeOptions]:
         runs.append(options)
         return 0
 
-    monkeypatch.setattr("vapi_phone_async.testing._serve.serve_until_interrupted", record)
+    monkeypatch.setattr("vapi_phone_async.testing.serve_until_interrupted", record)
     return runs
 
 
@@ -40,7 +40,7 @@ def test_both_command_lines_take_the_same_flags(capsys: pytest.CaptureFixture[st
         parse(["--help"])
     argparse_flags = flags_in(capsys.readouterr().out)
 
-    expected = {option.flag for option in OPTIONS}
+    expected = {option.flag for option in SERVE_OPTIONS}
     assert expected >= {"--host", "--port", "--api-key", "--tie-rate", "--cursors", "--no-cursors"}
     assert click_flags == argparse_flags == expected
 

@@ -15,6 +15,9 @@ engine, 429 pause, adaptive rate and retry budget apply; `rate_limit` adds a tok
 for the run. Cancellation is described in `BulkRun`: nothing taken is forgotten, no
 connection stays acquired.
 
+`create_body(row)` turns a row in wire form (a CSV row, an exported number) into a
+checked create body, as `import` and `sync` read their files.
+
 One apply at a time per account: `SyncPlan.apply` and `bulk_import` hold the account's
 apply lock (`client.apply_lock()`, made by the client's `ApplyLocks`, `FileLocks` by
 default: one machine), and an apply refuses a plan the account has moved away from.
@@ -38,6 +41,7 @@ from ._outcomes import (
     summarize,
 )
 from ._plan import plan_sync
+from ._rows import create_body
 from ._run import BulkRun
 from ._sync import (
     InvalidRow,
@@ -87,6 +91,7 @@ __all__ = [
     "bulk_import",
     "bulk_update",
     "compare",
+    "create_body",
     "default_lock_dir",
     "diff",
     "hold",

@@ -21,9 +21,10 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from .._kept import Path, kept_extras, path_text
 from .._lenient import split_unknown
-from .._rows import holds_secret, is_hidden, unknown_fields
 from .._secrets import REDACTED, SECRET_KEYS, redact_at
+from .._wire import nest, to_wire
 from ..errors import FieldError
 from ..models import (
     UPDATE_BODIES,
@@ -32,9 +33,8 @@ from ..models import (
     PhoneNumber,
     UnknownPhoneNumber,
 )
-from ..models._base import Path, kept_extras, path_text
-from ..models._wire import nest, to_wire
 from ._merge import field_type, merge
+from ._rows import holds_secret, is_hidden, unknown_fields
 
 __all__ = ["Change", "Comparison", "compare", "diff", "is_purchase"]
 

@@ -20,8 +20,8 @@ from typing import Any, NamedTuple
 import msgspec
 from msgspec import inspect
 
-from .._rows import holds_secret, is_hidden
-from ..models._base import Path
+from .._kept import Path
+from ._rows import holds_secret, is_hidden
 
 __all__ = ["Merged", "field_type", "merge"]
 

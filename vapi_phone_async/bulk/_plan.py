@@ -29,8 +29,7 @@ from typing import Any
 import msgspec
 
 from .._gc import collector_paused
-from .._rows import convert, create_body, hidden_paths, unknown_fields
-from .._validate import body_errors
+from .._validate import body_errors, convert
 from ..errors import RequestValidationError
 from ..models import (
     CREATE_BODIES,
@@ -45,6 +44,7 @@ from ._basis import Listing
 from ._calls import PhoneNumberCalls
 from ._diff import Change, Comparison, compare, is_purchase
 from ._match import Key, LiveNumbers, match_key, number_keys, row_keys, same_number
+from ._rows import create_body, hidden_paths, unknown_fields
 from ._sync import (
     InvalidRow,
     PlannedCreate,

@@ -20,7 +20,8 @@ from ..errors import ApplyLockedError, RequestValidationError, VapiError
 from ._bulk import bulk_update, export
 from ._commands import create, delete, get, list_numbers, update
 from ._context import Settings, api_options
-from ._demo import demo, fake_server
+from ._demo import demo
+from ._fake_server import fake_server
 from ._import import import_
 from ._locking import LOCKED, locked_message
 from ._params import ENVIRONMENT_HELP

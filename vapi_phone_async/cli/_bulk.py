@@ -19,12 +19,15 @@ from typing import IO, Any
 import click
 import msgspec
 
-from .._rows import convert
+from .._validate import convert
 from ..bulk import Change, Listing, ListingFingerprint, UpdateItem, compare
 from ..client import VapiPhoneClient
 from ..errors import FieldError, RequestValidationError, StalePlanError
 from ..models import PROVIDERS, UpdatePhoneNumber
 from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
+from ._apply import INTERRUPTED, Applied, apply_plan
+from ._bodies import update_body
+from ._bodies import update_class as _update_class
 from ._context import Settings, api_options, date_filters, run, show_secrets_option
 from ._files import SHOWN_FAILURES, check_file_type, written_whole
 from ._locking import confirm_again, locked, plan_again, wait_of, wait_options
@@ -36,9 +39,7 @@ from ._output import (
     unreadable_note,
 )
 from ._params import check_search, choice
-from ._plans import INTERRUPTED, Applied, apply_plan
-from ._records import to_wire, update_body
-from ._records import update_class as _update_class
+from ._records import to_wire
 
 __all__ = ["UpdatePlan", "bulk_update", "export", "export_numbers", "plan_updates", "update_bodies"]
 

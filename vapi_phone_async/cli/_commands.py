@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 from typing import Any
 
 import click
-import msgspec
-from click.core import ParameterSource
 from rich.console import Console
 
-from .._rows import create_body
-from ..bulk import is_purchase
+from ..bulk import create_body, is_purchase
 from ..errors import FieldError, RequestValidationError, VapiError
 from ..models import CREATE_BODIES, PROVIDERS
+from ._bodies import check_keys, flags_body, json_object, update_body, update_class
 from ._context import (
     Settings,
     api_options,
@@ -31,7 +28,7 @@ from ._output import (
     unreadable_note,
 )
 from ._params import check_search, choice
-from ._records import to_wire, update_body, update_class
+from ._records import to_wire
 
 __all__ = ["create", "delete", "get", "list_numbers", "update"]
 
@@ -196,15 +193,15 @@ def create(
     """
     settings: Settings = ctx.obj
     if json_file is not None:
-        data = _json_object(json_file.read(), "--json")
+        data = json_object(json_file.read(), "--json")
         provider = data.get("provider")
         if provider not in PROVIDERS:
             raise RequestValidationError(
                 [FieldError("provider", f"must be one of {', '.join(PROVIDERS)}")]
             )
-        _check_keys(data, CREATE_BODIES[provider], provider)
+        check_keys(data, CREATE_BODIES[provider], provider)
     else:
-        data = _flags_body(ctx, flags, no_e164_check=no_e164_check, server_url=server_url)
+        data = flags_body(ctx, flags, no_e164_check=no_e164_check, server_url=server_url)
     body = create_body(data)
     if is_purchase(body) and not allow_purchase:
         raise click.UsageError(
@@ -218,62 +215,6 @@ def create(
         print_number(to_wire(number, show_secrets=show_secrets), output, sys.stdout)
 
     run(send())
-
-
-def _flags_body(
-    ctx: click.Context, flags: dict[str, Any], *, no_e164_check: bool, server_url: str | None
-) -> dict[str, Any]:
-    """The create body in wire form from the flags, each checked against the provider."""
-    provider = flags["provider"]
-    if provider is None:
-        raise click.UsageError("give --provider (or the whole body with --json)")
-    fields = _wire_names(CREATE_BODIES[provider])
-    data: dict[str, Any] = {}
-    for name, value in flags.items():
-        if value is None or (value is False and name != "sms_enabled"):
-            continue
-        wire = _camel(name)
-        if wire in fields:
-            data[wire] = value
-            continue
-        if ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT:
-            continue  # TWILIO_AUTH_TOKEN, set for other numbers: not meant for this one
-        flag = (
-            "--area-code" if name == "number_desired_area_code" else "--" + name.replace("_", "-")
-        )
-        if provider == "vapi" and name == "number":
-            raise click.UsageError(
-                "--number is not for vapi numbers: Vapi chooses the digits of a number it "
-                "sells; give --area-code to buy one there, or --sip-uri"
-            )
-        raise click.UsageError(f"{flag} is not for {provider} numbers")
-    if no_e164_check:
-        if provider != "byo-phone-number":
-            raise click.UsageError(f"--no-e164-check is not for {provider} numbers")
-        data["numberE164CheckEnabled"] = False
-    if server_url:
-        data["server"] = {"url": server_url}
-    return data
-
-
-def _check_keys(data: dict[str, Any], cls: type[Any], provider: str) -> None:
-    """Refuse a JSON key that is not a field of `cls`, with the field it may be meant as."""
-    fields = _wire_names(cls)
-    errors = []
-    for key in data:
-        if key in fields:
-            continue
-        near = [name for name in fields if name.lower() == key.lower()]
-        near = near or difflib.get_close_matches(key, sorted(fields), n=1, cutoff=0.75)
-        hint = f" (did you mean {near[0]}?)" if near else ""
-        errors.append(FieldError(key, f"is not a field of {provider} numbers{hint}"))
-    if errors:
-        raise RequestValidationError(errors)
-
-
-def _wire_names(cls: type[Any]) -> frozenset[str]:
-    """The wire names of a body's fields, its `provider` tag included."""
-    return frozenset(field.encode_name for field in msgspec.structs.fields(cls)) | {"provider"}
 
 
 @click.command()
@@ -298,7 +239,7 @@ def update(
 
     A value is a string where the field takes one, JSON otherwise (true, {"url": ...}).
     """
-    data = _json_object(json_file.read(), "--json") if json_file is not None else None
+    data = json_object(json_file.read(), "--json") if json_file is not None else None
     if not (sets or unsets or data):
         raise click.UsageError("nothing to change: give --set, --unset or --json")
 
@@ -309,7 +250,7 @@ def update(
             provider = to_wire(current)["provider"]
             cls = update_class(provider)
             if data:
-                _check_keys(data, cls, provider)
+                check_keys(data, cls, provider)
             body = update_body(cls, sets, unsets, data)
             number = await client.update(phone_number_id, body)
         print_number(to_wire(number, show_secrets=show_secrets), output, sys.stdout)
@@ -346,18 +287,3 @@ def delete(settings: Settings, phone_number_id: str, yes: bool) -> None:
         click.echo(f"deleted {phone_number_id}" + (f" ({shown})" if shown else ""))
 
     run(send())
-
-
-def _json_object(raw: bytes, option: str) -> dict[str, Any]:
-    try:
-        data = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
-        raise RequestValidationError([FieldError(option, f"is not valid JSON ({exc})")]) from None
-    if not isinstance(data, dict):
-        raise RequestValidationError([FieldError(option, "must hold a JSON object")])
-    return data
-
-
-def _camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(part.capitalize() for part in rest)

@@ -1,6 +1,7 @@
-"""`demo` and `fake-server`: the bundled FakeVapiServer, with no key and no network needed.
+"""`demo`: the real commands run against the bundled FakeVapiServer, with no key and no
+network needed.
 
-The demo runs the real commands' code against a fake started in-process: it exports
+It runs the real commands' code against a fake started in-process: it exports
 every number, bulk-updates a thousand, imports a CSV of 500 (half of them present
 already) twice, syncs a file of a thousand numbers (a hundred renamed, ten new) and
 shows its plan, syncs it again (nothing to do), and ends with a table of what it did and
@@ -17,25 +18,23 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import click
 import msgspec
 
 from ..client import VapiPhoneClient
 from ..models import UpdatePhoneNumber
+from ._bodies import update_class
 from ._bulk import export_numbers
 from ._context import run
 from ._import import ImportReport, import_file
 from ._input import read_input
 from ._output import print_table, progress_bar, stderr_is_terminal
-from ._plans import plan_file, print_plan
-from ._records import COLUMNS, csv_row, update_class
+from ._plan_output import print_plan
+from ._plans import plan_file
+from ._records import COLUMNS, csv_row
 
-if TYPE_CHECKING:
-    from ..testing._serve import Option
-
-__all__ = ["demo", "fake_server"]
+__all__ = ["demo"]
 
 # The fake's own key: a demo needs none from the user, and never sees theirs.
 _DEMO_KEY = "demo-key"
@@ -212,63 +211,3 @@ def _import_step(name: str, report: ImportReport) -> _Step:
 
 def _rate(step: _Step) -> str:
     return f"{step.numbers / step.seconds:,.0f}" if step.seconds else "-"
-
-
-# A person starting a fake to try the other commands gets a port to point them at and
-# numbers to list; the fake's own defaults (a free port, no numbers) suit code.
-_FAKE_SERVER_DEFAULTS = {"port": 8787, "numbers": 100}
-
-
-class _FakeServerCommand(click.Command):
-    """A command whose options are the served fake's own (`ServeOptions`, shared with
-    `python -m vapi_phone_async.testing`), read only when this command runs or shows its
-    help: the other commands never import the fake and aiohttp.web."""
-
-    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
-        if not self.params:
-            from ..testing._serve import OPTIONS
-
-            deprecated_key = click.Option(["--key"], hidden=True, help="Old name of --api-key.")
-            self.params = [*map(_click_option, OPTIONS), deprecated_key]
-        return super().get_params(ctx)
-
-
-def _click_option(option: Option) -> click.Option:
-    """The click option for one of the fake's options, checked as the fake checks it."""
-    described = option.describe()
-    text = f"{described[0].upper()}{described[1:]}."
-    if option.kind is bool:
-        return click.Option([option.flag], is_flag=True, help=text)
-
-    def check(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
-        try:
-            option.check(value)
-        except ValueError as error:
-            raise click.BadParameter(str(error)) from None
-        return value
-
-    default = _FAKE_SERVER_DEFAULTS.get(option.name, option.default)
-    return click.Option(
-        [option.flag],
-        type=option.kind,
-        default=default,
-        show_default=True,
-        callback=check,
-        help=text,
-    )
-
-
-@click.command("fake-server", cls=_FakeServerCommand)
-def fake_server(key: str | None, **options: Any) -> None:
-    """Serve a fake Vapi API until Ctrl+C (for trying the other commands).
-
-    It listens on 127.0.0.1:8787 unless told otherwise: `--host 0.0.0.0` lets other
-    machines and containers reach it. The options are those of `python -m
-    vapi_phone_async.testing`.
-    """
-    from ..testing._serve import ServeOptions, serve_until_interrupted
-
-    if key is not None:
-        click.echo("warning: --key is deprecated, use --api-key", err=True)
-        options["api_key"] = key
-    serve_until_interrupted(ServeOptions(**options))

@@ -1,5 +1,6 @@
-"""The failures file: the rows that did not make it, as they were written, plus an `error`
-column, ready to run again. Never the input file itself.
+"""The failures file: the rows that did not make it (unreadable, invalid, failed, of
+unknown outcome, or not started), as they were written, plus an `error` column, ready to
+run again. Never the input file itself.
 
 The file keeps every column of the input (the user's own ones too) in the input's order;
 a failures file re-run writes its failures under its own name, replaced only once the run
@@ -18,9 +19,12 @@ from typing import Any
 
 import msgspec
 
+from ..bulk import PlannedAction, PlannedDelete
+from ._apply import Applied
 from ._input import InputFile, InputFileError
+from ._plans import FilePlan
 
-__all__ = ["Failures", "failures_path"]
+__all__ = ["Failures", "failures_path", "gather_failures"]
 
 ERROR_COLUMN = "error"
 
@@ -103,3 +107,33 @@ class Failures:
         encode = msgspec.json.Encoder().encode
         for raw, error in self.rows:
             stream.write(encode({**raw, ERROR_COLUMN: error}).decode() + "\n")
+
+
+def gather_failures(
+    planned: FilePlan, applied: Applied[PlannedAction] | None, failures: Failures
+) -> None:
+    """Every row not done goes to `failures`: unreadable, invalid, failed, unknown (marked:
+    look it up before creating it again), and, after Ctrl+C, not started."""
+    records = planned.source.records
+    for index, problem in planned.unreadable:
+        failures.add(records[index].raw, f"line {records[index].line}: {problem}")
+    for invalid in planned.plan.invalid:
+        record = records[planned.record(invalid.row)]
+        failures.add(record.raw, f"line {record.line}: {invalid.reason}")
+    if applied is None:
+        return
+    for outcome in applied.outcomes:
+        row = _row_of(outcome.item)
+        if row is None or outcome.kind not in ("failed", "unknown"):
+            continue
+        record = records[planned.record(row)]
+        prefix = "outcome unknown: " if outcome.kind == "unknown" else ""
+        failures.add(record.raw, f"{prefix}{outcome.reason}")
+    for action in applied.not_started:
+        row = _row_of(action)
+        if row is not None:
+            failures.add(records[planned.record(row)].raw, "not started: the run was interrupted")
+
+
+def _row_of(action: PlannedAction) -> int | None:
+    return None if isinstance(action, PlannedDelete) else action.row

@@ -23,23 +23,16 @@ import click
 from ..bulk import BulkSummary, SyncPlan, Unchanged
 from ..client import VapiPhoneClient
 from ..errors import StalePlanError
+from ._apply import INTERRUPTED, apply_plan
 from ._context import Settings, api_options, run
-from ._failures import Failures, failures_path
+from ._failures import Failures, failures_path, gather_failures
 from ._input import FORMATS, InputFile, read_input
 from ._locking import locked, plan_again, wait_of, wait_options
 from ._output import FORMATS as OUTPUTS
 from ._output import print_table, progress_bar, stderr_is_terminal
 from ._params import choice
-from ._plans import (
-    INTERRUPTED,
-    RESEND_UNKNOWN_HELP,
-    FilePlan,
-    apply_plan,
-    confirm_risky,
-    gather_failures,
-    plan_file,
-    print_plan,
-)
+from ._plan_output import print_plan
+from ._plans import RESEND_UNKNOWN_HELP, FilePlan, confirm_risky, plan_file
 
 __all__ = ["ImportReport", "import_", "import_file", "print_import_report"]
 

@@ -1,25 +1,21 @@
-"""Phone numbers as records: wire dicts to CSV rows and back, files to create bodies, and
-`--set field=value` to update bodies. Every error names the field (and the line)."""
+"""Phone numbers as records: wire dicts, CSV rows and their columns, and a validation
+error on one line."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, get_args
 
 import msgspec
 
-from .._rows import convert
 from .._secrets import redact_mapping
-from .._validate import body_errors
-from ..errors import FieldError, RequestValidationError
+from .._wire import to_wire as wire_of
+from ..errors import RequestValidationError
 from ..models import (
-    UPDATE_BODIES,
     CreatePhoneNumber,
     KnownPhoneNumber,
     PhoneNumber,
-    UpdatePhoneNumber,
 )
-from ..models._wire import to_wire as wire_of
 
 __all__ = [
     "COLUMNS",
@@ -27,8 +23,6 @@ __all__ = [
     "csv_row",
     "describe",
     "to_wire",
-    "update_body",
-    "update_class",
     "wire_body",
 ]
 
@@ -95,67 +89,3 @@ def _cell(value: Any) -> str:
 def describe(error: RequestValidationError) -> str:
     """Every broken rule of `error` on one line: `field rule; field rule`."""
     return "; ".join(str(item) for item in error.errors)
-
-
-# Update bodies.
-
-
-def update_class(provider: str) -> type[UpdatePhoneNumber]:
-    """The update body for numbers of `provider`."""
-    try:
-        return UPDATE_BODIES[provider]
-    except KeyError:
-        raise RequestValidationError(
-            [FieldError("provider", f"numbers of provider {provider!r} cannot be updated here")]
-        ) from None
-
-
-def update_body(
-    cls: type[UpdatePhoneNumber],
-    sets: Sequence[str] = (),
-    unsets: Sequence[str] = (),
-    data: Mapping[str, Any] | None = None,
-) -> UpdatePhoneNumber:
-    """An update body from `field=value` strings, fields to clear, and/or a mapping.
-
-    Fields are wire names (`assistantId`) or attribute names (`assistant_id`). A value is
-    taken as a string where the field takes one, else as JSON (`true`, `{"url": ...}`).
-    """
-    fields = {field.encode_name: field for field in msgspec.structs.fields(cls)}
-    by_name = {field.name: field.encode_name for field in fields.values()}
-    values: dict[str, Any] = {"provider": cls.__struct_config__.tag, **(data or {})}
-
-    def wire_name(name: str) -> str:
-        name = by_name.get(name, name)
-        if name not in fields:
-            raise RequestValidationError(
-                [FieldError(name, f"is not a field of {cls.__struct_config__.tag} numbers")]
-            )
-        return name
-
-    for assignment in sets:
-        name, equals, raw = assignment.partition("=")
-        if not equals:
-            raise RequestValidationError([FieldError(name, "must be given as field=value")])
-        name = wire_name(name.strip())
-        values[name] = _typed(cls, name, raw)
-    for name in unsets:
-        values[wire_name(name.strip())] = None
-    body: UpdatePhoneNumber = convert(values, cls)
-    errors = body_errors(body)
-    if errors:
-        raise RequestValidationError(errors)
-    return body
-
-
-def _typed(cls: type[Any], name: str, raw: str) -> Any:
-    """`raw` as a string if the field takes one, else decoded as JSON."""
-    try:
-        msgspec.convert({name: raw}, cls)
-        return raw
-    except msgspec.ValidationError:
-        pass
-    try:
-        return msgspec.json.decode(raw)
-    except msgspec.DecodeError:
-        return raw  # convert() will name the field and the type it expects

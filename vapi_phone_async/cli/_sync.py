@@ -17,26 +17,17 @@ import click
 
 from ..bulk import PlannedAction
 from ..errors import StalePlanError
+from ._apply import INTERRUPTED, Applied, apply_plan, summary_rows
 from ._context import Settings, api_options, run
-from ._failures import Failures, failures_path
+from ._failures import Failures, failures_path, gather_failures
 from ._import import print_failures
 from ._input import FORMATS, read_input
 from ._locking import confirm_again, locked, plan_again, wait_of, wait_options
 from ._output import FORMATS as OUTPUTS
 from ._output import print_table, progress_bar, stderr_is_terminal
 from ._params import choice
-from ._plans import (
-    INTERRUPTED,
-    RESEND_UNKNOWN_HELP,
-    Applied,
-    FilePlan,
-    apply_plan,
-    confirm_risky,
-    gather_failures,
-    plan_file,
-    print_plan,
-    summary_rows,
-)
+from ._plan_output import print_plan
+from ._plans import RESEND_UNKNOWN_HELP, FilePlan, confirm_risky, plan_file
 
 __all__ = ["sync"]
 

@@ -6,7 +6,7 @@ and `provider`, and keep the fields this version does not know beside their own
 field out while it is `msgspec.UNSET` and send `None` as `null`.
 """
 
-from ._base import UnknownItem
+from ._base import Decoded, Lenient, UnknownItem
 from .hooks import (
     CallEndedReason,
     PhoneNumberCallEndingHookFilter,
@@ -87,7 +87,9 @@ __all__ = [
     "CreateVapiPhoneNumber",
     "CreateVonagePhoneNumber",
     "CustomMessage",
+    "Decoded",
     "KnownPhoneNumber",
+    "Lenient",
     "Message",
     "PaginationMeta",
     "PhoneNumber",

@@ -6,27 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 import msgspec
 
+from .._kept import Path, kept_extras, path_text
 from .._secrets import REDACTED, redact_at, redact_mapping, redact_values
 
-__all__ = [
-    "MAY_BE_UNKNOWN",
-    "Decoded",
-    "Extras",
-    "Lenient",
-    "Model",
-    "Path",
-    "UnknownItem",
-    "keep_extras",
-    "kept_extras",
-    "path_text",
-]
-
-Path = tuple[str | int, ...]
-"""Where a value sits inside a decoded object: keys and list indexes, outermost first."""
+__all__ = ["MAY_BE_UNKNOWN", "Decoded", "Lenient", "Model", "UnknownItem"]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -100,16 +87,6 @@ class Lenient:
 MAY_BE_UNKNOWN = Lenient(UnknownItem)
 
 
-_new_tuple = tuple.__new__
-
-
-class Extras(NamedTuple):
-    """What a decoded object keeps beside its fields, by `Path`."""
-
-    unknown: dict[Path, Any]
-    invalid: dict[Path, Any]
-
-
 class Decoded(Model, gc=True, dict=True, kw_only=True):
     # dict=True (which msgspec allows only with gc=True) gives each instance the room to
     # keep what the decoder found beside its fields, without a field of its own.
@@ -145,31 +122,9 @@ class Decoded(Model, gc=True, dict=True, kw_only=True):
                 yield f"{name}={shown!r}"
 
 
-def keep_extras(obj: Decoded, unknown: dict[Path, Any], invalid: dict[Path, Any]) -> None:
-    """Keep what the decoder found beside `obj`'s fields (nothing is stored when empty)."""
-    if unknown or invalid:
-        # tuple.__new__ skips the Python-level __new__ of a NamedTuple: a page can keep
-        # extras on each of its thousand numbers.
-        obj.__dict__["_extras"] = _new_tuple(Extras, (unknown, invalid))
-
-
-def kept_extras(obj: Decoded) -> Extras | None:
-    """What `keep_extras` stored on `obj`, if anything."""
-    extras: Extras | None = obj.__dict__.get("_extras")
-    return extras
-
-
 def _texts(obj: Decoded, kind: str) -> Mapping[str, Any]:
     extras = kept_extras(obj)
     found: dict[Path, Any] | None = None if extras is None else getattr(extras, kind)
     if not found:
         return _EMPTY
     return MappingProxyType({path_text(path): value for path, value in found.items()})
-
-
-def path_text(path: Path) -> str:
-    """`("hooks", 0, "do")` as `"hooks[0].do"`, the style of validation errors."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text

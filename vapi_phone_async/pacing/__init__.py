@@ -15,9 +15,16 @@ Every request the package sends passes its client's pacer first. What it paces b
 
 The state behind them lives in this process by default, and in Redis with
 `VapiPhoneClient(pacing=RedisPacing(url))`, for a fleet of workers that share one limit.
+
+The retry engine meets pacing through a `Pacer` (its `Ticket` for each request let
+through, its `Decision` on a 429) over a `Backend`: `LocalPacing` or Redis's.
 """
 
+from ._backend import Backend
 from ._budget import RetryBudget
+from ._local import LocalPacing
+from ._pacer import Pacer, Ticket
 from ._redis import RedisPacing
+from ._state import Decision
 
-__all__ = ["RedisPacing", "RetryBudget"]
+__all__ = ["Backend", "Decision", "LocalPacing", "Pacer", "RedisPacing", "RetryBudget", "Ticket"]

@@ -2,17 +2,21 @@
 
 The pytest plugin (`vapi_phone_async.testing.pytest_plugin`, registered through the
 `pytest11` entry point) provides the fixtures `fake_vapi` and `vapi_client`.
-`python -m vapi_phone_async.testing` serves the fake on its own.
+`python -m vapi_phone_async.testing` serves the fake on its own, and
+`serve_until_interrupted(ServeOptions(...))` from a script; `SERVE_OPTIONS` describes each
+option (flag, type, default, bounds), for a command line of one's own.
 """
 
 from ._app import RequestRecord
 from ._echo import EchoEncoding
 from ._faults import Fault, FaultMode
 from ._listing import CursorMode
+from ._serve import SERVE_OPTIONS, ServeOption, ServeOptions, serve_until_interrupted
 from ._server import DEFAULT_ORG_ID, TEST_API_KEY, FakeVapiServer
 
 __all__ = [
     "DEFAULT_ORG_ID",
+    "SERVE_OPTIONS",
     "TEST_API_KEY",
     "CursorMode",
     "EchoEncoding",
@@ -20,4 +24,7 @@ __all__ = [
     "Fault",
     "FaultMode",
     "RequestRecord",
+    "ServeOption",
+    "ServeOptions",
+    "serve_until_interrupted",
 ]

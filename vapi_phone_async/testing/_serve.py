@@ -2,9 +2,9 @@
 serve one (`python -m vapi_phone_async.testing` and `vapi-phone fake-server`).
 
 `ServeOptions` is the one definition of those options: each field is a flag of both
-(`tie_rate` is `--tie-rate`), with its type, default, help and bounds, and `Option.check`
+(`tie_rate` is `--tie-rate`), with its type, default, help and bounds, and `ServeOption.check`
 the one check of a value given. This module builds the argparse parser from them; the CLI
-builds its click options from `OPTIONS`.
+builds its click options from `SERVE_OPTIONS`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from ._server import DEFAULT_HOST, TEST_API_KEY, FakeVapiServer
 
 __all__ = [
     "CURSORS",
-    "OPTIONS",
-    "Option",
+    "SERVE_OPTIONS",
+    "ServeOption",
     "ServeOptions",
     "parse",
     "serve",
@@ -87,7 +87,7 @@ class ServeOptions:
 
 
 @dataclass(frozen=True)
-class Option:
+class ServeOption:
     """One option of `ServeOptions`, as a command-line parser needs it."""
 
     name: str  # the field's name, `tie_rate`
@@ -136,10 +136,10 @@ class Option:
             raise ValueError(f"{value} is not in the range {self.bounds}")
 
 
-def _options() -> tuple[Option, ...]:
+def _options() -> tuple[ServeOption, ...]:
     kinds = typing.get_type_hints(ServeOptions)
     return tuple(
-        Option(
+        ServeOption(
             name=field.name,
             kind=kinds[field.name],
             default=field.default,
@@ -152,7 +152,7 @@ def _options() -> tuple[Option, ...]:
     )
 
 
-OPTIONS = _options()
+SERVE_OPTIONS = _options()
 """Every option of both command lines, in the order their help lists them."""
 
 
@@ -163,7 +163,7 @@ def parse(argv: Sequence[str] | None = None) -> ServeOptions:
         prog="python -m vapi_phone_async.testing",
         description="Serve a fake Vapi Phone Numbers API until interrupted.",
     )
-    for option in OPTIONS:
+    for option in SERVE_OPTIONS:
         if option.kind is bool:
             parser.add_argument(option.flag, action="store_true", help=option.help)
             continue
@@ -176,7 +176,7 @@ def parse(argv: Sequence[str] | None = None) -> ServeOptions:
     return ServeOptions(**vars(parser.parse_args(argv)))
 
 
-def _converter(option: Option) -> Callable[[str], Any]:
+def _converter(option: ServeOption) -> Callable[[str], Any]:
     """`option.convert`, with its error in the form argparse reports."""
 
     def convert(text: str) -> Any:

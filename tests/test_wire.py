@@ -1,4 +1,4 @@
-"""models._wire: decoded objects back to JSON with what they keep, and extra fields merged
+"""_wire: decoded objects back to JSON with what they keep, and extra fields merged
 into a body (what the client's `extra_body` and the import's re-send switch use)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import msgspec
 import pytest
 
 from vapi_phone_async import decode_page, decode_phone_number
+from vapi_phone_async._wire import merge_extra, nest, to_wire
 from vapi_phone_async.models import CreateTwilioPhoneNumber, Server
-from vapi_phone_async.models._wire import merge_extra, nest, to_wire
 
 
 def test_merge_extra_adds_fields_and_merges_objects_key_by_key() -> None:

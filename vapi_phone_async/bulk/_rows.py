@@ -10,19 +10,16 @@ Such a field is unknown, not empty.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
-import msgspec
-
-from ._lenient import split_unknown
-from ._secrets import REDACTED, SECRET_KEYS
-from ._validate import body_errors, field_error
-from .errors import FieldError, RequestValidationError
-from .models import PHONE_NUMBER_CLASSES, PROVIDERS, CreatePhoneNumber
-from .models._wire import nest
+from .._lenient import split_unknown
+from .._secrets import REDACTED, SECRET_KEYS
+from .._validate import body_errors, convert
+from .._wire import nest
+from ..errors import FieldError, RequestValidationError
+from ..models import PHONE_NUMBER_CLASSES, PROVIDERS, CreatePhoneNumber
 
 __all__ = [
-    "convert",
     "create_body",
     "hidden_paths",
     "holds_secret",
@@ -30,8 +27,6 @@ __all__ = [
     "unknown_fields",
     "without_hidden",
 ]
-
-S = TypeVar("S")
 
 # A server that does not show a secret may answer with a mask in its place: asterisks or
 # bullets, sometimes followed by the last few characters. Never a value to send.
@@ -58,16 +53,6 @@ def holds_secret(key: Any, parent: Any = None) -> bool:
     """Whether the value under `key` (inside `parent`'s value) is a secret: a key of
     `SECRET_KEYS`, or a header."""
     return key in SECRET_KEYS or parent == "headers"
-
-
-def convert(data: Mapping[str, Any], cls: type[S], *, strict: bool = True) -> S:
-    """`msgspec.convert`, with a failure raised as `RequestValidationError` on the field.
-
-    `strict=False` takes the strings of a CSV cell for numbers and booleans."""
-    try:
-        return msgspec.convert(data, cls, strict=strict)
-    except msgspec.ValidationError as exc:
-        raise RequestValidationError([field_error(exc)]) from None
 
 
 def create_body(data: Mapping[str, Any], *, strict: bool = True) -> CreatePhoneNumber:

@@ -8,7 +8,8 @@ from typing import Any
 
 import msgspec
 
-from ._base import Decoded, Path, UnknownItem, kept_extras
+from ._kept import Path, kept_extras
+from .models import Decoded, UnknownItem
 
 __all__ = ["merge_extra", "nest", "to_wire"]
 
