@@ -16,17 +16,24 @@ for the run. Cancellation is described in `BulkRun`: nothing taken is forgotten,
 connection stays acquired.
 
 One apply at a time per account: `SyncPlan.apply` and `bulk_import` hold the account's
-apply lock (`client.apply_lock()`, made by the client's `ApplyLocks`, `FileLocks` by
-default: one machine), and an apply refuses a plan the account has moved away from.
+apply lock (`client.apply_lock()`, made by the client's `ApplyLocks`: `FileLocks` by
+default, one machine; `RedisLocks` when the client paces through Redis, a fleet), and an
+apply refuses a plan the account has moved away from.
 """
 
-from ..errors import ApplyLockedError, BulkCancelledError, StalePlanError
+from ..errors import (
+    ApplyLockedError,
+    ApplyLockLostError,
+    ApplyLockUnavailableError,
+    BulkCancelledError,
+    StalePlanError,
+)
 from ._basis import Listing, ListingFingerprint
 from ._calls import PhoneNumberCalls
 from ._diff import Change, Comparison, compare, diff, is_purchase
 from ._filelock import FileLocks, default_lock_dir
 from ._import import ExistingNumbers, Lookup
-from ._lock import Account, ApplyLock, ApplyLocks, hold
+from ._lock import Account, ApplyLock, ApplyLocks, ExpiringApplyLock, hold
 from ._operations import UpdateItem, bulk_delete, bulk_import, bulk_update
 from ._outcomes import (
     Action,
@@ -38,6 +45,7 @@ from ._outcomes import (
     summarize,
 )
 from ._plan import plan_sync
+from ._redislock import RedisLocks
 from ._run import BulkRun
 from ._sync import (
     InvalidRow,
@@ -55,6 +63,8 @@ __all__ = [
     "Account",
     "Action",
     "ApplyLock",
+    "ApplyLockLostError",
+    "ApplyLockUnavailableError",
     "ApplyLockedError",
     "ApplyLocks",
     "BulkCancelledError",
@@ -65,6 +75,7 @@ __all__ = [
     "Change",
     "Comparison",
     "ExistingNumbers",
+    "ExpiringApplyLock",
     "FileLocks",
     "InvalidRow",
     "Listing",
@@ -78,6 +89,7 @@ __all__ = [
     "PlannedDelete",
     "PlannedUpdate",
     "Progress",
+    "RedisLocks",
     "SecretNotCopied",
     "StalePlanError",
     "SyncPlan",
