@@ -1,13 +1,24 @@
 """Fixtures for every test. `fake_vapi` and `vapi_client` come from the package's pytest
 plugin (`vapi_phone_async.testing.pytest_plugin`); this file adds the instant sleep that
-makes retries and 429 pauses immediate and visible."""
+makes retries and 429 pauses immediate and visible, apply locks of the suite's own, and a
+real Redis for the tests of pacing and locking through it.
+
+The Redis tests run `redis-server` (on a free port of 127.0.0.1, saving nothing). Where it
+is not installed they skip, saying why; CI sets `VAPI_REQUIRE_REDIS=1` (`.ci/run` and the
+nox test sessions), which makes them fail instead, so that they can never be skipped there
+unnoticed.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from vapi_phone_async.testing._redis_server import RedisServer, redis_server_path
 
 from .helpers import RecordedSleep
 
@@ -38,3 +49,24 @@ def lock_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(autouse=True)
 def _apply_locks_in_a_temporary_directory(lock_dir: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VAPI_LOCK_DIR", lock_dir)
+    monkeypatch.delenv("VAPI_REDIS_URL", raising=False)  # a developer's own fleet
+
+
+def _redis_missing() -> str | None:
+    if redis_server_path() is None:
+        return "redis-server is not installed (apt-get install redis-server)"
+    if importlib.util.find_spec("redis") is None:
+        return "redis-py is not installed (pip install -e '.[redis]')"
+    return None
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A redis-server of this test's own, stopped after it."""
+    missing = _redis_missing()
+    if missing is not None:
+        if os.environ.get("VAPI_REQUIRE_REDIS") == "1":
+            pytest.fail(f"{missing}, and VAPI_REQUIRE_REDIS=1 says the Redis tests must run")
+        pytest.skip(f"{missing}: the tests of pacing and locking through Redis run a server")
+    with RedisServer() as server:
+        yield server

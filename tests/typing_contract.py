@@ -234,12 +234,15 @@ def hooks_as_users_type_them() -> VapiPhoneClient:
 def a_client_of_a_fleet() -> VapiPhoneClient:
     """Pacing through Redis, and Vapi's window of the clock."""
     from vapi_phone_async import RedisPacing, RetryBudget
+    from vapi_phone_async.bulk import ApplyLocks, RedisLocks
     from vapi_phone_async.pacing import RedisPacing as SamePacing
 
     pacing: SamePacing = RedisPacing("redis://localhost:6379/0", ttl=600, timeout=0.5)
+    locks: ApplyLocks = RedisLocks(pacing, ttl=30)
     return VapiPhoneClient(
         api_key="k",
         pacing=pacing,
+        apply_locks=locks,
         rate_window=60,
         retry_budget=RetryBudget(capacity=500),
         deadline=None,

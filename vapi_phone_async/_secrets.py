@@ -9,10 +9,14 @@ key, the secrets of a request body: `secret_values`) and hide those wherever the
 as they are or in any encoding a server may echo them in (JSON-escaped, percent- or
 form-encoded, HTML character references, one inside another: see `_encodings`), a prefix
 of one left at the end of a cut-off text included.
+
+`key_fingerprint` names an API key without holding it (the apply lock's and the Redis
+pacing's account).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Collection, Sequence
 from typing import Any
@@ -24,6 +28,7 @@ __all__ = [
     "REDACTED",
     "SECRET_KEYS",
     "excerpt",
+    "key_fingerprint",
     "redact_at",
     "redact_mapping",
     "redact_text",
@@ -82,6 +87,11 @@ def redact_at(path: Sequence[str | int], value: Any) -> Any:
     if "headers" in keys:
         return redact_values(value) if keys[-1] == "headers" else REDACTED
     return redact_mapping(value)
+
+
+def key_fingerprint(api_key: str) -> str:
+    """16 hex digits of the key's SHA-256: the same for the same key, and no way back to it."""
+    return hashlib.sha256(api_key.encode()).hexdigest()[:16]
 
 
 def secret_values(value: Any, depth: int = 0) -> set[str]:

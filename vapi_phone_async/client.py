@@ -52,6 +52,7 @@ from .bulk import (
     Account,
     ApplyLocks,
     FileLocks,
+    RedisLocks,
     bulk_delete,
     bulk_import,
     bulk_update,
@@ -127,7 +128,8 @@ class VapiPhoneClient:
     and `await client.sync(rows)` are the functions of `vapi_phone_async.bulk` (documented
     there) as methods of the client. One apply at a time per account:
     `client.apply_lock()` is its lock (made by `apply_locks`, default `FileLocks()`: a
-    file in `$VAPI_LOCK_DIR` or the user's cache directory, one machine).
+    file in `$VAPI_LOCK_DIR` or the user's cache directory, one machine; with `pacing`,
+    `RedisLocks(pacing)`: a key in that Redis, the whole fleet).
 
     Seeing what happens: `event_hooks={"request": [...], "response": [...]}` calls your
     functions with a `RequestEvent` / `ResponseEvent` for every attempt (no secret in
@@ -224,7 +226,9 @@ class VapiPhoneClient:
         )
         self._owns_transport = True
         self._account = Account.of(url, key)  # a fingerprint of the key, not the key
-        self._apply_locks = apply_locks or FileLocks()
+        if apply_locks is None:  # a fleet that paces through Redis locks there too
+            apply_locks = FileLocks() if pacing is None else RedisLocks(pacing)
+        self._apply_locks = apply_locks
 
     def __repr__(self) -> str:
         return f"VapiPhoneClient(base_url={self.base_url!r})"
@@ -241,7 +245,8 @@ class VapiPhoneClient:
 
     def apply_lock(self, *, wait: bool | float = False) -> AbstractAsyncContextManager[None]:
         """Hold the account's apply lock for an `async with` block: no other apply to this
-        account (on this machine, with the default `FileLocks`) runs meanwhile.
+        account (on this machine with `FileLocks`, in the fleet with `RedisLocks`) runs
+        meanwhile.
 
         `plan.apply()` and `bulk_import` take it themselves; hold it around plan and apply
         to keep others out in between. Re-entrant in the task that holds it and in the

@@ -10,6 +10,8 @@ VapiError
 ├── OutcomeUnknownError             a create that may or may not have happened
 ├── BulkCancelledError              a bulk item cut off in flight: it may have taken effect
 ├── ApplyLockedError                another apply to the same account holds its lock
+├── ApplyLockUnavailableError       the apply lock's store (Redis) failed: nothing was sent
+├── ApplyLockLostError              the apply lock was lost while held: the apply stopped
 ├── StalePlanError                  the account changed since the plan was made
 ├── APIConnectionError              the network failed
 │   └── APITimeoutError             ... by running out of time
@@ -45,6 +47,8 @@ __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "ApplyLockLostError",
+    "ApplyLockUnavailableError",
     "ApplyLockedError",
     "AuthenticationError",
     "BadRequestError",
@@ -192,6 +196,45 @@ class ApplyLockedError(VapiError):
         )
         super().__init__(
             f"another apply to the account at {base_url} is running (lock {where}): {how}"
+        )
+
+
+class ApplyLockUnavailableError(VapiError):
+    """The apply lock could not be taken because where it lives failed (a Redis server
+    down or unreachable). Nothing was sent: an apply never goes on without the lock its
+    client was configured with, nor falls back on a lock of one machine.
+
+    `base_url` names the account; `where` is the lock (its Redis key, and the server's
+    host and port); `reason` is the failure's type (`ConnectionError`, `TimeoutError`).
+    """
+
+    def __init__(self, base_url: str, *, where: str, reason: str) -> None:
+        self.base_url = base_url
+        self.where = where
+        self.reason = reason
+        super().__init__(
+            f"cannot take the apply lock for the account at {base_url}: {where} failed "
+            f"({reason}); nothing was sent"
+        )
+
+
+class ApplyLockLostError(VapiError):
+    """The apply lock was lost while held (it could not be renewed in time, or another
+    holder has it now), so the block that held it was cancelled as soon as the loss was
+    seen: a bulk run takes no more items, and its requests in flight were cut short (they
+    may have taken effect). Run the apply again (a sync plans only what is left).
+
+    `base_url` names the account; `where` is the lock; `reason` says how it was lost.
+    """
+
+    def __init__(self, base_url: str, *, where: str, reason: str) -> None:
+        self.base_url = base_url
+        self.where = where
+        self.reason = reason
+        super().__init__(
+            f"the apply lock for the account at {base_url} was lost while held ({where}: "
+            f"{reason}): the apply stopped, sending nothing more; what was in flight may "
+            "have taken effect: run it again"
         )
 
 

@@ -19,17 +19,24 @@ connection stays acquired.
 checked create body, as `import` and `sync` read their files.
 
 One apply at a time per account: `SyncPlan.apply` and `bulk_import` hold the account's
-apply lock (`client.apply_lock()`, made by the client's `ApplyLocks`, `FileLocks` by
-default: one machine), and an apply refuses a plan the account has moved away from.
+apply lock (`client.apply_lock()`, made by the client's `ApplyLocks`: `FileLocks` by
+default, one machine; `RedisLocks` when the client paces through Redis, a fleet), and an
+apply refuses a plan the account has moved away from.
 """
 
-from ..errors import ApplyLockedError, BulkCancelledError, StalePlanError
+from ..errors import (
+    ApplyLockedError,
+    ApplyLockLostError,
+    ApplyLockUnavailableError,
+    BulkCancelledError,
+    StalePlanError,
+)
 from ._basis import Listing, ListingFingerprint
 from ._calls import PhoneNumberCalls
 from ._diff import Change, Comparison, compare, diff, is_purchase
 from ._filelock import FileLocks, default_lock_dir
 from ._import import ExistingNumbers, Lookup
-from ._lock import Account, ApplyLock, ApplyLocks, hold
+from ._lock import Account, ApplyLock, ApplyLocks, ExpiringApplyLock, hold
 from ._operations import UpdateItem, bulk_delete, bulk_import, bulk_update
 from ._outcomes import (
     Action,
@@ -41,6 +48,7 @@ from ._outcomes import (
     summarize,
 )
 from ._plan import plan_sync
+from ._redislock import RedisLocks
 from ._rows import create_body
 from ._run import BulkRun
 from ._sync import (
@@ -59,6 +67,8 @@ __all__ = [
     "Account",
     "Action",
     "ApplyLock",
+    "ApplyLockLostError",
+    "ApplyLockUnavailableError",
     "ApplyLockedError",
     "ApplyLocks",
     "BulkCancelledError",
@@ -69,6 +79,7 @@ __all__ = [
     "Change",
     "Comparison",
     "ExistingNumbers",
+    "ExpiringApplyLock",
     "FileLocks",
     "InvalidRow",
     "Listing",
@@ -82,6 +93,7 @@ __all__ = [
     "PlannedDelete",
     "PlannedUpdate",
     "Progress",
+    "RedisLocks",
     "SecretNotCopied",
     "StalePlanError",
     "SyncPlan",

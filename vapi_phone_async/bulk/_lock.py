@@ -2,9 +2,11 @@
 
 An account is its base URL and a fingerprint of its API key (`Account`), never the key.
 A backend keeps one lock per account: `ApplyLocks` is the factory a client is configured
-with, `ApplyLock` the lock it makes. Only the file backend exists today (`FileLocks`, one
-machine); a backend for a fleet (Redis, with expiry and renewal) implements the same two
-methods and is passed the same way.
+with, `ApplyLock` the lock it makes. Two backends exist: files (`FileLocks`, one machine,
+the default) and Redis (`RedisLocks`, a fleet, the default of a client that paces through
+Redis). A lock that can be lost while held, because it expires unless renewed (Redis),
+is an `ExpiringApplyLock`: when it is lost, `hold` cancels the block holding it and
+raises `ApplyLockLostError`, so that an apply does not go on without it.
 
 `hold` enters a lock for a block of code and is re-entrant: a task that holds an account's
 lock, and every task it starts while holding it (a bulk run's workers), enter it again
@@ -21,14 +23,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import anyio
 
-from ..errors import ApplyLockedError, FieldError, RequestValidationError
+from .._secrets import key_fingerprint
+from ..errors import ApplyLockedError, ApplyLockLostError, FieldError, RequestValidationError
 
-__all__ = ["Account", "ApplyLock", "ApplyLocks", "hold", "wait_timeout"]
+__all__ = ["Account", "ApplyLock", "ApplyLocks", "ExpiringApplyLock", "hold", "wait_timeout"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class Account:
     @classmethod
     def of(cls, base_url: str, api_key: str) -> Account:
         """The account of a client with this base URL and key."""
-        return cls(base_url, hashlib.sha256(api_key.encode()).hexdigest()[:16])
+        return cls(base_url, key_fingerprint(api_key))
 
     @property
     def lock_name(self) -> str:
@@ -75,6 +78,16 @@ class ApplyLock(Protocol):
         ...
 
 
+@runtime_checkable
+class ExpiringApplyLock(ApplyLock, Protocol):
+    """An `ApplyLock` that can be lost while held: it expires unless renewed in time."""
+
+    def on_lost(self, callback: Callable[[ApplyLockLostError], None]) -> None:
+        """Have `callback` called once, with the error to raise, if the lock is lost
+        between `acquire` and `release` (at once if it was lost already)."""
+        ...
+
+
 ApplyLocks = Callable[[Account], ApplyLock]
 """The factory a client makes its apply locks with (`FileLocks()` by default)."""
 
@@ -101,8 +114,10 @@ def hold(
     """Hold `account`'s apply lock for an `async with` block (see the module docstring).
 
     Raises `ApplyLockedError` on entering when another holder has it and `wait` (see
-    `wait_timeout`) runs out; `RequestValidationError` at once for a bad `wait`. The lock
-    is let go however the block ends: an error, a cancellation.
+    `wait_timeout`) runs out; `RequestValidationError` at once for a bad `wait`;
+    `ApplyLockUnavailableError` when the lock's backend fails (Redis down). The lock is
+    let go however the block ends: an error, a cancellation. An expiring lock lost while
+    held cancels the block and raises `ApplyLockLostError` from it.
     """
     timeout = wait_timeout(wait)
     return _held(account, locks, timeout)
@@ -119,8 +134,24 @@ async def _held(account: Account, locks: ApplyLocks, timeout: float | None) -> A
     if not await lock.acquire(timeout):
         raise ApplyLockedError(account.base_url, where=lock.where, waited=timeout or 0.0)
     token = _HELD.set(held | {name})
+    lost: list[ApplyLockLostError] = []
     try:
-        yield
+        with anyio.CancelScope() as scope:
+            if isinstance(lock, ExpiringApplyLock):
+
+                def stop(error: ApplyLockLostError) -> None:
+                    lost.append(error)
+                    scope.cancel()  # the block stops at its next await
+
+                lock.on_lost(stop)
+            try:
+                yield
+            except Exception as error:  # what the block made of its cancellation
+                if lost:
+                    raise lost[0] from error
+                raise
+        if scope.cancelled_caught:
+            raise lost[0]
     finally:
         _HELD.reset(token)
         with anyio.CancelScope(shield=True):  # a cancelled holder still lets go

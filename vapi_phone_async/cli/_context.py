@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from msgspec.structs import replace
 from .._query import DATE_FILTERS
 from .._retry import DEFAULT_BACKOFF
 from ..client import DEFAULT_BASE_URL, VapiPhoneClient
+from ..pacing import RedisPacing
 from ._output import FORMATS
 from ._params import choice, parse_datetime
 
@@ -58,6 +60,11 @@ class Settings:
             _LOGGER.setLevel(logging.DEBUG)
         if self.retries is not None:
             options.setdefault("backoff", replace(DEFAULT_BACKOFF, max_retries=self.retries))
+        if os.environ.get("VAPI_REDIS_URL"):  # a fleet: its pacing, and its apply locks
+            try:
+                options.setdefault("pacing", RedisPacing(os.environ["VAPI_REDIS_URL"]))
+            except ImportError as error:
+                raise click.UsageError(f"VAPI_REDIS_URL is set, but {error}") from error
         return VapiPhoneClient(api_key=self.api_key, base_url=self.base_url, **options)
 
     def close(self) -> None:

@@ -23,6 +23,7 @@ Environment variables:
   VAPI_ALLOW_HTTP    1: allow http:// to a host that is not loopback
   VAPI_LOG           debug or info: log requests and retries to stderr
   VAPI_LOCK_DIR      where the apply locks are (import, sync --apply, bulk-update)
+  VAPI_REDIS_URL     a Redis for a fleet: pace through it, and hold the locks there
   TWILIO_AUTH_TOKEN  create --twilio-auth-token
   TWILIO_API_SECRET  create --twilio-api-secret
 """

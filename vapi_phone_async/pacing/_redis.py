@@ -14,13 +14,13 @@ is still down, an info line when it is back): work never stops for Redis, nor sp
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import logging
 import time
 from typing import Any
 
 from .._options import amount, raise_for
+from .._secrets import key_fingerprint
 from ..errors import FieldError
 from ._budget import RetryBudget
 from ._codec import decode_state, encode_fields
@@ -37,11 +37,11 @@ _CONFLICT = object()  # another process committed first: decide again
 _MISSING_EXTRA = "RedisPacing needs redis-py: pip install 'vapi-phone-async[redis]'"
 
 
-def key_for(prefix: str, base_url: str, api_key: str) -> str:
-    """The hash of a client's pacing state: named by the base URL and a fingerprint of
-    the key, in braces, so that a Redis Cluster keeps a client's keys on one node."""
-    fingerprint = hashlib.sha256(b"vapi-phone-async pacing " + api_key.encode()).hexdigest()
-    return f"{prefix}:{{{base_url} {fingerprint[:16]}}}:pacing"
+def key_for(prefix: str, base_url: str, fingerprint: str, what: str = "pacing") -> str:
+    """A key of an account's in Redis (`what`: its pacing state's hash, its apply lock):
+    named by the base URL and a fingerprint of the API key (`key_fingerprint`), in
+    braces, so that a Redis Cluster keeps an account's keys on one node."""
+    return f"{prefix}:{{{base_url} {fingerprint}}}:{what}"
 
 
 class RedisPacing:
@@ -54,8 +54,14 @@ class RedisPacing:
     never closed by the pacing). `prefix` starts every key; `ttl` is how long an unused
     state is kept (seconds); `timeout` bounds each Redis call (seconds), after which the
     client paces in this process and tries Redis again after `reconnect_after` seconds.
-    Needs the `redis` extra (`pip install 'vapi-phone-async[redis]'`).
+    Needs the `redis` extra (`pip install 'vapi-phone-async[redis]'`). A client that paces
+    through Redis holds its apply lock there too (`vapi_phone_async.bulk.RedisLocks`).
     """
+
+    def key_of(self, base_url: str, fingerprint: str, what: str = "pacing") -> str:
+        """The Redis key of an account's `what` (its pacing state, its apply lock): named
+        by the base URL and the API key's fingerprint, never the key."""
+        return key_for(self.prefix, base_url, fingerprint, what)
 
     def __init__(
         self,
@@ -92,9 +98,12 @@ class RedisPacing:
         self.reconnect_after = reconnect_after
 
     def __repr__(self) -> str:
-        # The URL may carry a password: show its host only.
-        where = "a client of yours" if self.url is None else _host(self.url)
-        return f"RedisPacing({where}, prefix={self.prefix!r})"
+        return f"RedisPacing({self.where}, prefix={self.prefix!r})"
+
+    @property
+    def where(self) -> str:
+        """The server, for messages: its host and port (the URL may carry a password)."""
+        return "a client of yours" if self.url is None else _host(self.url)
 
     def backend_for(
         self,
@@ -108,15 +117,16 @@ class RedisPacing:
         """The backend of one client (VapiPhoneClient makes it)."""
         return RedisBackend(
             self,
-            key_for(self.prefix, base_url, api_key),
+            key_for(self.prefix, base_url, key_fingerprint(api_key)),
             budget=budget,
             window=window,
             adaptive=adaptive,
         )
 
-    def _connect(self) -> Any:
-        """A `redis.asyncio.Redis` for one backend: yours, or a new one on the URL that
-        neither retries nor waits longer than `timeout` for an answer."""
+    def connect(self) -> Any:
+        """A `redis.asyncio.Redis` for one backend or lock: yours, or a new one on the URL
+        that neither retries nor waits longer than `timeout` for an answer (its user
+        closes it; `client` is not closed)."""
         if self.client is not None:
             return self.client
         retry = importlib.import_module("redis.asyncio.retry")
@@ -130,7 +140,7 @@ class RedisPacing:
         )
 
     @property
-    def _errors(self) -> tuple[type[BaseException], ...]:
+    def failures(self) -> tuple[type[BaseException], ...]:
         """What a failing Redis raises."""
         return (self._redis_errors.RedisError, OSError, TimeoutError)
 
@@ -156,7 +166,7 @@ class RedisBackend:
         self._redis: Any = None
         self._scripts: dict[str, Any] = {}
         self._ttl_ms = round(settings.ttl * 1000)
-        self._failures = settings._errors
+        self._failures = settings.failures
         self._down_until = 0.0  # monotonic time before which Redis is not tried again
         self._down = False
         # What this process learnt since it last told Redis (flushed with the next call).
@@ -285,7 +295,7 @@ class RedisBackend:
         """Run one script; None if Redis failed (the client then paces in this process)."""
         try:
             if self._redis is None:
-                self._redis = self._settings._connect()
+                self._redis = self._settings.connect()
                 self._scripts = {}
             script = self._scripts.get(name)
             if script is None:
