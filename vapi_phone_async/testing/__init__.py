@@ -2,9 +2,11 @@
 
 The pytest plugin (`vapi_phone_async.testing.pytest_plugin`, registered through the
 `pytest11` entry point) provides the fixtures `fake_vapi` and `vapi_client`.
-`python -m vapi_phone_async.testing` serves the fake on its own.
+`set_testing(True)` makes every client's retry waits and 429 pauses instant, as those
+fixtures do for their test. `python -m vapi_phone_async.testing` serves the fake on its own.
 """
 
+from .._waits import InstantWaits, is_testing, set_testing
 from ._app import RequestRecord
 from ._echo import EchoEncoding
 from ._faults import Fault, FaultMode
@@ -19,5 +21,8 @@ __all__ = [
     "FakeVapiServer",
     "Fault",
     "FaultMode",
+    "InstantWaits",
     "RequestRecord",
+    "is_testing",
+    "set_testing",
 ]
