@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import zipfile
 from pathlib import Path
@@ -188,6 +189,8 @@ def docs(session: nox.Session) -> None:
 
 # A test of a user's project that asks for the pytest plugin's fixtures.
 WHEEL_TEST = ROOT / "tests" / "testing" / "fixture_sample.py"
+# Writes the README's testing sample, taken from README.md, to the file it is given.
+README_SAMPLE = ROOT / "tests" / "testing" / "readme_sample.py"
 
 
 @nox.session(tags=["ci"])
@@ -196,10 +199,11 @@ def build(session: nox.Session) -> None:
 
     The metadata: the license, the classifiers, and no public extras but `cli`,
     `pytest` and `redis`. The wheel then goes into a new virtual environment outside the checkout
-    with its `pytest` extra alone: the package imports from there, and a test using the
-    plugin's `fake_vapi` and `vapi_client` fixtures passes, with no conftest and no
-    settings. Without pytest-asyncio the same test fails saying to install the extra.
-    Last, with the `cli` extra, `vapi-phone --help` runs.
+    with its `pytest` extra alone: the package imports from there, and in empty folders, with
+    no conftest and no pytest settings, the README's testing sample (read from README.md)
+    passes as written, and so does a marked test using the plugin's `fake_vapi` and
+    `vapi_client` fixtures. Without pytest-asyncio the latter fails saying to install the
+    extra. Last, with the `cli` extra, `vapi-phone --help` runs.
     """
     session.install(*_groups("build"))
     work = Path(session.create_tmp()).resolve()
@@ -227,36 +231,45 @@ def build(session: nox.Session) -> None:
 
     pip("install", f"{wheels[0]}[pytest]")
 
-    # Outside the checkout, so that nothing can import the source tree instead.
-    check = work / "wheel-check"
-    shutil.rmtree(check, ignore_errors=True)
-    check.mkdir()
-    shutil.copyfile(WHEEL_TEST, check / "test_wheel.py")
-    expected = _source_version()
-    probe = textwrap.dedent(
-        f"""\
-        import pathlib, _vapi_phone_async_pytest, vapi_phone_async
-        for module in (vapi_phone_async, _vapi_phone_async_pytest):
-            where = pathlib.Path(module.__file__).resolve()
-            assert "site-packages" in where.parts, where
-        assert vapi_phone_async.__version__ == {expected!r}, vapi_phone_async.__version__
-        print("imported vapi_phone_async", vapi_phone_async.__version__, "from", where.parent)
-        """
-    )
-    pytest = (python, "-m", "pytest", "-q", "-p", "no:cacheprovider")
-    with session.chdir(check):
-        session.run(python, "-c", probe, external=True)
-        session.run(*pytest, external=True)
+    # Folders standing for a user's project, outside the checkout: nothing can import the
+    # source tree instead, and no pytest settings of the checkout's apply to them.
+    with tempfile.TemporaryDirectory(prefix="vapi-phone-async-wheel-") as projects:
+        check, readme = Path(projects) / "wheel-check", Path(projects) / "readme-check"
+        check.mkdir()
+        readme.mkdir()
+        shutil.copyfile(WHEEL_TEST, check / "test_wheel.py")
+        session.run("python", str(README_SAMPLE), str(readme / "test_readme.py"))
+        expected = _source_version()
+        probe = textwrap.dedent(
+            f"""\
+            import pathlib, _vapi_phone_async_pytest, vapi_phone_async
+            for module in (vapi_phone_async, _vapi_phone_async_pytest):
+                where = pathlib.Path(module.__file__).resolve()
+                assert "site-packages" in where.parts, where
+            assert vapi_phone_async.__version__ == {expected!r}, vapi_phone_async.__version__
+            print("imported vapi_phone_async", vapi_phone_async.__version__, "from", where.parent)
+            """
+        )
+        pytest = (python, "-m", "pytest", "-p", "no:cacheprovider")
+        with session.chdir(readme):
+            # Not quiet: the header names a settings file if pytest found one.
+            output = str(session.run(*pytest, external=True, silent=True))
+            if "configfile:" in output or " passed" not in output:
+                session.error(f"the README's sample, with no settings:\n{output}")
+            session.log(f"the README's sample, with no settings: {output.splitlines()[-1]}")
+        with session.chdir(check):
+            session.run(python, "-c", probe, external=True)
+            session.run(*pytest, "-q", external=True)
 
-        pip("uninstall", "--yes", "pytest-asyncio")
-        output = str(session.run(*pytest, external=True, success_codes=[1], silent=True))
-        said = [line for line in output.splitlines() if "vapi-phone-async[pytest]" in line]
-        if not said:
-            session.error(f"without pytest-asyncio, no word of the pytest extra:\n{output}")
-        session.log(f"without pytest-asyncio, the test fails saying: {said[0].strip()}")
+            pip("uninstall", "--yes", "pytest-asyncio")
+            output = str(session.run(*pytest, "-q", external=True, success_codes=[1], silent=True))
+            said = [line for line in output.splitlines() if "vapi-phone-async[pytest]" in line]
+            if not said:
+                session.error(f"without pytest-asyncio, no word of the pytest extra:\n{output}")
+            session.log(f"without pytest-asyncio, the test fails saying: {said[0].strip()}")
 
-        pip("install", f"{wheels[0]}[cli]")
-        session.run(str(bin_dir / "vapi-phone"), "--help", external=True)
+    pip("install", f"{wheels[0]}[cli]")
+    session.run(str(bin_dir / "vapi-phone"), "--help", external=True)
 
 
 def _metadata_problems(wheel: Path) -> list[str]:

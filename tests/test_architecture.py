@@ -51,6 +51,9 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
             }
         ),
     ),
+    # The one wait the retry engine and the client share, and the switch that makes it
+    # instant in tests.
+    ("waiting", frozenset({"_waits"})),
     ("pacing", frozenset({"pacing"})),
     ("the retry engine", frozenset({"_retry"})),
     (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import copy
 import os
@@ -48,6 +47,7 @@ from ._raw import raw_response
 from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, may_have_acted
 from ._transport import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Transport, attempt_timeout
 from ._validate import validate_create_body, validate_update_body
+from ._waits import default_sleep
 from .bulk import (
     Account,
     ApplyLocks,
@@ -122,7 +122,7 @@ class VapiPhoneClient:
     (120 s; None: none) bounds a whole call with its retries and waits; `pool_timeout`
     bounds the wait for one of the `max_connections` connections, which is not part of
     an attempt. `sleep` replaces `asyncio.sleep` between retries and during 429 pauses
-    (tests).
+    (tests; `vapi_phone_async.testing.set_testing(True)` makes the default one instant).
 
     Many numbers: `client.bulk_update(pairs)`, `bulk_delete(ids)`, `bulk_import(bodies)`
     and `await client.sync(rows)` are the functions of `vapi_phone_async.bulk` (documented
@@ -222,7 +222,7 @@ class VapiPhoneClient:
             plan=backoff, max_delay=max_delay, max_retry_after=max_retry_after, jitter=jitter
         )
         self._path = CallPath(
-            transport, pacer, settings, attempt_timeout(timeout), deadline, sleep or asyncio.sleep
+            transport, pacer, settings, attempt_timeout(timeout), deadline, sleep or default_sleep
         )
         self._owns_transport = True
         self._account = Account.of(url, key)  # a fingerprint of the key, not the key

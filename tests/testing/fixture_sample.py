@@ -2,8 +2,8 @@
 
 tests/testing/test_pytest_plugin.py and nox's `build` session (against the installed
 wheel) copy it into a folder of its own, with no conftest and no settings, and run it
-there. Not collected here: its name does not start with `test_`. Marked, since
-pytest-asyncio's default mode is strict.
+there. Not collected here: its name does not start with `test_`. Marked, as a project
+may mark its tests itself (the plugin marks an unmarked one, as the README's sample is).
 """
 
 import pytest

@@ -1,8 +1,9 @@
 """The pytest plugin (`_vapi_phone_async_pytest`, loaded through the pytest11 entry point):
-its fixtures, what it imports, and what it says when pytest-asyncio is missing.
+its fixtures, the tests it runs on pytest-asyncio in any mode, what it imports, and what
+it says when pytest-asyncio is missing.
 
 Most tests here run pytest in a subprocess, in a folder standing for a user's project:
-no conftest, no settings but those the test writes.
+no conftest, no settings but those the test writes or passes.
 """
 
 from __future__ import annotations
@@ -14,15 +15,101 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
+import pytest_asyncio.plugin
 
 from vapi_phone_async import VapiPhoneClient
 from vapi_phone_async.models import CreateVonagePhoneNumber
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer, is_testing
+
+from .readme_sample import README, extract
 
 TESTING_DOCS = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
 
-# A user's test of their own, asking for both fixtures (nox's build session runs it too).
+# A user's test of their own, marked, asking for both fixtures (nox's build session runs
+# it too).
 FIXTURE_TEST = (Path(__file__).parent / "fixture_sample.py").read_text(encoding="utf-8")
+# The README's, unmarked.
+README_TEST = extract(README.read_text(encoding="utf-8"))
+
+# Every warning an error, but pytest-asyncio's own notice, at the start of every run
+# without `asyncio_default_fixture_loop_scope` (0.24 and later), which is not ours.
+WARNINGS_ARE_ERRORS = (
+    "-W",
+    "error",
+    "-W",
+    'ignore:The configuration option "asyncio_default_fixture_loop_scope" is unset',
+)
+MODES = {"strict": (), "auto": ("--asyncio-mode=auto",)}  # strict: pytest-asyncio's default
+
+# Tests of a user's project in every way of asking for a fixture, and one asking for none.
+MARKING_TEST = """\
+import asyncio
+
+import pytest
+import pytest_asyncio
+
+from vapi_phone_async.testing import is_testing
+
+
+@pytest.fixture
+def seeded(fake_vapi):
+    fake_vapi.seed(3)
+    return fake_vapi
+
+
+@pytest_asyncio.fixture
+async def my_client(vapi_client):
+    yield vapi_client
+
+
+async def test_asking_for_a_fixture(vapi_client):
+    assert await vapi_client.list() == []
+    assert is_testing()
+
+
+async def test_through_a_fixture_of_mine(seeded):
+    await asyncio.sleep(0)
+    assert len(seeded.numbers) == 3
+
+
+async def test_through_an_async_fixture_of_mine(my_client):
+    assert await my_client.list() == []
+
+
+class TestInAClass:
+    async def test_a_method(self, fake_vapi):
+        await asyncio.sleep(0)
+        assert fake_vapi.numbers == {}
+
+
+@pytest.mark.parametrize("n", [1, 2])
+async def test_parametrized(fake_vapi, vapi_client, n):
+    fake_vapi.seed(n)
+    assert len(await vapi_client.list()) == n
+
+
+def test_not_async(fake_vapi):
+    assert fake_vapi.url.startswith("http://127.0.0.1:")
+
+
+async def test_asking_for_neither():
+    await asyncio.sleep(0)
+
+
+def test_after_the_fixtures_waits_are_real_again():
+    assert not is_testing()
+"""
+ASKING = [
+    "test_asking_for_a_fixture",
+    "test_through_a_fixture_of_mine",
+    "test_through_an_async_fixture_of_mine",
+    "TestInAClass::test_a_method",
+    "test_parametrized[1]",
+    "test_parametrized[2]",
+    "test_not_async",
+    "test_after_the_fixtures_waits_are_real_again",
+]
 
 
 def run_pytest(
@@ -39,6 +126,12 @@ def run_pytest(
         timeout=120,
         check=False,
     )
+
+
+def outcomes(output: str) -> dict[str, str]:
+    """Each test's outcome by its id (`test_file.py::name`), from a run with `-rA`."""
+    found = re.findall(r"^(PASSED|FAILED|ERROR|SKIPPED) (\S+?\.py::\S+)", output, re.MULTILINE)
+    return {test: outcome for outcome, test in found}
 
 
 def recommended_settings() -> str:
@@ -72,6 +165,78 @@ async def test_vapi_client_talks_to_fake_vapi(
     assert created.id in fake_vapi.numbers
     assert (await vapi_client.get(created.id)).number == "+14155550100"
     assert [record.method for record in fake_vapi.request_log] == ["POST", "GET"]
+
+
+async def test_the_fixtures_make_retries_wait_no_time(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    assert is_testing()
+    (number,) = fake_vapi.seed(1)
+    fake_vapi.inject_fault("GET", status=503, times=3)  # the default plan's 3 retries
+    # 0.5 + 1 + 2 s (less jitter) of waits: well past a deadline of a second, unless
+    # they are not slept.
+    assert (await vapi_client.get(number["id"], deadline=1.0)).id == number["id"]
+    assert [record.status for record in fake_vapi.request_log] == [503, 503, 503, 200]
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_in_any_mode_the_readme_sample_and_each_coroutine_asking_for_a_fixture_run(
+    tmp_path: Path, mode: str
+) -> None:
+    """With no settings, the README's testing sample passes as written, as does every
+    test asking for a fixture, and a test asking for neither fixture runs as before."""
+    (tmp_path / "test_readme.py").write_text(README_TEST, encoding="utf-8")
+    (tmp_path / "test_mine.py").write_text(MARKING_TEST, encoding="utf-8")
+    result = run_pytest(tmp_path, "-rA", *WARNINGS_ARE_ERRORS, *MODES[mode])
+    found = outcomes(result.stdout)
+    readme = {name: outcome for name, outcome in found.items() if "test_readme.py" in name}
+    assert readme and set(readme.values()) == {"PASSED"}, result.stdout
+    asking = {name: found.get(f"test_mine.py::{name}") for name in ASKING}
+    assert asking == dict.fromkeys(ASKING, "PASSED"), result.stdout
+    # Strict mode does not run a coroutine test that asks for neither fixture: as before.
+    expected = "PASSED" if mode == "auto" else "FAILED"
+    assert found["test_mine.py::test_asking_for_neither"] == expected, result.stdout
+
+
+def test_a_test_marked_with_its_own_loop_scope_keeps_it(tmp_path: Path) -> None:
+    (tmp_path / "test_mine.py").write_text(
+        "import asyncio\n\nimport pytest\n\n"
+        'pytestmark = pytest.mark.asyncio(loop_scope="module")\n'
+        "loops = []\n\n\n"
+        "async def test_one(vapi_client):\n"
+        "    loops.append(asyncio.get_running_loop())\n"
+        "    assert await vapi_client.list() == []\n\n\n"
+        "async def test_two(vapi_client):\n"
+        "    loops.append(asyncio.get_running_loop())\n"
+        "    assert loops[0] is loops[1]\n",
+        encoding="utf-8",
+    )
+    settings = ("-o", "asyncio_default_fixture_loop_scope=module")
+    result = run_pytest(tmp_path, *WARNINGS_ARE_ERRORS, *settings)
+    assert result.returncode == 0 and "2 passed" in result.stdout, result.stdout
+
+
+def test_a_test_the_plugin_marks_runs_on_each_loop_factory(tmp_path: Path) -> None:
+    # pytest-asyncio parametrizes a marked test over the loop factories a hook gives
+    # (1.5 and later), before the plugin marks the items: it marks their definition too.
+    specs = getattr(pytest_asyncio.plugin, "PytestAsyncioSpecs", None)
+    if not hasattr(specs, "pytest_asyncio_loop_factories"):
+        pytest.skip("this pytest-asyncio has no loop factories")
+    (tmp_path / "conftest.py").write_text(
+        "import asyncio\n\n\n"
+        "def pytest_asyncio_loop_factories(config, item):\n"
+        '    return {"one": asyncio.new_event_loop, "two": asyncio.new_event_loop}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "test_mine.py").write_text(
+        "async def test_on_each_loop(vapi_client):\n    assert await vapi_client.list() == []\n",
+        encoding="utf-8",
+    )
+    result = run_pytest(tmp_path, "-rA", *WARNINGS_ARE_ERRORS)
+    assert outcomes(result.stdout) == {
+        "test_mine.py::test_on_each_loop[one]": "PASSED",
+        "test_mine.py::test_on_each_loop[two]": "PASSED",
+    }, result.stdout
 
 
 def test_the_fixtures_work_in_a_project_without_a_conftest(tmp_path: Path) -> None:
@@ -112,19 +277,19 @@ def test_without_pytest_asyncio_a_fixture_says_what_to_install(tmp_path: Path) -
 
 
 def test_the_fixtures_load_by_the_package_name_without_autoload(tmp_path: Path) -> None:
-    (tmp_path / "test_mine.py").write_text(FIXTURE_TEST, encoding="utf-8")
+    # Unmarked: the hooks that mark it come by that name too.
+    (tmp_path / "test_mine.py").write_text(README_TEST, encoding="utf-8")
     env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     plugins = ["-p", "pytest_asyncio.plugin", "-p", "vapi_phone_async.testing.pytest_plugin"]
     result = run_pytest(tmp_path, *plugins, env=env)
     assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout
 
 
-def test_the_recommended_settings_run_the_fixtures_without_a_deprecation_warning(
+def test_the_settings_the_docs_show_run_every_async_test_with_no_warning_at_all(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "pyproject.toml").write_text(recommended_settings(), encoding="utf-8")
-    # Unmarked: the recommended asyncio_mode = "auto" runs it.
-    unmarked = FIXTURE_TEST.replace("@pytest.mark.asyncio\n", "")
-    (tmp_path / "test_mine.py").write_text(unmarked, encoding="utf-8")
-    result = run_pytest(tmp_path, "-W", "error::pytest.PytestDeprecationWarning")
-    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout
+    (tmp_path / "test_mine.py").write_text(MARKING_TEST, encoding="utf-8")
+    # pytest-asyncio's own notice too is an error here: the settings silence it.
+    result = run_pytest(tmp_path, "-W", "error")
+    assert result.returncode == 0 and "9 passed" in result.stdout, result.stdout

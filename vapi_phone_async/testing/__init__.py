@@ -2,11 +2,13 @@
 
 The pytest plugin (`vapi_phone_async.testing.pytest_plugin`, registered through the
 `pytest11` entry point) provides the fixtures `fake_vapi` and `vapi_client`.
-`python -m vapi_phone_async.testing` serves the fake on its own, and
-`serve_until_interrupted(ServeOptions(...))` from a script; `SERVE_OPTIONS` describes each
-option (flag, type, default, bounds), for a command line of one's own.
+`set_testing(True)` makes every client's retry waits and 429 pauses instant, as those
+fixtures do for their test. `python -m vapi_phone_async.testing` serves the fake on its own,
+and `serve_until_interrupted(ServeOptions(...))` from a script; `SERVE_OPTIONS` describes
+each option (flag, type, default, bounds), for a command line of one's own.
 """
 
+from .._waits import InstantWaits, is_testing, set_testing
 from ._app import RequestRecord
 from ._echo import EchoEncoding
 from ._faults import Fault, FaultMode
@@ -23,8 +25,11 @@ __all__ = [
     "FakeVapiServer",
     "Fault",
     "FaultMode",
+    "InstantWaits",
     "RequestRecord",
     "ServeOption",
     "ServeOptions",
+    "is_testing",
     "serve_until_interrupted",
+    "set_testing",
 ]
