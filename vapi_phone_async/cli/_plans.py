@@ -96,7 +96,7 @@ async def plan_file(
         else:
             rows.append(record.data)
             lines.append(index)
-    plan = await client.sync(
+    plan = await client.plan_sync(
         rows,
         prune=prune,
         resend_unknown=resend_unknown,
