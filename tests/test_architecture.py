@@ -117,3 +117,59 @@ def test_no_module_reads_a_private_attribute_defined_in_another() -> None:
                 continue
             readings.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {ast.unparse(node)}")
     assert readings == []
+
+
+# The call path: one module knows aiohttp, and nothing travels by context variable.
+
+CALL_PATH = (
+    "vapi_phone_async.client",
+    "vapi_phone_async._client_base",
+    "vapi_phone_async._setup",
+    "vapi_phone_async._options",
+    "vapi_phone_async._call",
+    "vapi_phone_async._retry",
+    "vapi_phone_async._responses",
+    "vapi_phone_async._progress",
+    "vapi_phone_async._raw",
+    "vapi_phone_async._events",
+    "vapi_phone_async._decode",
+    "vapi_phone_async.transports",
+    "vapi_phone_async.pacing",
+    "vapi_phone_async.pagination",
+    "vapi_phone_async._walk",
+)
+
+
+def _importers_of(library: str) -> set[str]:
+    trees = _modules()
+    packages = {name for name in trees if (PACKAGE.parent / name.replace(".", "/")).is_dir()}
+    return {
+        name
+        for name, tree in trees.items()
+        if any(
+            target == library or target.startswith(f"{library}.")
+            for target in _imports(name, tree, name in packages)
+        )
+    }
+
+
+def _on_the_call_path(module: str) -> bool:
+    return any(module == part or module.startswith(f"{part}.") for part in CALL_PATH)
+
+
+def test_only_the_aiohttp_transport_imports_aiohttp() -> None:
+    """The client side knows aiohttp in one module; the fake server (`testing`, an
+    aiohttp.web application) is a server of its own."""
+    importers = {m for m in _importers_of("aiohttp") if not m.startswith(f"{PACKAGE.name}.testing")}
+    assert importers == {"vapi_phone_async.transports._aiohttp"}
+
+
+def test_no_module_of_the_call_path_passes_anything_by_context_variable() -> None:
+    assert {m for m in _importers_of("contextvars") if _on_the_call_path(m)} == set()
+    modules = _modules()
+    # The list names modules that exist (a module renamed must be renamed here too).
+    assert all(any(m == p or m.startswith(f"{p}.") for m in modules) for p in CALL_PATH)
+
+
+def test_the_import_finder_finds_an_import() -> None:
+    assert "vapi_phone_async.transports._aiohttp" in _importers_of("aiohttp")
