@@ -100,6 +100,8 @@ class CallOptions:
         self, params: dict[str, str], reserved: Collection[str] = ()
     ) -> dict[str, str] | None:
         """The call's own `params` with the extra query parameters added (None: none)."""
+        if self.query is None:  # nearly every call: no function call more
+            return params or None
         return extra_query(self.query, params, reserved)
 
 
