@@ -38,7 +38,6 @@ __all__ = [
     "amount",
     "api_key_errors",
     "attempt_timeout",
-    "callable_or_none",
     "check_base_url",
     "client_option_errors",
     "count",
@@ -46,7 +45,6 @@ __all__ = [
     "extra_query",
     "flag",
     "fraction",
-    "instance_of",
     "is_loopback",
     "raise_for",
     "require_mapping",
@@ -118,13 +116,7 @@ def resolve(
     """A call's options: what it was given, checked, and the client's `defaults` where it
     gave nothing (then `defaults` itself, at no cost). `native` reads a timeout of the
     transport's own kind (deprecated)."""
-    if (
-        timeout is USE_CLIENT_DEFAULT
-        and backoff is USE_CLIENT_DEFAULT
-        and deadline is USE_CLIENT_DEFAULT
-        and headers is None
-        and query is None
-    ):
+    if timeout is backoff is deadline is USE_CLIENT_DEFAULT and headers is query is None:
         return defaults
     changes: dict[str, Any] = {}
     if not isinstance(timeout, UseClientDefault):
@@ -147,22 +139,21 @@ def attempt_timeout(
     value: object, name: str = "timeout", *, native: NativeTimeout | None = None
 ) -> Timeout:
     """The `Timeout` of a `timeout=`: seconds (the total; connect and read no longer than
-    it), a `Timeout` (as it is), or None (no bound at all). `native` may read another
-    kind (the aiohttp transport's `ClientTimeout`, deprecated). Raises
+    it), a `Timeout` (each bound positive or None), or None (no bound at all). `native`
+    may read another kind (the aiohttp transport's `ClientTimeout`, deprecated). Raises
     `RequestValidationError` for anything else."""
-    if value is None or isinstance(value, Timeout):
-        return Timeout.of(None) if value is None else value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 0 < value < math.inf:
-            return Timeout.of(value)
-        rule = f"must be a positive, finite number of seconds (got {value!r})"
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if value is None or (isinstance(value, int | float) and number and 0 < value < math.inf):
+        return Timeout.of(value)
+    timeout = value if isinstance(value, Timeout) else native(value) if native else None
+    if timeout is None:
+        got = repr(value) if number else type(value).__name__
+        rule = f"must be positive seconds, a vapi_phone_async.Timeout or None (got {got})"
         raise RequestValidationError([FieldError(name, rule)])
-    converted = native(value) if native is not None else None
-    if converted is None:
-        got = type(value).__name__
-        rule = f"must be seconds, a vapi_phone_async.Timeout or None (got {got})"
-        raise RequestValidationError([FieldError(name, rule)])
-    return converted
+    bounds = ("total", "connect", "read")
+    positive = partial(amount, allow_zero=False)
+    raise_for(e for b in bounds for e in positive(f"{name}.{b}", getattr(timeout, b)))
+    return timeout
 
 
 def with_max_retries(plan: BackoffPlan, max_retries: int | None) -> BackoffPlan:
@@ -176,9 +167,6 @@ def with_max_retries(plan: BackoffPlan, max_retries: int | None) -> BackoffPlan:
             plan = msgspec.structs.replace(plan, max_retries=max_retries)
     validate_backoff(plan)
     return plan
-
-
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
 def count(name: str, value: Any, *, minimum: int = 1) -> list[FieldError]:
@@ -280,7 +268,7 @@ def _base_url_rule(value: Any, *, allow_http: bool) -> str | None:
 
 def is_loopback(host: str) -> bool:
     """Whether `host` is a name or address of this machine's loopback interface."""
-    if host in _LOOPBACK_NAMES:
+    if host in ("localhost", "localhost.localdomain"):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -288,10 +276,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def instance_of(
+def _instance_of(
     name: str, value: Any, kind: type[Any] | tuple[type[Any], ...], *, required: bool = False
 ) -> list[FieldError]:
-    """An instance of `kind` (or None, unless `required`)."""
     if (value is None and not required) or isinstance(value, kind):
         return []
     kinds = kind if isinstance(kind, tuple) else (kind,)
@@ -299,8 +286,7 @@ def instance_of(
     return [FieldError(name, f"must be {expected} (got {type(value).__name__})")]
 
 
-def callable_or_none(name: str, value: Any) -> list[FieldError]:
-    """A function (or None)."""
+def _callable_or_none(name: str, value: Any) -> list[FieldError]:
     if value is None or callable(value):
         return []
     return [FieldError(name, f"must be callable (got {type(value).__name__})")]
@@ -319,8 +305,8 @@ _CLIENT_RULES: dict[str, _Rule] = {
     "max_delay": partial(amount, allow_none=False),
     "max_retry_after": partial(amount, allow_none=False),
     "jitter": fraction,
-    "sleep": callable_or_none,
-    "apply_locks": callable_or_none,
+    "sleep": _callable_or_none,
+    "apply_locks": _callable_or_none,
 }
 
 
@@ -332,7 +318,7 @@ def client_option_errors(
     names them: they live in layers above this one)."""
     errors = [error for name, rule in _CLIENT_RULES.items() for error in rule(name, given[name])]
     for name, kind in kinds.items():
-        errors += instance_of(name, given[name], kind, required=name == "retry_budget")
+        errors += _instance_of(name, given[name], kind, required=name == "retry_budget")
     return errors
 
 

@@ -68,7 +68,6 @@ from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from contextlib import aclosing
 from types import TracebackType
-from typing import Any
 
 from ._logs import logger
 from ._walk import (
@@ -163,13 +162,11 @@ class Pager:
     def __aiter__(self) -> AsyncGenerator[PhoneNumber, None]:
         return self._numbers(self.pages())
 
-    def __await__(self) -> Generator[Any, None, PhoneNumberPage]:
+    def __await__(self) -> Generator[object, None, PhoneNumberPage]:
         return self.first_page().__await__()
 
     async def first_page(self) -> PhoneNumberPage:
-        """The query's first page: one request for `page_size` numbers (at most
-        `max_items`), its metadata as the server sent it. It is not a walk: it proves
-        nothing about the rest, and the pager can still walk."""
+        """The query's first page (at most `max_items` numbers), one request; not a walk."""
         page = await self._fetch(self._query(self._params, 1))
         if self._max_items is not None and len(page.results) > self._max_items:
             page.results = page.results[: self._max_items]
