@@ -247,6 +247,22 @@ def test_a_timeout_that_is_not_one_is_refused_naming_it(timeout: Any) -> None:
     assert caught.value.field == "timeout"
 
 
+@pytest.mark.parametrize(
+    ("timeout", "field"),
+    [
+        (Timeout(total=0), "timeout.total"),
+        (Timeout(connect=-1), "timeout.connect"),
+        (Timeout(read=float("nan")), "timeout.read"),
+    ],
+)
+def test_a_timeout_with_a_bound_that_is_not_one_is_refused_naming_it(
+    timeout: Timeout, field: str
+) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        VapiPhoneClient(api_key="k", timeout=timeout)
+    assert caught.value.field == field
+
+
 def test_session_and_transport_together_are_refused() -> None:
     from vapi_phone_async.transports import MockTransport
 
