@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from functools import partial
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 import anyio
@@ -106,8 +107,10 @@ class Exchange:
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
         }
-        object.__setattr__(self, "headers", own)
-        object.__setattr__(self, "json_headers", {**own, "Content-Type": "application/json"})
+        # Read-only: every request shares them, and a transport is handed them.
+        json = {**own, "Content-Type": "application/json"}
+        object.__setattr__(self, "headers", MappingProxyType(own))
+        object.__setattr__(self, "json_headers", MappingProxyType(json))
 
     def resolve(
         self,
