@@ -126,6 +126,7 @@ CALL_PATH = (
     "vapi_phone_async._client_base",
     "vapi_phone_async._setup",
     "vapi_phone_async._options",
+    "vapi_phone_async._rules",
     "vapi_phone_async._call",
     "vapi_phone_async._retry",
     "vapi_phone_async._responses",

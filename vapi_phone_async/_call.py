@@ -35,10 +35,8 @@ from ._options import (
     NativeTimeout,
     TimeoutOption,
     UseClientDefault,
-    amount,
-    raise_for,
     resolve,
-    with_max_retries,
+    view_options,
 )
 from ._progress import Progress
 from ._raw import Capture
@@ -135,13 +133,15 @@ class Exchange:
         deadline: float | UseClientDefault | None,
     ) -> Exchange:
         """This exchange with other options (see `VapiPhoneClient.with_options`)."""
-        raise_for(amount("rate_limit", rate_limit, allow_zero=False))
-        options = self.resolve(timeout, backoff, deadline)
-        if max_retries is not None or options.retry.plan is not self.options.retry.plan:
-            plan = with_max_retries(options.retry.plan, max_retries)
-            options = dataclasses.replace(
-                options, retry=dataclasses.replace(options.retry, plan=plan)
-            )
+        options = view_options(
+            self.options,
+            rate_limit=rate_limit,
+            backoff=backoff,
+            max_retries=max_retries,
+            timeout=timeout,
+            deadline=deadline,
+            native=self.native_timeout,
+        )
         pacer = self.pacer.with_rate_limit(rate_limit)
         return dataclasses.replace(self, pacer=pacer, options=options)
 

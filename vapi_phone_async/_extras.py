@@ -22,7 +22,7 @@ from typing import Any
 
 import msgspec
 
-from ._options import require_mapping
+from ._rules import require_mapping
 from .errors import FieldError, RequestValidationError
 from .models._wire import merge_extra
 

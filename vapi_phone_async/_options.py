@@ -2,10 +2,10 @@
 
 The client's options are checked at construction (`client_option_errors`); a call's
 `timeout=`, `backoff=`, `deadline=`, `extra_headers=` and `extra_query=` are resolved
-against the client's into one `CallOptions`, once per call (`resolve`). Each check
-returns or raises the broken rules as `FieldError`s naming the option, so a caller can
-report every bad option at once with `raise_for(errors)`. No rule echoes the value it
-checks when the value may hold a secret (the key, a URL with user info, a header).
+against the client's into one `CallOptions`, once per call (`resolve`), and a view's by
+`view_options`. Each check returns or raises the broken rules (`_rules.py`) as
+`FieldError`s naming the option. No rule echoes the value it checks when the value may
+hold a secret (the key, a URL with user info, a header).
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ import dataclasses
 import enum
 import ipaddress
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from functools import partial
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 import msgspec
 
+from ._rules import amount, count, flag, fraction, raise_for, require_mapping
 from ._validate import validate_backoff
 from .errors import FieldError, RequestValidationError
 from .models import BackoffPlan
@@ -35,20 +36,15 @@ __all__ = [
     "RetrySettings",
     "TimeoutOption",
     "UseClientDefault",
-    "amount",
     "api_key_errors",
     "attempt_timeout",
     "check_base_url",
     "client_option_errors",
-    "count",
     "extra_headers",
     "extra_query",
-    "flag",
-    "fraction",
     "is_loopback",
-    "raise_for",
-    "require_mapping",
     "resolve",
+    "view_options",
     "with_max_retries",
 ]
 
@@ -135,6 +131,26 @@ def resolve(
     return dataclasses.replace(defaults, **changes)
 
 
+def view_options(
+    defaults: CallOptions,
+    *,
+    rate_limit: float | None,
+    backoff: BackoffPlan | UseClientDefault,
+    max_retries: int | None,
+    timeout: TimeoutOption | UseClientDefault,
+    deadline: float | UseClientDefault | None,
+    native: NativeTimeout | None = None,
+) -> CallOptions:
+    """The options of a view made by `with_options`, checked (`rate_limit` too, which the
+    view's pacer applies)."""
+    raise_for(amount("rate_limit", rate_limit, allow_zero=False))
+    options = resolve(defaults, timeout, backoff, deadline, native=native)
+    if max_retries is None and options.retry.plan is defaults.retry.plan:
+        return options
+    plan = with_max_retries(options.retry.plan, max_retries)
+    return dataclasses.replace(options, retry=dataclasses.replace(options.retry, plan=plan))
+
+
 def attempt_timeout(
     value: object, name: str = "timeout", *, native: NativeTimeout | None = None
 ) -> Timeout:
@@ -167,50 +183,6 @@ def with_max_retries(plan: BackoffPlan, max_retries: int | None) -> BackoffPlan:
             plan = msgspec.structs.replace(plan, max_retries=max_retries)
     validate_backoff(plan)
     return plan
-
-
-def count(name: str, value: Any, *, minimum: int = 1) -> list[FieldError]:
-    """An integer of at least `minimum` (a bool is not an integer here)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
-        return []
-    return [FieldError(name, f"must be an integer of at least {minimum} (got {value!r})")]
-
-
-def amount(
-    name: str, value: Any, *, allow_none: bool = True, allow_zero: bool = True
-) -> list[FieldError]:
-    """A finite number (seconds, a rate), not negative (or, without `allow_zero`, positive)."""
-    if value is None and allow_none:
-        return []
-    if _is_number(value) and math.isfinite(value) and (value > 0 or (allow_zero and value == 0)):
-        return []
-    rule = "a finite number, not negative" if allow_zero else "a positive, finite number"
-    return [FieldError(name, f"must be {rule} (got {value!r})")]
-
-
-def flag(name: str, value: Any) -> list[FieldError]:
-    """True or False."""
-    if isinstance(value, bool):
-        return []
-    return [FieldError(name, f"must be True or False (got {type(value).__name__})")]
-
-
-def fraction(name: str, value: Any) -> list[FieldError]:
-    """A number from 0 to 1."""
-    if _is_number(value) and 0 <= value <= 1:
-        return []
-    return [FieldError(name, f"must be from 0 to 1 (got {value!r})")]
-
-
-def raise_for(errors: Iterable[FieldError]) -> None:
-    """Raise `RequestValidationError` with `errors`, if there are any."""
-    found = list(errors)
-    if found:
-        raise RequestValidationError(found)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def api_key_errors(value: Any, name: str = "api_key") -> list[FieldError]:
@@ -385,12 +357,3 @@ def extra_query(
         seen.add(name.lower())
     raise_for(errors)
     return added or None
-
-
-def require_mapping(name: str, value: Any) -> None:
-    """Raise `RequestValidationError` unless `value` is a mapping with string keys."""
-    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
-        got = type(value).__name__
-        raise RequestValidationError(
-            [FieldError(name, f"must be a mapping with string keys (got {got})")]
-        )

@@ -18,9 +18,9 @@ from ._options import (
     attempt_timeout,
     check_base_url,
     client_option_errors,
-    raise_for,
     with_max_retries,
 )
+from ._rules import raise_for
 from .errors import FieldError, RequestValidationError
 from .pacing import RedisPacing, RetryBudget
 from .pacing._backend import Backend

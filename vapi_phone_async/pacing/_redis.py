@@ -20,7 +20,7 @@ import logging
 import time
 from typing import Any
 
-from .._options import amount, raise_for
+from .._rules import amount, raise_for
 from ..errors import FieldError
 from ._budget import RetryBudget
 from ._codec import decode_state, encode_fields
