@@ -86,7 +86,7 @@ async def plan_file(
     allow_number_change: bool = False,
 ) -> FilePlan:
     """Plan the sync of `source`'s rows (its unreadable rows are set apart);
-    `resend_unknown` and `allow_number_change` as for `client.sync`."""
+    `resend_unknown` and `allow_number_change` as for `client.plan_sync`."""
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
     unreadable: list[tuple[int, str]] = []
