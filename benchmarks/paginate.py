@@ -61,23 +61,21 @@ async def walk_client(client: VapiPhoneClient, page_size: int, prefetch: int) ->
 
 
 async def walk_floor(session: aiohttp.ClientSession, url: str, page_size: int) -> int:
-    """The client's sequential requests, with nothing around them but one decode a page."""
+    """The client's sequential requests (page numbers, as the spec has no cursor), with
+    nothing around them but one decode a page; the end is where `totalItems` says."""
     headers = {"Authorization": f"Bearer {API_KEY}"}
-    params = {"limit": str(page_size), "page": "1"}
+    page_number = 1
     count = 0
     while True:
+        params = {"limit": str(page_size), "page": str(page_number)}
         async with session.get(f"{url}/v2/phone-number", params=params, headers=headers) as r:
             r.raise_for_status()
             page = decode_page(await r.read())
         count += len(page.results)
-        meta = page.metadata
-        if not page.results or not meta.has_next_page:
+        total = page.metadata.total_items
+        if not page.results or (total is not None and count >= total):
             return count
-        params = {"limit": str(page_size)}
-        if meta.next_cursor:
-            params["cursor"] = meta.next_cursor
-        else:
-            params["page"] = str(meta.current_page + 1)
+        page_number += 1
 
 
 async def walk_sdk(sdk: Any, page_size: int, numbers: int) -> int:
@@ -88,7 +86,7 @@ async def walk_sdk(sdk: Any, page_size: int, numbers: int) -> int:
             page=page_number, limit=page_size
         )
         count += len(page.results)
-        if not page.metadata.has_next_page:
+        if not page.results or count >= page.metadata.total_items:
             break
         page_number += 1
     return count

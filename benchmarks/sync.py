@@ -68,7 +68,7 @@ async def time_plan(url: str, rows: list[dict[str, Any]]) -> tuple[float, Any]:
     async with VapiPhoneClient(api_key=API_KEY, base_url=url) as client:
         await client.get(rows[0]["id"])  # the session opens outside the timing
         started = time.perf_counter()
-        plan = await client.sync(rows)
+        plan = await client.plan_sync(rows)
         return time.perf_counter() - started, plan
 
 
@@ -99,7 +99,7 @@ async def time_bare_walk(url: str, total: int, page_size: int) -> float:
 
 async def time_apply(url: str, rows: list[dict[str, Any]]) -> tuple[float, int]:
     async with VapiPhoneClient(api_key=API_KEY, base_url=url) as client:
-        plan = await client.sync(rows)
+        plan = await client.plan_sync(rows)
         started = time.perf_counter()
         result = await plan.apply(concurrency=CONCURRENCY)
         elapsed = time.perf_counter() - started

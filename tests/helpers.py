@@ -7,7 +7,7 @@ import functools
 import ipaddress
 import socket
 import types
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
 from vapi_phone_async.testing import FakeVapiServer
+from vapi_phone_async.transports import AiohttpTransport, Answer, Request
 
 FIXTURES = Path(__file__).parent / "fixtures"
 """Recorded API bodies (from the seeds) that the decoding tests read."""
@@ -180,3 +181,33 @@ class LoopbackResolver(AbstractResolver):
 def loopback_session(names: Mapping[str, str]) -> aiohttp.ClientSession:
     """An aiohttp session that reaches `names` (host name: loopback address) and no other."""
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=LoopbackResolver(names)))
+
+
+class Wiretap:
+    """A transport around the aiohttp one (`VapiPhoneClient(transport=Wiretap(url))`):
+    what the client sends, seen from outside. It counts the sends in flight (`in_flight`,
+    the most at once in `most`), and awaits `before(request)` ahead of each, if given."""
+
+    def __init__(
+        self,
+        base_url: str,
+        before: Callable[[Request], Awaitable[None]] | None = None,
+        **options: Any,
+    ) -> None:
+        self.inner = AiohttpTransport(base_url, **options)
+        self.before = before
+        self.in_flight = 0
+        self.most = 0
+
+    async def send(self, request: Request) -> Answer:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        try:
+            if self.before is not None:
+                await self.before(request)
+            return await self.inner.send(request)
+        finally:
+            self.in_flight -= 1
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

@@ -30,9 +30,14 @@ _NAMEDTUPLE_API = frozenset({"_make", "_replace", "_asdict", "_fields"})
 FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     # What the models stand on: their repr hides secrets, and a decoded object keeps what
     # it cannot type by path. (DESIGN.md lists _secrets beside errors; the models need it.)
-    ("the ground", frozenset({"_secrets", "_encodings", "_kept", "_gc", "_version"})),
+    (
+        "the ground",
+        frozenset({"_secrets", "_encodings", "_kept", "_gc", "_version", "_progress"}),
+    ),
     ("the wire models", frozenset({"models"})),
     ("the exceptions", frozenset({"errors"})),
+    # What an exchange carries (a Request in, an Answer out) and what carries it.
+    ("the transports", frozenset({"transports"})),
     (
         "pure: decoding, validating, options, queries, reading an answer (no I/O)",
         frozenset(
@@ -48,6 +53,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
                 "_query",
                 "_responses",
                 "_logs",
+                "_rules",
             }
         ),
     ),
@@ -57,12 +63,12 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     ("pacing", frozenset({"pacing"})),
     ("the retry engine", frozenset({"_retry"})),
     (
-        "the call path and the transport",
-        frozenset({"_call_path", "_transport", "_events", "_raw", "_progress"}),
+        "the call path: the exchange and the client's parts",
+        frozenset({"_call", "_events", "_raw", "_setup"}),
     ),
     ("walks", frozenset({"_walk", "pagination"})),
     ("bulk runs", frozenset({"bulk"})),
-    ("the client", frozenset({"client"})),
+    ("the client", frozenset({"_client_base", "_aliases", "client"})),
     ("the command line and the fake server", frozenset({"cli", "testing"})),
 )
 """The layer map, lowest floor first. A new part is placed here on purpose."""
@@ -318,3 +324,58 @@ def test_no_module_reads_a_private_attribute_defined_in_another() -> None:
                 continue
             readings.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {ast.unparse(node)}")
     assert readings == []
+
+
+# The call path: one module knows aiohttp, and nothing travels by context variable.
+
+CALL_PATH = (
+    "vapi_phone_async.client",
+    "vapi_phone_async._client_base",
+    "vapi_phone_async._setup",
+    "vapi_phone_async._options",
+    "vapi_phone_async._rules",
+    "vapi_phone_async._call",
+    "vapi_phone_async._retry",
+    "vapi_phone_async._responses",
+    "vapi_phone_async._progress",
+    "vapi_phone_async._raw",
+    "vapi_phone_async._events",
+    "vapi_phone_async._decode",
+    "vapi_phone_async.transports",
+    "vapi_phone_async.pacing",
+    "vapi_phone_async.pagination",
+    "vapi_phone_async._walk",
+)
+
+
+def _importers_of(library: str) -> set[str]:
+    return {
+        name
+        for name, tree in _modules().items()
+        if any(
+            found.module == library or found.module.startswith(f"{library}.")
+            for found in _imports_in(name, tree)
+        )
+    }
+
+
+def _on_the_call_path(module: str) -> bool:
+    return any(module == part or module.startswith(f"{part}.") for part in CALL_PATH)
+
+
+def test_only_the_aiohttp_transport_imports_aiohttp() -> None:
+    """The client side knows aiohttp in one module; the fake server (`testing`, an
+    aiohttp.web application) is a server of its own."""
+    importers = {m for m in _importers_of("aiohttp") if not m.startswith(f"{PACKAGE.name}.testing")}
+    assert importers == {"vapi_phone_async.transports._aiohttp"}
+
+
+def test_no_module_of_the_call_path_passes_anything_by_context_variable() -> None:
+    assert {m for m in _importers_of("contextvars") if _on_the_call_path(m)} == set()
+    modules = _modules()
+    # The list names modules that exist (a module renamed must be renamed here too).
+    assert all(any(m == p or m.startswith(f"{p}.") for m in modules) for p in CALL_PATH)
+
+
+def test_the_import_finder_finds_an_import() -> None:
+    assert "vapi_phone_async.transports._aiohttp" in _importers_of("aiohttp")

@@ -42,6 +42,8 @@ from vapi_phone_async.models import (
 )
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
+from .helpers import Wiretap
+
 NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
 
 PROVIDERS: list[tuple[CreatePhoneNumber, type[Any]]] = [
@@ -259,23 +261,23 @@ async def test_a_session_passed_in_is_used_and_left_open(fake_vapi: FakeVapiServ
 
 
 async def test_cancelling_concurrent_gets_mid_flight_releases_every_connection(
-    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+    fake_vapi: FakeVapiServer,
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.latency = 5.0
-    tasks = [asyncio.create_task(vapi_client.get(number["id"])) for _ in range(50)]
-    with anyio.fail_after(5):
-        # Poll the fake's log: every request has reached the server and waits there.
-        while len(fake_vapi.request_log) < 50:  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-    connector = vapi_client.session.connector
-    assert connector is not None
-    assert len(connector._acquired) == 50
-    for task in tasks:
-        task.cancel()
-    results = await asyncio.gather(*tasks, return_exceptions=True)
-    assert all(isinstance(r, asyncio.CancelledError) for r in results)
-    assert len(connector._acquired) == 0
+    wiretap = Wiretap(fake_vapi.url)
+    async with VapiPhoneClient(api_key=TEST_API_KEY, transport=wiretap) as client:
+        tasks = [asyncio.create_task(client.get(number["id"])) for _ in range(50)]
+        with anyio.fail_after(5):
+            # Poll the fake's log: every request has reached the server and waits there.
+            while len(fake_vapi.request_log) < 50:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        assert wiretap.in_flight == 50
+        for task in tasks:
+            task.cancel()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        assert all(isinstance(r, asyncio.CancelledError) for r in results)
+        assert wiretap.in_flight == 0
 
 
 async def test_no_log_line_error_or_repr_shows_the_key_or_a_twilio_token(
@@ -369,3 +371,16 @@ async def test_buying_a_number_needs_allow_purchase_and_nothing_is_sent_without_
     sip = CreateVapiPhoneNumber(sip_uri="sip:desk@example.sip.vapi.ai")
     assert (await vapi_client.create(sip)).provider == "vapi"  # a SIP URI buys nothing
     assert (await vapi_client.create(buy, allow_purchase=True)).provider == "vapi"
+
+
+async def test_sync_is_plan_sync_under_its_old_name_and_warns(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    rows = [{"provider": "vonage", "number": "+14155550100", "credentialId": "cred-1"}]
+    with pytest.warns(DeprecationWarning, match=r"client\.sync\(\) is deprecated") as caught:
+        old = await vapi_client.sync(rows)
+    new = await vapi_client.plan_sync(rows)
+
+    assert caught[0].filename == __file__  # the warning points at the caller
+    assert [c.body for c in old.creates] == [c.body for c in new.creates]
+    assert fake_vapi.requests("POST") == []  # planning sends nothing

@@ -1,16 +1,16 @@
 """Abusive servers: an answer too big to hold, a body trickled a byte at a time. The client
 ends each attempt with one of its own errors, in bounded time and memory. (A redirect is
-never followed with the key: tests/test_transport.py.)"""
+never followed with the key: tests/transports/test_aiohttp.py.)"""
 
 from __future__ import annotations
 
 import pytest
 
 from vapi_phone_async import BackoffPlan, VapiPhoneClient
-from vapi_phone_async._transport import MAX_RESPONSE_BYTES
 from vapi_phone_async.errors import APITimeoutError, OutcomeUnknownError, ResponseDecodeError
 from vapi_phone_async.models import CreateVonagePhoneNumber
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.transports._aiohttp import MAX_RESPONSE_BYTES
 
 NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
 
@@ -35,7 +35,7 @@ async def test_a_body_growing_past_the_cap_while_read_is_cut_off(
     fake_vapi: FakeVapiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without a size up front (here: the body comes in two parts), the cap holds too."""
-    monkeypatch.setattr("vapi_phone_async._transport.MAX_RESPONSE_BYTES", 1000)
+    monkeypatch.setattr("vapi_phone_async.transports._aiohttp.MAX_RESPONSE_BYTES", 1000)
     fake_vapi.seed(10)
     fake_vapi.inject_fault("GET", "/v2/phone-number", mode="stall", delay=0.05)
     async with VapiPhoneClient(

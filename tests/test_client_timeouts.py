@@ -9,17 +9,9 @@ import asyncio
 import inspect
 import time
 
-import aiohttp
 import pytest
 
-from vapi_phone_async import BackoffPlan, VapiPhoneClient
-from vapi_phone_async._call_path import DEFAULT_DEADLINE
-from vapi_phone_async._transport import (
-    DEFAULT_TIMEOUT,
-    READ_TIMEOUT,
-    AttemptTimeout,
-    attempt_timeout,
-)
+from vapi_phone_async import BackoffPlan, Timeout, VapiPhoneClient
 from vapi_phone_async.errors import APITimeoutError, OutcomeUnknownError
 from vapi_phone_async.models import CreateVonagePhoneNumber
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer, set_testing
@@ -100,25 +92,25 @@ async def test_a_request_that_never_got_a_connection_was_not_sent_and_a_create_s
     assert fake_vapi.requests("POST") == []
 
 
+def scaled_down(timeout: Timeout, factor: float) -> Timeout:
+    assert timeout.total is not None and timeout.read is not None
+    return Timeout(total=timeout.total / factor, connect=1, read=timeout.read / factor)
+
+
 async def test_a_body_stalled_after_its_headers_fails_the_attempt_and_a_get_is_retried(
-    fake_vapi: FakeVapiServer, sleeps: RecordedSleep, monkeypatch: pytest.MonkeyPatch
+    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
 ) -> None:
     """The default timeouts have a body read timeout well inside the total; here both are
     scaled down forty times, so the stall outlasts the read timeout but not the total."""
-    default = attempt_timeout(DEFAULT_TIMEOUT)
-    assert default.read == READ_TIMEOUT == 20
-    assert default.client.total is not None and default.client.total > READ_TIMEOUT
-    scaled = AttemptTimeout(
-        aiohttp.ClientTimeout(total=default.client.total / 40, sock_connect=1),
-        READ_TIMEOUT / 40,
-    )
-    monkeypatch.setattr("vapi_phone_async.client.attempt_timeout", lambda _: scaled)
+    default = inspect.signature(VapiPhoneClient).parameters["timeout"].default
+    assert default == Timeout(total=60, connect=10, read=20)
+    scaled = scaled_down(default, 40)
     (number,) = fake_vapi.seed(1)
-    stall = scaled.client.total
+    stall = scaled.total
     assert stall is not None
     fake_vapi.inject_fault("GET", mode="stall", delay=stall)
     async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps, timeout=scaled
     ) as client:
         started = time.monotonic()
         got = await client.get(number["id"])
@@ -134,24 +126,19 @@ async def test_a_body_stalled_after_its_headers_fails_the_attempt_and_a_get_is_r
 
 
 async def test_a_dripping_server_fails_within_the_default_deadline_saying_the_body_drips(
-    fake_vapi: FakeVapiServer, monkeypatch: pytest.MonkeyPatch
+    fake_vapi: FakeVapiServer,
 ) -> None:
     """A byte every half second never trips the read timeout, and the attempt's total
     only ends one attempt: the default deadline ends the call. Every bound is the
     default scaled down forty times (the drip too)."""
-    assert inspect.signature(VapiPhoneClient).parameters["deadline"].default == DEFAULT_DEADLINE
-    assert DEFAULT_DEADLINE == 120  # as docs/retries.md says
-    default = attempt_timeout(DEFAULT_TIMEOUT)
-    assert default.client.total is not None and default.read is not None
-    scaled = AttemptTimeout(
-        aiohttp.ClientTimeout(total=default.client.total / 40, sock_connect=1), default.read / 40
-    )
-    monkeypatch.setattr("vapi_phone_async.client.attempt_timeout", lambda _: scaled)
+    parameters = inspect.signature(VapiPhoneClient).parameters
+    assert parameters["deadline"].default == 120  # as docs/retries.md says
+    scaled = scaled_down(parameters["timeout"].default, 40)
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="trickle", delay=0.5 / 40, times=10)
-    deadline = DEFAULT_DEADLINE / 40
+    deadline = parameters["deadline"].default / 40
     async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, deadline=deadline
+        api_key=TEST_API_KEY, base_url=fake_vapi.url, deadline=deadline, timeout=scaled
     ) as client:
         started = time.monotonic()
         with pytest.raises(APITimeoutError) as caught:

@@ -1,5 +1,5 @@
-"""Seeing what the client does: raw responses, event hooks, `max_retries` and `VAPI_LOG`,
-end to end against the fake."""
+"""Seeing what the client does: event hooks, `max_retries` and `VAPI_LOG`, end to end
+against the fake (raw responses: tests/test_raw.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from vapi_phone_async import RawResponse, RequestEvent, ResponseEvent, VapiPhoneClient
+from vapi_phone_async import RequestEvent, ResponseEvent, VapiPhoneClient
 from vapi_phone_async.errors import (
     APIConnectionError,
     InternalServerError,
-    NotFoundError,
     OutcomeUnknownError,
     RequestValidationError,
 )
@@ -54,83 +53,6 @@ def _body(number: str = "+14155550100") -> CreateTwilioPhoneNumber:
         twilio_auth_token=TWILIO_TOKEN,
         server=Server(url="https://hooks.example.com/vapi", secret=SERVER_SECRET),
     )
-
-
-# Raw responses.
-
-
-async def test_raw_get_has_the_status_headers_request_id_and_value(
-    fake_vapi: FakeVapiServer, make_client: Any
-) -> None:
-    client = make_client()
-    created = await client.create(_body())
-
-    raw = await client.with_raw_response.get(created.id)
-
-    assert isinstance(raw, RawResponse)
-    assert raw.status == 200 and raw.attempts == 1
-    assert raw.value == created
-    assert raw.request_id == fake_vapi.request_log[-1].request_id
-    assert raw.headers["Content-Type"].startswith("application/json")
-    assert raw.headers["content-type"] == raw.headers["CONTENT-TYPE"]  # case-insensitive
-
-
-async def test_every_single_request_call_has_a_raw_form(
-    fake_vapi: FakeVapiServer, make_client: Any
-) -> None:
-    raw_calls = make_client().with_raw_response
-
-    created = await raw_calls.create(_body())
-    updated = await raw_calls.update(created.value.id, UpdateTwilioPhoneNumber(name="Desk"))
-    listed = await raw_calls.list(limit=10)
-    deleted = await raw_calls.delete(created.value.id)
-
-    assert created.status == 201 and created.value.number == "+14155550100"
-    assert updated.status == 200 and updated.value.name == "Desk"
-    assert listed.status == 200 and [n.id for n in listed.value] == [created.value.id]
-    assert deleted.status == 200 and deleted.value is not None
-    ids = [record.request_id for record in fake_vapi.request_log]
-    assert [created.request_id, updated.request_id, listed.request_id, deleted.request_id] == ids
-
-
-async def test_raw_response_counts_attempts_and_shows_the_last_answer(
-    fake_vapi: FakeVapiServer, make_client: Any
-) -> None:
-    number = fake_vapi.seed(1)[0]
-    fake_vapi.inject_fault("GET", mode="status", status=503, times=2)
-
-    raw = await make_client().with_raw_response.get(number["id"])
-
-    assert raw.status == 200 and raw.attempts == 3
-    assert raw.request_id == fake_vapi.request_log[-1].request_id
-
-
-async def test_a_raw_call_that_fails_raises_as_the_plain_call_does(make_client: Any) -> None:
-    with pytest.raises(NotFoundError):
-        await make_client().with_raw_response.get("no-such-number")
-
-
-async def test_a_raw_response_repr_hides_secrets_and_headers(make_client: Any) -> None:
-    raw = await make_client().with_raw_response.create(_body())
-
-    text = repr(raw)
-    assert raw.value.id in text and "status=201" in text
-    assert TWILIO_TOKEN not in text and SERVER_SECRET not in text
-    assert "headers" not in text
-
-
-async def test_raw_calls_in_parallel_each_see_their_own_answer(
-    fake_vapi: FakeVapiServer, make_client: Any
-) -> None:
-    import asyncio
-
-    client = make_client()
-    numbers = fake_vapi.seed(20)
-    raws = await asyncio.gather(*(client.with_raw_response.get(n["id"]) for n in numbers))
-
-    assert [raw.value.id for raw in raws] == [n["id"] for n in numbers]
-    by_path = {record.path: record.request_id for record in fake_vapi.request_log}
-    assert all(raw.request_id == by_path[f"/phone-number/{raw.value.id}"] for raw in raws)
 
 
 # Event hooks.

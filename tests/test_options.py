@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from vapi_phone_async import BackoffPlan, RetryBudget, VapiPhoneClient
+from vapi_phone_async import BackoffPlan, RetryBudget, Timeout, VapiPhoneClient
 from vapi_phone_async._options import check_base_url
 from vapi_phone_async.errors import RequestValidationError
 from vapi_phone_async.testing import FakeVapiServer
@@ -201,7 +201,7 @@ def test_several_bad_options_are_reported_together() -> None:
 def test_valid_options_of_every_kind_are_accepted() -> None:
     client = VapiPhoneClient(
         api_key="k",
-        timeout=aiohttp.ClientTimeout(total=5),
+        timeout=Timeout(total=5, connect=1, read=None),
         backoff=BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0),
         retry_budget=RetryBudget(capacity=10),
         max_connections=0,
@@ -227,3 +227,52 @@ def test_a_retry_budget_that_cannot_work_is_refused(options: dict[str, Any], fie
     with pytest.raises(RequestValidationError) as caught:
         RetryBudget(**options)
     assert caught.value.field == field
+
+
+def test_an_aiohttp_client_timeout_still_works_but_is_deprecated() -> None:
+    """0.1 took `aiohttp.ClientTimeout`: it is read as a `Timeout` for a release."""
+    with pytest.warns(DeprecationWarning, match="ClientTimeout"):
+        client = VapiPhoneClient(
+            api_key="k", timeout=aiohttp.ClientTimeout(total=5, sock_connect=2, sock_read=3)
+        )
+    with pytest.warns(DeprecationWarning, match="ClientTimeout"):
+        view = client.with_options(timeout=aiohttp.ClientTimeout(total=7))
+    assert view is not client
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("inf"), "5", True, object()])
+def test_a_timeout_that_is_not_one_is_refused_naming_it(timeout: Any) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        VapiPhoneClient(api_key="k", timeout=timeout)
+    assert caught.value.field == "timeout"
+
+
+@pytest.mark.parametrize(
+    ("timeout", "field"),
+    [
+        (Timeout(total=0), "timeout.total"),
+        (Timeout(connect=-1), "timeout.connect"),
+        (Timeout(read=float("nan")), "timeout.read"),
+    ],
+)
+def test_a_timeout_with_a_bound_that_is_not_one_is_refused_naming_it(
+    timeout: Timeout, field: str
+) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        VapiPhoneClient(api_key="k", timeout=timeout)
+    assert caught.value.field == field
+
+
+def test_session_and_transport_together_are_refused() -> None:
+    from vapi_phone_async.transports import MockTransport
+
+    async def never(request: object) -> None:  # pragma: no cover - never called
+        raise AssertionError
+
+    with pytest.raises(RequestValidationError) as caught:
+        VapiPhoneClient(
+            api_key="k",
+            session=object(),  # type: ignore[arg-type]
+            transport=MockTransport(never),  # type: ignore[arg-type]
+        )
+    assert caught.value.field == "session"

@@ -191,6 +191,34 @@ async def test_pages_yields_the_server_pages_and_collect_the_numbers(
     assert [n.id for n in collected] == ordered_ids(fake_vapi)
 
 
+async def test_awaiting_a_pager_is_its_first_page_in_one_request(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    fake_vapi.seed(250)
+
+    page = await vapi_client.paginate(page_size=100, sort_order="ASC")
+    limited = await vapi_client.paginate(page_size=100, max_items=7)
+
+    assert isinstance(page, PhoneNumberPage)
+    assert [n.id for n in page.results] == ordered_ids(fake_vapi, "ASC")[:100]
+    assert page.metadata.total_items == 250 and page.metadata.current_page == 1
+    assert len(limited.results) == 7
+    assert [(q["page"], q["limit"]) for q in walk_queries(fake_vapi)] == [("1", "100")] * 2
+
+
+async def test_a_pager_awaited_for_its_first_page_can_still_walk(
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+) -> None:
+    fake_vapi.seed(30)
+    pager = vapi_client.paginate(page_size=10)
+
+    first = await pager
+    walked = await pager.collect()
+
+    assert [n.id for n in first.results] == [n.id for n in walked[:10]]
+    assert len(walked) == 30 and pager.complete
+
+
 @pytest.mark.parametrize("prefetch", [1, 3])
 @pytest.mark.parametrize("max_items", [0, 1, 25, 30, 1000])
 async def test_max_items_ends_the_walk_after_that_many_numbers_and_pages(

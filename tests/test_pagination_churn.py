@@ -20,6 +20,9 @@ import pytest
 from vapi_phone_async import PhoneNumberPage, VapiPhoneClient
 from vapi_phone_async.models import CreateVapiPhoneNumber
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.transports import Request
+
+from .helpers import Wiretap
 
 
 @dataclass
@@ -176,7 +179,7 @@ async def test_a_consistent_walk_holds_while_another_task_churns_continuously(
 @pytest.mark.parametrize("order", ["DESC", "ASC"])
 @pytest.mark.parametrize("prefetch", [1, 3])
 async def test_ties_wider_than_a_page_do_not_stall_a_walk_that_changes_on_every_request(
-    monkeypatch: pytest.MonkeyPatch, prefetch: int, order: str
+    prefetch: int, order: str
 ) -> None:
     # Most numbers share their createdAt millisecond with dozens of others, pages hold 5,
     # and before every page request a number appears at one of those instants (a creation
@@ -186,19 +189,17 @@ async def test_ties_wider_than_a_page_do_not_stall_a_walk_that_changes_on_every_
         seeded = server.seed(300, tie_rate=0.97)
         instants = sorted({number["createdAt"] for number in seeded})
         rng = random.Random(7)
-        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
-            fetch = client._fetch_page
-            requests = 0
+        requests = 0
 
-            async def fetch_after_a_late_creation(params: dict[str, str]) -> PhoneNumberPage:
-                nonlocal requests
-                requests += 1
-                # 60 pages' worth of numbers: ten requests a page is already far gone.
-                assert requests <= 600, "the walk makes no progress"
-                server.insert({"provider": "vapi", "createdAt": rng.choice(instants)})
-                return await fetch(params)
+        async def a_late_creation(request: Request) -> None:
+            nonlocal requests
+            requests += 1
+            # 60 pages' worth of numbers: ten requests a page is already far gone.
+            assert requests <= 600, "the walk makes no progress"
+            server.insert({"provider": "vapi", "createdAt": rng.choice(instants)})
 
-            monkeypatch.setattr(client, "_fetch_page", fetch_after_a_late_creation)
+        wiretap = Wiretap(server.url, before=a_late_creation)
+        async with VapiPhoneClient(api_key=TEST_API_KEY, transport=wiretap) as client:
             pager = client.paginate(page_size=5, prefetch=prefetch, sort_order=order)
             walked = [number.id async for number in pager]
 

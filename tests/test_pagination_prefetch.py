@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,9 @@ from vapi_phone_async.errors import BadRequestError, InternalServerError
 from vapi_phone_async.models import PaginationMeta, VapiPhoneNumber
 from vapi_phone_async.pagination import Pager
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.transports import Request
+
+from .helpers import Wiretap
 
 PAGES = "/v2/phone-number"
 NO_WAIT = BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=0)
@@ -25,9 +29,18 @@ NO_WAIT = BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=0)
 Fetch = Callable[[dict[str, str]], Awaitable[PhoneNumberPage]]
 
 
+def tapped(server: FakeVapiServer, **options: Any) -> VapiPhoneClient:
+    """A client on `server` whose requests in flight are counted (`acquired`)."""
+    return VapiPhoneClient(
+        api_key=TEST_API_KEY, base_url=server.url, transport=Wiretap(server.url), **options
+    )
+
+
 def acquired(client: VapiPhoneClient) -> int:
-    """Connections of the client's pool in use right now."""
-    return len(client.session.connector._acquired)  # type: ignore[union-attr]
+    """Requests of the client in flight right now (each holds a connection)."""
+    transport = client.transport
+    assert isinstance(transport, Wiretap)
+    return transport.in_flight
 
 
 async def settle(client: VapiPhoneClient) -> None:
@@ -52,35 +65,24 @@ def page_requests(server: FakeVapiServer) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("prefetch", [2, 5])
 async def test_prefetch_keeps_that_many_requests_in_flight_and_still_yields_in_order(
-    fake_vapi: FakeVapiServer,
-    vapi_client: VapiPhoneClient,
-    monkeypatch: pytest.MonkeyPatch,
-    prefetch: int,
+    fake_vapi: FakeVapiServer, prefetch: int
 ) -> None:
     fake_vapi.seed(100)
-    fetch = vapi_client._fetch_page
-    in_flight, most = 0, 0
     last_of_batch_sent = asyncio.Event()
 
-    async def instrumented(params: dict[str, str]) -> PhoneNumberPage:
-        nonlocal in_flight, most
-        in_flight += 1
-        most = max(most, in_flight)
-        page = params.get("page")
+    async def hold_page_2(request: Request) -> None:
+        page = (request.query or {}).get("page")
         if page == str(1 + prefetch):
             last_of_batch_sent.set()
         if page == "2":  # the first page ahead is answered last of its batch
             await last_of_batch_sent.wait()
-        try:
-            return await fetch(params)
-        finally:
-            in_flight -= 1
 
-    monkeypatch.setattr(vapi_client, "_fetch_page", instrumented)
-    walked = [n.id async for n in vapi_client.paginate(page_size=10, prefetch=prefetch)]
+    wiretap = Wiretap(fake_vapi.url, before=hold_page_2)
+    async with VapiPhoneClient(api_key=TEST_API_KEY, transport=wiretap) as client:
+        walked = [n.id async for n in client.paginate(page_size=10, prefetch=prefetch)]
 
     assert walked == newest_first(fake_vapi)
-    assert most == prefetch
+    assert wiretap.most == prefetch
     assert len(page_requests(fake_vapi)) == 10
 
 
@@ -136,7 +138,7 @@ async def test_breaking_out_of_a_walk_cancels_its_requests_and_frees_the_connect
 ) -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=cursors, latency=0.05) as server:
         server.seed(1000)
-        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
+        async with tapped(server) as client:
             seen, busy = 0, 0
             async for _ in client.paginate(page_size=5, prefetch=prefetch):
                 await asyncio.sleep(0)  # the loop's own work: the requests ahead go out
@@ -154,7 +156,7 @@ async def test_breaking_out_of_a_walk_cancels_its_requests_and_frees_the_connect
 async def test_leaving_an_async_with_block_cancels_the_requests_at_once() -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False, latency=0.05) as server:
         server.seed(1000)
-        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
+        async with tapped(server) as client:
             async with client.paginate(page_size=5, prefetch=4) as pager:
                 async for number in pager:
                     await asyncio.sleep(0)
@@ -169,7 +171,7 @@ async def test_leaving_an_async_with_block_cancels_the_requests_at_once() -> Non
 async def test_closing_the_iterator_cancels_the_requests_at_once() -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False, latency=0.05) as server:
         server.seed(1000)
-        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
+        async with tapped(server) as client:
             numbers = aiter(client.paginate(page_size=5, prefetch=4))
             for _ in range(10):
                 await anext(numbers)
@@ -185,7 +187,7 @@ async def test_closing_the_iterator_cancels_the_requests_at_once() -> None:
 async def test_cancelling_the_walking_task_cancels_its_requests() -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False, latency=0.05) as server:
         server.seed(1000)
-        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
+        async with tapped(server) as client:
             tenth = asyncio.Event()
             seen = 0
 
@@ -213,19 +215,18 @@ async def test_cancelling_the_walking_task_cancels_its_requests() -> None:
             assert len(page_requests(server)) <= math.ceil(seen / 5) + 4
 
 
-async def test_aclose_ends_the_walk_at_its_next_step(
-    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
-) -> None:
+async def test_aclose_ends_the_walk_at_its_next_step(fake_vapi: FakeVapiServer) -> None:
     fake_vapi.seed(100)
-    pager = vapi_client.paginate(page_size=10, prefetch=4)
-    seen = []
+    async with tapped(fake_vapi) as client:
+        pager = client.paginate(page_size=10, prefetch=4)
+        seen = []
 
-    async for page in pager.pages():
-        seen.append(page)
-        await pager.aclose()
+        async for page in pager.pages():
+            seen.append(page)
+            await pager.aclose()
 
-    assert len(seen) == 1
-    assert acquired(vapi_client) == 0
+        assert len(seen) == 1
+        assert acquired(client) == 0
 
 
 # Failed page requests.
@@ -235,9 +236,7 @@ async def test_aclose_ends_the_walk_at_its_next_step(
 async def test_a_503_on_a_page_is_retried_and_the_walk_completes(prefetch: int) -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False) as server:
         server.seed(100)
-        async with VapiPhoneClient(
-            api_key=TEST_API_KEY, base_url=server.url, backoff=NO_WAIT
-        ) as client:
+        async with tapped(server, backoff=NO_WAIT) as client:
             walked = []
             async for page in client.paginate(page_size=10, prefetch=prefetch).pages():
                 walked += [number.id for number in page.results]
@@ -255,9 +254,7 @@ async def test_a_503_on_a_page_is_retried_and_the_walk_completes(prefetch: int) 
 async def test_a_page_that_keeps_failing_ends_the_walk_with_the_error() -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False) as server:
         server.seed(100)
-        async with VapiPhoneClient(
-            api_key=TEST_API_KEY, base_url=server.url, backoff=NO_WAIT
-        ) as client:
+        async with tapped(server, backoff=NO_WAIT) as client:
             server.inject_fault("GET", PAGES, status=503, times=4)  # one try and 3 retries
 
             with pytest.raises(InternalServerError):
@@ -268,9 +265,7 @@ async def test_a_page_that_keeps_failing_ends_the_walk_with_the_error() -> None:
 async def test_a_page_request_the_server_rejects_is_not_retried() -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False) as server:
         server.seed(100)
-        async with VapiPhoneClient(
-            api_key=TEST_API_KEY, base_url=server.url, backoff=NO_WAIT
-        ) as client:
+        async with tapped(server, backoff=NO_WAIT) as client:
             pages = client.paginate(page_size=10, prefetch=4).pages()
             await anext(pages)
             server.inject_fault("GET", PAGES, status=400)

@@ -14,6 +14,7 @@ PUBLIC_MODULES = [
     "vapi_phone_async.errors",
     "vapi_phone_async.pacing",
     "vapi_phone_async.testing",
+    "vapi_phone_async.transports",
 ]
 # The names DESIGN.md promises to users; renaming one needs a deprecation alias.
 PROMISED = {
@@ -57,6 +58,18 @@ PROMISED = {
         "RequestValidationError",
     },
     "vapi_phone_async.testing": {"FakeVapiServer"},
+}
+# Names added since, kept as they are from now on.
+ADDED = {
+    "vapi_phone_async": {"Pager", "Timeout", "MockTransport", "UseClientDefault"},
+    "vapi_phone_async.transports": {
+        "Request",
+        "Answer",
+        "Transport",
+        "Timeout",
+        "MockTransport",
+        "AiohttpTransport",
+    },
 }
 
 
@@ -105,3 +118,27 @@ def test_the_top_level_backoff_plan_is_the_models_one() -> None:
 
     assert vapi_phone_async.BackoffPlan is models.BackoffPlan
     assert vapi_phone_async.PhoneNumber is models.PhoneNumber
+
+
+@pytest.mark.parametrize("module_name", ADDED)
+def test_the_names_added_since_are_exported(module_name: str) -> None:
+    _, names = exported(module_name)
+    assert ADDED[module_name] - set(names) == set()
+
+
+def test_a_name_exported_twice_is_the_same_object() -> None:
+    import vapi_phone_async
+    from vapi_phone_async import client, pagination, transports
+
+    assert vapi_phone_async.Pager is pagination.Pager
+    assert vapi_phone_async.Timeout is transports.Timeout
+    assert vapi_phone_async.MockTransport is transports.MockTransport
+    assert vapi_phone_async.UseClientDefault is client.UseClientDefault
+
+
+def test_renamed_calls_keep_their_old_names() -> None:
+    """`sync` is `plan_sync` under its old name, for a release (it warns when called)."""
+    from vapi_phone_async import VapiPhoneClient
+
+    assert VapiPhoneClient.sync.__wrapped__ is VapiPhoneClient.plan_sync  # type: ignore[attr-defined]
+    assert "Deprecated" in (VapiPhoneClient.sync.__doc__ or "")

@@ -20,14 +20,36 @@ from vapi_phone_async.errors import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from vapi_phone_async.transports import Answer
 
 
 def test_a_2xx_answer_is_its_body_and_any_other_status_raises_its_error() -> None:
-    assert read_answer("GET", "/p", 201, {}, b'{"id": "x"}') == b'{"id": "x"}'
-    with pytest.raises(NotFoundError):
-        read_answer("GET", "/p", 404, {}, b"{}")
+    assert read_answer("GET", "/p", Answer(201, body=b'{"id": "x"}')) == b'{"id": "x"}'
+    with pytest.raises(NotFoundError) as caught:
+        read_answer("GET", "/p", Answer(404, body=b"{}"))
+    assert not caught.value.resent
     with pytest.raises(APIStatusError):
-        read_answer("GET", "/p", 302, {}, b"")
+        read_answer("GET", "/p", Answer(302))
+
+
+def test_an_answer_to_a_request_sent_twice_says_so_in_its_error() -> None:
+    with pytest.raises(NotFoundError) as caught:
+        read_answer("DELETE", "/p", Answer(404, body=b"{}", sends=2))
+    assert caught.value.resent
+
+
+def test_the_secrets_of_a_request_are_looked_for_only_when_an_error_needs_them() -> None:
+    asked: list[bool] = []
+
+    def secrets() -> set[str]:
+        asked.append(True)
+        return {"s3cret"}
+
+    read_answer("GET", "/p", Answer(200, body=b"{}"), secrets)
+    assert asked == []
+    with pytest.raises(APIStatusError) as caught:
+        read_answer("GET", "/p", Answer(400, body=b'{"message": "bad s3cret"}'), secrets)
+    assert asked == [True] and "s3cret" not in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -157,13 +157,21 @@ async def client_calls_as_users_type_them() -> None:
 
     import aiohttp
 
-    from vapi_phone_async import USE_CLIENT_DEFAULT, BulkResult, BulkRun, RawResponse
+    from vapi_phone_async import (
+        USE_CLIENT_DEFAULT,
+        BulkResult,
+        BulkRun,
+        Pager,
+        RawResponse,
+        Timeout,
+        UseClientDefault,
+    )
     from vapi_phone_async.bulk import PlannedAction, SyncPlan
     from vapi_phone_async.errors import OutcomeUnknownError
     from vapi_phone_async.models import (
         UpdateTwilioPhoneNumber,
     )
-    from vapi_phone_async.pagination import Pager
+    from vapi_phone_async.pagination import Pager as SamePager
     from vapi_phone_async.testing import FakeVapiServer
 
     async with FakeVapiServer(api_key="test-key") as server:
@@ -176,8 +184,11 @@ async def client_calls_as_users_type_them() -> None:
                 cause: Exception = unknown.cause
                 raise cause from None
             fetched: PhoneNumber = await client.get(created.id, timeout=5.0)
-            await client.get(fetched.id, timeout=aiohttp.ClientTimeout(total=1))
+            await client.get(fetched.id, timeout=Timeout(total=1, connect=0.5, read=None))
+            # 0.1 took aiohttp's ClientTimeout: still read at run time, with a warning.
+            await client.get(fetched.id, timeout=aiohttp.ClientTimeout(total=1))  # type: ignore[arg-type]
             await client.get(fetched.id, timeout=None, deadline=USE_CLIENT_DEFAULT)
+            default: UseClientDefault = USE_CLIENT_DEFAULT
             updated: PhoneNumber = await client.update(
                 created.id, UpdateTwilioPhoneNumber(assistant_id=None)
             )
@@ -187,8 +198,10 @@ async def client_calls_as_users_type_them() -> None:
                 limit=1000, created_at_ge=datetime(2026, 1, 1, tzinfo=timezone.utc)
             )
             pager: Pager = client.paginate(search="acme", sort_order="ASC", page_size=1000)
+            same: SamePager = pager
             async for number in pager:
                 one: PhoneNumber = number
+            first_page: PhoneNumberPage = await client.paginate(page_size=10)
             async for page in client.paginate(page_size=1000).pages():
                 results: list[PhoneNumber] = page.results
             everything: list[PhoneNumber] = await client.paginate(max_items=5).collect()
@@ -207,12 +220,35 @@ async def client_calls_as_users_type_them() -> None:
             result: BulkResult[tuple[str, UpdatePhoneNumber]] = await run
             removed: BulkResult[str] = await client.bulk_delete([created.id], concurrency=2)
             imported: BulkResult[CreatePhoneNumber] = await client.bulk_import([body])
-            plan: SyncPlan = await client.sync([{"provider": "twilio"}], prune=False)
+            plan: SyncPlan = await client.plan_sync([{"provider": "twilio"}], prune=False)
+            old_name: SyncPlan = await client.sync([{"provider": "twilio"}], prune=False)
+            await client.plan_sync([{"provider": "twilio"}], prune="no")  # type: ignore[arg-type]
             applied: BulkResult[PlannedAction] = await plan.apply(concurrency=4)
             client.bulk_update(pairs, concurrency="8")  # type: ignore[arg-type]
             del result, removed, imported, applied
     del seeded, deleted, listed, one, results, everything, provider, status, request_id
-    del raw_list, once
+    del raw_list, once, default, same, first_page, old_name
+
+
+async def a_unit_test_on_a_mock_transport() -> PhoneNumber:
+    """MockTransport: a plain or async function from a Request to an Answer."""
+    from vapi_phone_async import MockTransport
+    from vapi_phone_async.errors import APIConnectionError
+    from vapi_phone_async.transports import Answer, Request, Transport
+
+    def handler(request: Request) -> Answer:
+        if request.method == "DELETE":
+            raise APIConnectionError("refused", connect_failed=True)
+        return Answer.json(200, {"id": request.path.rsplit("/", 1)[-1], "provider": "vapi"})
+
+    async def slow(request: Request) -> Answer:
+        return Answer(503, {"retry-after": "1"}, b"{}")
+
+    transport: Transport = MockTransport(handler)
+    MockTransport(slow)
+    MockTransport(lambda request: 200)  # type: ignore[arg-type,return-value]
+    async with VapiPhoneClient(api_key="k", transport=transport) as client:
+        return await client.get("1")
 
 
 def hooks_as_users_type_them() -> VapiPhoneClient:

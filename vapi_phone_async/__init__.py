@@ -1,15 +1,17 @@
 """vapi-phone-async: an async-first, typed client for the Vapi Phone Numbers API."""
 
-from . import bulk, errors, models
+from . import bulk, errors, models, transports
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._events import EventHooks, RequestEvent, ResponseEvent
 from ._raw import RawResponse
 from ._validate import validate_body
 from ._version import __version__
 from .bulk import BulkCancelledError, BulkOutcome, BulkResult, BulkRun, BulkSummary
-from .client import USE_CLIENT_DEFAULT, VapiPhoneClient
+from .client import USE_CLIENT_DEFAULT, UseClientDefault, VapiPhoneClient
 from .models import BackoffPlan, PhoneNumber, PhoneNumberPage
 from .pacing import RedisPacing, RetryBudget
+from .pagination import Pager
+from .transports import MockTransport, Timeout
 
 __all__ = [
     "USE_CLIENT_DEFAULT",
@@ -20,6 +22,8 @@ __all__ = [
     "BulkRun",
     "BulkSummary",
     "EventHooks",
+    "MockTransport",
+    "Pager",
     "PhoneNumber",
     "PhoneNumberPage",
     "RawResponse",
@@ -27,6 +31,8 @@ __all__ = [
     "RequestEvent",
     "ResponseEvent",
     "RetryBudget",
+    "Timeout",
+    "UseClientDefault",
     "VapiPhoneClient",
     "__version__",
     "bulk",
@@ -35,5 +41,6 @@ __all__ = [
     "decode_phone_number_list",
     "errors",
     "models",
+    "transports",
     "validate_body",
 ]

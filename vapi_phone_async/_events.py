@@ -33,8 +33,9 @@ class RequestEvent(msgspec.Struct, frozen=True):
 class ResponseEvent(msgspec.Struct, frozen=True):
     """An attempt ended: with an answer (`status`, and Vapi's `request_id` if it sent one),
     or with no answer (`status` None, `error` the name of this package's error for it).
-    `elapsed` is seconds from sending to the whole body read; `error` also names the
-    error a non-2xx answer raises."""
+    `elapsed` is seconds from the attempt's start (a wait for a free connection
+    included) to the whole body read; `error` also names the error a non-2xx answer
+    raises."""
 
     method: str
     path: str

@@ -1,16 +1,13 @@
-"""What a call is doing, for the message of its deadline: the transport marks each step of
-an attempt on the call's `Progress`; when the deadline runs out, the call path says which
-step it cut short, and whether anything may have reached the server."""
+"""What a call is doing, for the message of its deadline: the call path marks each attempt
+on the call's `Progress` (handed to the transport in the `Request`, which marks the
+waits inside an attempt); when the deadline runs out, the call path says which step it
+cut short, and whether anything may have reached the server."""
 
 from __future__ import annotations
 
 import time
-from contextvars import ContextVar
 
-__all__ = ["PROGRESS", "Progress"]
-
-# The progress of the call running in this task (None outside a call with a deadline).
-PROGRESS: ContextVar[Progress | None] = ContextVar("vapi_phone_async_progress", default=None)
+__all__ = ["Progress"]
 
 WAITING, POOL, ANSWER, BODY, FAILED = range(5)
 
@@ -28,12 +25,21 @@ class Progress:
         self.last_byte_at = 0.0  # time.monotonic() of the last chunk
         self.error: BaseException | None = None  # what ended the last attempt that failed
 
-    def start(self, attempt: int, step: int) -> None:
-        """Attempt `attempt` reached `step` (POOL or ANSWER)."""
-        self.attempt, self.step = attempt, step
+    def attempting(self, attempt: int) -> None:
+        """Attempt `attempt` goes to the transport (sent, unless the transport says it
+        waits for a connection first)."""
+        self.attempt, self.step = attempt, ANSWER
+
+    def waiting_for_connection(self, pool_size: int) -> None:
+        """For transports: the attempt waits for one of `pool_size` connections."""
+        self.step, self.pool_size = POOL, pool_size
+
+    def sending(self) -> None:
+        """For transports: the attempt got its connection and goes out."""
+        self.step = ANSWER
 
     def read(self, size: int) -> None:
-        """`size` more bytes of the body came."""
+        """For transports: `size` more bytes of the body came."""
         self.step = BODY
         self.received += size
         self.last_byte_at = time.monotonic()

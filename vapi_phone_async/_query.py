@@ -17,13 +17,17 @@ from .errors import FieldError, RequestValidationError
 __all__ = [
     "DATE_FILTERS",
     "LIMIT_MAX",
+    "LIST_PARAMETERS",
     "SEARCH_MAX",
+    "WALK_PARAMETERS",
     "date_filter_params",
     "format_datetime",
     "item_path",
+    "list_params",
     "validate_id",
     "validate_list_query",
     "validate_walk",
+    "walk_params",
 ]
 
 SORT_ORDERS = frozenset({"ASC", "DESC"})
@@ -106,13 +110,42 @@ DATE_FILTERS = {
 }
 
 
-def date_filter_params(filters: Mapping[str, datetime | str | None]) -> dict[str, str]:
-    """Query parameters for the date filters given by their snake_case names."""
+# Query parameters list() and paginate() set themselves: extra_query may not replace them.
+LIST_PARAMETERS = frozenset({"limit", *DATE_FILTERS.values()})
+WALK_PARAMETERS = LIST_PARAMETERS | {"page", "cursor", "search", "sortOrder", "sortBy"}
+
+
+def date_filter_params(arguments: Mapping[str, Any]) -> dict[str, str]:
+    """Query parameters for the date filters among a call's `arguments` (by their
+    snake_case names, `created_at_gt`...; other names are left alone)."""
     params: dict[str, str] = {}
-    for name, value in filters.items():
+    for name, wire in DATE_FILTERS.items():
+        value = arguments.get(name)
         if value is not None:
-            wire = DATE_FILTERS[name]
             params[wire] = format_datetime(wire, value)
+    return params
+
+
+def list_params(arguments: Mapping[str, Any]) -> dict[str, str]:
+    """The query of `client.list()` from its `arguments` by name (`limit` and the date
+    filters), checked."""
+    params = date_filter_params(arguments)
+    limit = arguments["limit"]
+    validate_list_query(limit=limit)
+    if limit is not None:
+        params["limit"] = str(limit)
+    return params
+
+
+def walk_params(arguments: Mapping[str, Any]) -> dict[str, str]:
+    """The query of `client.paginate()` from its `arguments` by name (the date filters,
+    `search`, `sort_order`, `sort_by`), every argument of the walk checked."""
+    names = ("page_size", "prefetch", "max_items", "consistent", "search", "sort_order")
+    validate_walk(**{name: arguments[name] for name in names}, sort_by=arguments["sort_by"])
+    params = date_filter_params(arguments)
+    for name, wire in (("search", "search"), ("sort_order", "sortOrder"), ("sort_by", "sortBy")):
+        if arguments[name] is not None:
+            params[wire] = arguments[name]
     return params
 
 

@@ -1,22 +1,22 @@
 """Raw responses: a call's parsed value with the status, headers and request id of the
 answer it came from (`client.with_raw_response.get(...)`).
 
-The transport notes each answer's status and headers in the `Capture` a raw call puts in
-a context variable, so the calls themselves keep one signature and a plain call pays only
-for reading an empty variable.
+A raw call runs the plain call on a view of the client whose call path notes each answer
+in the call's own `Capture`: passed down explicitly, so the calls keep one signature and
+a plain call pays for nothing.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Generic, ParamSpec, TypeVar
+from typing import Concatenate, Generic, ParamSpec, TypeVar
 
-__all__ = ["CAPTURE", "Capture", "RawResponse", "raw_response"]
+__all__ = ["Capture", "RawResponse", "raw_response"]
 
 T = TypeVar("T")
+C = TypeVar("C")
 P = ParamSpec("P")
 
 
@@ -33,9 +33,6 @@ class Capture:
     def answered(self, status: int, headers: Mapping[str, str], attempt: int) -> None:
         """Note an answer; a later attempt's replaces an earlier one's."""
         self.status, self.headers, self.attempt = status, headers, attempt
-
-
-CAPTURE: ContextVar[Capture | None] = ContextVar("vapi_phone_async_capture", default=None)
 
 
 @dataclass(frozen=True)
@@ -61,17 +58,17 @@ class RawResponse(Generic[T]):
         )
 
 
-def raw_response(call: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawResponse[T]]]:
-    """`call` returning a `RawResponse` of its value, with the same arguments."""
+def raw_response(
+    call: Callable[Concatenate[C, P], Awaitable[T]], capturing: Callable[[Capture], C]
+) -> Callable[P, Awaitable[RawResponse[T]]]:
+    """`call` (a method, unbound) returning a `RawResponse` of its value, with the same
+    arguments: it runs on `capturing(capture)`, a view of the client noting its answers
+    in a `Capture` of this call's own."""
 
     @functools.wraps(call)
     async def raw(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
         capture = Capture()
-        token = CAPTURE.set(capture)
-        try:
-            value = await call(*args, **kwargs)
-        finally:
-            CAPTURE.reset(token)
+        value = await call(capturing(capture), *args, **kwargs)
         return RawResponse(capture.status, capture.headers, value, capture.attempt)
 
     return raw

@@ -1,6 +1,7 @@
-"""What an answer means, without I/O: status, headers and body in, a body or an error out.
+"""What an answer means, without I/O: an `Answer` in, its body or an error out.
 
-`read_answer` is the whole decision for one response; `status_error` builds the error of a
+`read_answer` is the whole decision for one response (the transport performed the I/O;
+the call path hands its `Answer` here); `status_error` builds the error of a
 non-2xx one (its readable message comes from Vapi's NestJS body) and `parse_retry_after`
 reads the wait a server asks for. Tests call these directly, with no network.
 """
@@ -27,6 +28,7 @@ from .errors import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from .transports import Answer
 
 __all__ = ["STATUS_ERRORS", "parse_retry_after", "read_answer", "status_error"]
 
@@ -42,20 +44,19 @@ STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 
 
 def read_answer(
-    method: str,
-    path: str,
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    secrets: Callable[[], Collection[str]] = tuple,
+    method: str, path: str, answer: Answer, secrets: Callable[[], Collection[str]] = tuple
 ) -> bytes:
-    """The body of a 2xx answer; raises the `APIStatusError` of any other status.
+    """The body of a 2xx answer; raises the `APIStatusError` of any other status, its body
+    redacted.
 
     `secrets()` gives the secret values the request carried; it is called only for an
     error, so that a success never pays for finding them."""
+    status = answer.status
     if 200 <= status < 300:
-        return body
-    raise status_error(method, path, status, headers, body, secrets())
+        return answer.body
+    raise status_error(
+        method, path, status, answer.headers, answer.body, secrets(), resent=answer.sends > 1
+    )
 
 
 def status_error(
@@ -65,12 +66,14 @@ def status_error(
     headers: Mapping[str, str],
     body: bytes,
     secrets: Collection[str] = (),
+    *,
+    resent: bool = False,
 ) -> APIStatusError:
     """The error for a non-2xx response; the message comes from the NestJS body.
 
     The body, JSON or not, is redacted before anything of it is kept: secret fields, and
     the `secrets` the request carried (the API key, the secrets of its body) wherever the
-    server echoed them.
+    server echoed them. `resent`: the transport sent the request more than once.
     """
     try:
         parsed: Any = redact_mapping(msgspec.json.decode(body), secrets)
@@ -87,6 +90,7 @@ def status_error(
         method=method,
         path=path,
         retry_after=parse_retry_after(headers),
+        resent=resent,
     )
 
 

@@ -1,9 +1,12 @@
 """The one retry engine: every request the package sends goes through `send_with_retries`.
 
 The decisions are pure functions of (method, error, settings, retry number), so tests
-call them directly; `send_with_retries` composes them into a tenacity `AsyncRetrying`
-around one attempt, and asks the client's `Pacer` before each send (pause, rate) and
-before each retry (budget).
+call them directly; `send_with_retries` runs the attempts of one call in a loop of its
+own, and after each failure hands the decision to tenacity (`AsyncRetrying.iter`: retry?
+stop? how long to wait?) with this module's strategies. A call that succeeds at once never
+builds tenacity's state: its bookkeeping costs as much as a loopback request
+(benchmarks/crud.py), and only a failure needs it. The pacer is asked before each send
+(pause, rate) and before each retry (budget).
 
 A `BackoffPlan` means what it means for Vapi's webhooks: `fixed` waits
 `base_delay_seconds` before each retry, `exponential` waits
@@ -18,9 +21,13 @@ spend the client's retry budget; when it is spent the failure is raised at once,
 A 2xx whose body cannot be read (`decode` raises `ResponseDecodeError`: not JSON, not
 the shape the API describes) is retried like a truncated body: for every method but POST
 (`retries_unreadable`). A GET or a DELETE is safe to send again, and a PATCH is
-idempotent: the plan retries it after a 5xx, when it may just as well have applied. A
-create whose answer cannot be read is an unknown outcome, never sent again. An answer too
-big to read is not retried: it would be as big again.
+idempotent: the plan retries it after a 5xx, when it may just as well have applied. An
+answer too big to read is not retried: it would be as big again.
+
+A create (POST) that may have acted is never simply sent again. Given a `reconcile`
+function, the engine asks it first: a number it finds is the call's value (the lost
+create took effect); None proves the create did not happen, and only then is it sent
+again, as a retry like any other (the plan's count, its wait, the budget).
 """
 
 from __future__ import annotations
@@ -28,11 +35,11 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
-from tenacity import AsyncRetrying, RetryCallState
+from tenacity import AsyncRetrying, DoSleep, RetryCallState
 
+from ._options import RetrySettings
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -41,21 +48,17 @@ from .errors import (
     ResponseDecodeError,
     VapiError,
 )
-from .models import BackoffPlan
-from .pacing import Decision, Pacer, Ticket
+from .pacing import Decision, Pacer, Sleep, Ticket
 
 __all__ = [
     "BUDGET_SPENT",
-    "DEFAULT_BACKOFF",
     "DEFAULT_EXCLUDED_STATUS_CODES",
     "MAX_RATE_LIMITED_RETRIES",
-    "RetrySettings",
-    "Sleep",
+    "Reconcile",
     "backoff_delay",
     "may_have_acted",
     "retries_unreadable",
     "retry_delay",
-    "retry_under_tenacity",
     "send_with_retries",
     "should_retry",
 ]
@@ -64,25 +67,17 @@ logger = logging.getLogger("vapi_phone_async")
 
 # Statuses a retry cannot fix; used when a plan leaves excluded_status_codes unset.
 DEFAULT_EXCLUDED_STATUS_CODES = frozenset({400, 401, 403, 404, 409, 422})
-DEFAULT_BACKOFF = BackoffPlan(type="exponential", max_retries=3, base_delay_seconds=0.5)
 # Per call: enough to ride out minutes of throttling at the servers' usual Retry-After of
 # one to a few seconds, yet finite, so a server that only ever answers 429 ends a call.
 MAX_RATE_LIMITED_RETRIES = 50
 BUDGET_SPENT = "the client's retry budget is spent"
 
-Sleep = Callable[[float], Awaitable[None]]
 _T = TypeVar("_T")
 _B = TypeVar("_B")
 
-
-@dataclass(frozen=True)
-class RetrySettings:
-    """The client-side knobs around a BackoffPlan."""
-
-    plan: BackoffPlan = DEFAULT_BACKOFF
-    max_delay: float = 30.0
-    max_retry_after: float = 60.0
-    jitter: float = 0.2
+Reconcile = Callable[[BaseException], Awaitable["_T | None"]]
+"""Given the failure of a create that may have acted: the number if the create took
+effect, None if it proved it did not (it raises when it cannot tell)."""
 
 
 def should_retry(method: str, error: BaseException, settings: RetrySettings) -> bool:
@@ -160,6 +155,7 @@ async def send_with_retries(
     settings: RetrySettings,
     pacer: Pacer,
     sleep: Sleep,
+    reconcile: Reconcile[_T] | None = None,
 ) -> _T:
     """`decode(attempt(1))`, then `decode(attempt(2))`, ... while its failures may be
     retried.
@@ -167,106 +163,82 @@ async def send_with_retries(
     `attempt(n)` performs one send and raises this package's errors; every send waits
     for `pacer` first, and tells it how the server answered. `decode` makes the call's
     value of an answer; its `ResponseDecodeError` is retried where `retries_unreadable`.
+    `reconcile` (for a POST) settles a failure that may have acted (see the module's
+    docstring).
     """
-
-    # The first attempt runs outside tenacity, whose bookkeeping costs about as much as a
-    # loopback request; tenacity takes over only once a retry is possible. It is _paced,
-    # inlined: a coroutine less on every call.
-    ticket = pacer.go_now()
-    if ticket is None:
-        ticket = await pacer.before_send()
-    decision: Decision | None = None
-    first_failure: BaseException
-    try:
-        result = await attempt(1)
-    except (APIConnectionError, APIStatusError) as error:
-        decision = await _report(pacer, error, ticket)
-        if settings.plan.max_retries < 1 or not should_retry(method, error, settings):
-            raise
-        first_failure = error
-    else:
-        pacer.answered(ticket)
+    number = 1
+    retrying: _Retrying | None = None  # tenacity's state, built at the first failure
+    while True:
+        unreadable = False
+        throttle: Decision | None = None
+        ticket = pacer.go_now()
+        if ticket is None:
+            ticket = await pacer.before_send()
         try:
-            return decode(result)
-        except ResponseDecodeError as error:
-            if settings.plan.max_retries < 1 or not retries_unreadable(method):
-                raise
-            first_failure = error
-    finally:
-        if ticket.probe:
-            pacer.done(ticket)
-    return await retry_under_tenacity(
-        attempt,
-        decode,
-        first_failure,
-        method=method,
-        path=path,
-        settings=settings,
-        pacer=pacer,
-        sleep=sleep,
-        decision=decision,
-    )
+            result = await attempt(number)
+        except (APIConnectionError, APIStatusError, ResponseDecodeError) as error:
+            throttle = await _report(pacer, error, ticket)
+            failure: BaseException = error
+        else:
+            pacer.answered(ticket)
+            try:
+                return decode(result)
+            except ResponseDecodeError as error:
+                failure, unreadable = error, True
+        finally:
+            if ticket.probe:
+                pacer.done(ticket)
+        absent = False
+        if reconcile is not None and method == "POST" and may_have_acted(failure):
+            found = await reconcile(failure)
+            if found is not None:
+                return found
+            absent = True
+        if retrying is None:
+            retrying = _Retrying(_Decisions(method, path, settings, pacer, sleep))
+        await retrying.after(failure, throttle=throttle, unreadable=unreadable, absent=absent)
+        number += 1
 
 
-async def retry_under_tenacity(
-    attempt: Callable[[int], Awaitable[_B]],
-    decode: Callable[[_B], _T],
-    first_failure: BaseException | None,
-    *,
-    method: str,
-    path: str,
-    settings: RetrySettings,
-    pacer: Pacer,
-    sleep: Sleep,
-    decision: Decision | None = None,
-) -> _T:
-    """The attempts of one call under tenacity: after `first_failure` (replayed as the
-    first attempt, with the pacer's `decision` if it was a 429; a `ResponseDecodeError`
-    there is `decode`'s), or every attempt when it is None. `send_with_retries` makes the
-    first attempt itself and comes here only once a retry is possible; benchmarks/crud.py
-    times both ways."""
-    decide = _Decisions(method, path, settings, pacer, sleep)
-    decide.throttle = decision
-    if isinstance(first_failure, ResponseDecodeError):
-        decide.unreadable = first_failure
-    async for retry in AsyncRetrying(
-        retry=decide.retry,
-        wait=decide.wait,
-        # Async: the budget may be in Redis. AsyncRetrying awaits an async stop (tenacity
-        # 8.4 and later), though its annotation names only a plain one.
-        stop=decide.stop,  # type: ignore[arg-type]
-        sleep=decide.sleep,
-        before_sleep=decide.log,
-        reraise=True,
-    ):
-        with retry:
-            number = retry.retry_state.attempt_number
-            if number == 1 and first_failure is not None:
-                # Replayed, not re-sent, so that tenacity counts, waits and logs every
-                # attempt alike.
-                raise first_failure
-            return decide.decoded(await _paced(attempt, number, decide), decode)
-    raise AssertionError("unreachable: tenacity either returns or raises")
+class _Retrying:
+    """tenacity's machinery for the failures of one call: its `AsyncRetrying` with the
+    call's strategies, and the call's `RetryCallState`."""
 
+    __slots__ = ("decide", "retrying", "state")
 
-async def _paced(attempt: Callable[[int], Awaitable[_B]], number: int, decide: _Decisions) -> _B:
-    """Attempt `number`, once the pacer lets it go; tells the pacer how the server
-    answered, and `decide` what it makes of a 429."""
-    pacer = decide.pacer
-    ticket = pacer.go_now()
-    if ticket is None:
-        ticket = await pacer.before_send()
-    try:
-        result = await attempt(number)
-    except (APIConnectionError, APIStatusError) as error:
-        decide.throttle = await _report(pacer, error, ticket)
-        raise
-    else:
-        pacer.answered(ticket)
-    finally:
-        if ticket.probe:
-            pacer.done(ticket)
-    return result
+    def __init__(self, decide: _Decisions) -> None:
+        self.decide = decide
+        self.retrying = AsyncRetrying(
+            retry=decide.retry,
+            wait=decide.wait,
+            # Async: the budget may be in Redis. AsyncRetrying awaits an async stop
+            # (tenacity 8.4 and later), though its annotation names only a plain one.
+            stop=decide.stop,  # type: ignore[arg-type]
+            before_sleep=decide.log,
+            reraise=True,
+        )
+        self.retrying.begin()
+        self.state = RetryCallState(self.retrying, fn=None, args=(), kwargs={})
+
+    async def after(
+        self, failure: BaseException, *, throttle: Decision | None, unreadable: bool, absent: bool
+    ) -> None:
+        """Decide on `failure` of the current attempt: return once the wait before the
+        next one is over, or raise `failure` when there is none."""
+        decide, state = self.decide, self.state
+        decide.failed(throttle=throttle, unreadable=unreadable, absent=absent)
+        state.set_exception((type(failure), failure, failure.__traceback__))
+        try:
+            action = await self.retrying.iter(state)
+        except VapiError as error:
+            if decide.budget_spent and error is failure:
+                # Said on the error raised, once the decision is made.
+                error.not_retried = BUDGET_SPENT
+            raise
+        if not isinstance(action, DoSleep):  # pragma: no cover - tenacity retries or raises
+            raise AssertionError(f"tenacity decided {action!r} after a failure")
+        state.prepare_for_next_attempt()
+        await decide.sleep(action)
 
 
 async def _report(pacer: Pacer, error: BaseException, ticket: Ticket) -> Decision | None:
@@ -284,7 +256,8 @@ class _Decisions:
 
     tenacity asks, after each failed attempt: `retry` (may this error be retried at
     all?), `wait` (how long?), `stop` (is this call's allowance, or the client's budget,
-    used up?), then `sleep`s and tries again.
+    used up?); then the engine sleeps and tries again. The engine tells `failed` what it
+    alone knows of the failure first; no strategy changes the error.
     """
 
     def __init__(
@@ -295,26 +268,26 @@ class _Decisions:
         self._settings = settings
         self.pacer = pacer
         self._sleep = sleep
-        self.throttle: Decision | None = None  # the pacer's view of the last 429
+        self._throttle: Decision | None = None  # the pacer's view of the last 429
         self._failures = 0
         self._throttles = 0
         self._throttled = False  # whether the last failure was a 429
-        # The last answer `decode` could not read: told apart from a ResponseDecodeError
-        # of the transport (an answer too big), which is not retried.
-        self.unreadable: ResponseDecodeError | None = None
+        self._unreadable = False  # decode's failure, not the transport's (an answer too big)
+        self._absent = False  # a create the lookup proved did not happen
+        self.budget_spent = False
 
-    def decoded(self, result: _B, decode: Callable[[_B], _T]) -> _T:
-        """`decode(result)`, noting a body it cannot read for `retry`."""
-        try:
-            return decode(result)
-        except ResponseDecodeError as error:
-            self.unreadable = error
-            raise
+    def failed(self, *, throttle: Decision | None, unreadable: bool, absent: bool) -> None:
+        """What the engine knows of the failure about to be decided on."""
+        self._throttle, self._unreadable, self._absent = throttle, unreadable, absent
 
     def retry(self, state: RetryCallState) -> bool:
         error = _error(state)
-        if isinstance(error, ResponseDecodeError):
-            if error is not self.unreadable or not retries_unreadable(self._method):
+        if self._settings.plan.max_retries < 1:
+            return False
+        if self._absent:
+            pass  # proven not to have happened: safe to send again
+        elif isinstance(error, ResponseDecodeError):
+            if not self._unreadable or not retries_unreadable(self._method):
                 return False
         elif not should_retry(self._method, error, self._settings):
             return False
@@ -330,7 +303,7 @@ class _Decisions:
         if self._throttled:
             # Without Retry-After, the pacer knows best: a lower rate (no wait), a window
             # to wait out, or a probe; with adaptive_rate off, the plan's delay.
-            throttle = self.throttle
+            throttle = self._throttle
             told = isinstance(error, RateLimitError) and error.retry_after is not None
             if throttle is not None and throttle.wait is not None and not told:
                 return throttle.wait
@@ -344,17 +317,15 @@ class _Decisions:
             return True
         error = _error(state)
         # Last, so that the budget pays only for retries that happen.
-        if not await self.pacer.spend_retry(timeout=isinstance(error, APITimeoutError)):
-            if isinstance(error, VapiError):
-                error.not_retried = BUDGET_SPENT
-            return True
-        return False
+        spent = not await self.pacer.spend_retry(timeout=isinstance(error, APITimeoutError))
+        self.budget_spent = spent
+        return spent
 
     async def sleep(self, seconds: float) -> None:
         if not self._throttled:
             await self._sleep(seconds)
         elif seconds > 0:
-            throttle = self.throttle
+            throttle = self._throttle
             probe = throttle is not None and throttle.probe
             await self.pacer.pause(seconds, self._sleep, probe=probe)
 

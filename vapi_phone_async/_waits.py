@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from types import TracebackType
 
-from ._options import flag, raise_for
+from ._rules import flag, raise_for
 
 __all__ = ["InstantWaits", "default_sleep", "is_testing", "set_testing"]
 

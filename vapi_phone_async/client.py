@@ -3,80 +3,27 @@
 from __future__ import annotations
 
 import builtins
-import copy
-import os
-from collections.abc import Mapping
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
-from types import TracebackType
 from typing import Any, Final
 
-import aiohttp
-
-from ._call_path import (
-    DEFAULT_DEADLINE,
-    USE_CLIENT_DEFAULT,
-    CallPath,
-    UseClientDefault,
-    with_max_retries,
-)
+from . import _query, bulk
+from ._aliases import deprecated_alias
+from ._call import Lookup
+from ._client_base import ClientBase
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
-from ._events import EventHooks, checked_hooks
+from ._events import EventHooks
 from ._extras import body_with_extra
-from ._extras import extra_headers as extra_header_map
-from ._extras import extra_query as extra_query_params
-from ._logs import log_from_environment
-from ._options import (
-    amount,
-    api_key_errors,
-    check_base_url,
-    count,
-    flag,
-    fraction,
-    raise_for,
-)
-from ._query import (
-    DATE_FILTERS,
-    date_filter_params,
-    item_path,
-    validate_list_query,
-    validate_walk,
-)
-from ._raw import raw_response
-from ._retry import DEFAULT_BACKOFF, RetrySettings, Sleep, may_have_acted
-from ._transport import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Transport, attempt_timeout
+from ._options import DEFAULT_BACKOFF, DEFAULT_DEADLINE, USE_CLIENT_DEFAULT, UseClientDefault
+from ._raw import Capture, raw_response
+from ._setup import exchange_for
 from ._validate import validate_create_body, validate_update_body
-from ._waits import default_sleep
-from .bulk import (
-    Account,
-    ApplyLocks,
-    FileLocks,
-    RedisLocks,
-    bulk_delete,
-    bulk_import,
-    bulk_update,
-    hold,
-    is_purchase,
-    plan_sync,
-)
-from .errors import (
-    APIConnectionError,
-    APIStatusError,
-    FieldError,
-    OutcomeUnknownError,
-    RequestValidationError,
-    ResponseDecodeError,
-)
-from .models import (
-    BackoffPlan,
-    CreatePhoneNumber,
-    PhoneNumber,
-    PhoneNumberPage,
-    UpdatePhoneNumber,
-)
-from .pacing import Backend, LocalPacing, Pacer, RedisPacing, RetryBudget
+from .errors import FieldError, RequestValidationError
+from .models import BackoffPlan, CreatePhoneNumber, PhoneNumber, UpdatePhoneNumber
+from .pacing import RedisPacing, RetryBudget, Sleep
 from .pagination import Pager
+from .transports import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Session, Timeout, Transport
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -87,21 +34,24 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL: Final = "https://api.vapi.ai"
-# Query parameters list() and paginate() set themselves: extra_query may not replace them.
-_LIST_PARAMETERS: Final = frozenset({"limit", *DATE_FILTERS.values()})
-_WALK_PARAMETERS: Final = _LIST_PARAMETERS | {"page", "cursor", "search", "sortOrder", "sortBy"}
-_TRUE = frozenset({"1", "true", "yes", "on"})
+_PURCHASE = (
+    "a vapi number without a sipUri is bought, which costs money: pass allow_purchase=True "
+    "to buy it"
+)
 
 
-class VapiPhoneClient:
+class VapiPhoneClient(ClientBase):
     """An async client for the Vapi Phone Numbers API.
 
     `api_key` falls back to the `VAPI_API_KEY` environment variable. Use it as an async
-    context manager (or call `aclose()`); one aiohttp session serves every call. A
-    `session` you pass in is used as it is and never closed by the client. `base_url` is
-    an `https://` URL; `http://` is refused (the key would travel in the clear) except to
-    a loopback host, or with `allow_http=True` or `VAPI_ALLOW_HTTP=1`. Every option is
-    checked here: a bad one raises `RequestValidationError` naming it.
+    context manager (or call `aclose()`). `base_url` is an `https://` URL; `http://` is
+    refused (the key would travel in the clear) except to a loopback host, or with
+    `allow_http=True` or `VAPI_ALLOW_HTTP=1`. Every option is checked here: a bad one
+    raises `RequestValidationError` naming it.
+
+    Transport: requests go over one aiohttp session (`AiohttpTransport`); a `session`
+    you pass in is used as it is and never closed. `transport=` sends them through
+    another `Transport` instead (`MockTransport` in tests), which the client closes.
 
     Retries: `backoff` sets them (a `BackoffPlan`, as for Vapi's webhooks), and
     `max_retries` alone changes its number of retries (0: none); `max_delay` caps an
@@ -118,15 +68,15 @@ class VapiPhoneClient:
     (without it, the adaptive rate learns the window). `pacing=RedisPacing(url)` shares
     all of this, and the retry budget, with every process of a fleet (docs/fleet.md).
 
-    Time: `timeout` is seconds or an `aiohttp.ClientTimeout` for one attempt; `deadline`
-    (120 s; None: none) bounds a whole call with its retries and waits; `pool_timeout`
-    bounds the wait for one of the `max_connections` connections, which is not part of
-    an attempt. `sleep` replaces `asyncio.sleep` between retries and during 429 pauses
-    (tests; `vapi_phone_async.testing.set_testing(True)` makes the default one instant).
+    Time: `timeout` bounds one attempt (seconds, or a `Timeout`); `deadline` (120 s;
+    None: none) bounds a whole call with its retries and waits; `pool_timeout` bounds the
+    wait for one of the `max_connections` connections, which is not part of an attempt.
+    `sleep` replaces `asyncio.sleep` between retries and during 429 pauses (tests;
+    `vapi_phone_async.testing.set_testing(True)` makes the default one instant).
 
     Many numbers: `client.bulk_update(pairs)`, `bulk_delete(ids)`, `bulk_import(bodies)`
-    and `await client.sync(rows)` are the functions of `vapi_phone_async.bulk` (documented
-    there) as methods of the client. One apply at a time per account:
+    and `await client.plan_sync(rows)` are the functions of `vapi_phone_async.bulk`
+    (documented there) as methods of the client. One apply at a time per account:
     `client.apply_lock()` is its lock (made by `apply_locks`, default `FileLocks()`: a
     file in `$VAPI_LOCK_DIR` or the user's cache directory, one machine; with `pacing`,
     `RedisLocks(pacing)`: a key in that Redis, the whole fleet).
@@ -148,9 +98,10 @@ class VapiPhoneClient:
         allow_http: bool = False,
         backoff: BackoffPlan = DEFAULT_BACKOFF,
         max_retries: int | None = None,
-        timeout: float | aiohttp.ClientTimeout | None = DEFAULT_TIMEOUT,
+        timeout: float | Timeout | None = DEFAULT_TIMEOUT,
         deadline: float | None = DEFAULT_DEADLINE,
-        session: aiohttp.ClientSession | None = None,
+        session: Session | None = None,
+        transport: Transport | None = None,
         max_connections: int = 100,
         max_connections_per_host: int = 0,
         pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
@@ -164,116 +115,9 @@ class VapiPhoneClient:
         jitter: float = 0.2,
         sleep: Sleep | None = None,
         event_hooks: EventHooks | None = None,
-        apply_locks: ApplyLocks | None = None,
+        apply_locks: bulk.ApplyLocks | None = None,
     ) -> None:
-        log_from_environment()
-        key, key_name = api_key, "api_key"
-        if key is None:
-            key, key_name = os.environ.get("VAPI_API_KEY"), "VAPI_API_KEY"
-        if key is None:
-            raise RequestValidationError(
-                [FieldError("api_key", "is required: pass api_key= or set VAPI_API_KEY")]
-            )
-        raise_for(
-            api_key_errors(key, key_name)
-            + flag("allow_http", allow_http)
-            + flag("adaptive_rate", adaptive_rate)
-            + count("max_connections", max_connections, minimum=0)
-            + count("max_connections_per_host", max_connections_per_host, minimum=0)
-            + amount("pool_timeout", pool_timeout)
-            + amount("rate_limit", rate_limit, allow_zero=False)
-            + amount("rate_window", rate_window, allow_zero=False)
-            + amount("deadline", deadline, allow_zero=False)
-            + amount("max_delay", max_delay, allow_none=False)
-            + amount("max_retry_after", max_retry_after, allow_none=False)
-            + fraction("jitter", jitter)
-            + _instance_of("session", session, aiohttp.ClientSession)
-            + _instance_of("pacing", pacing, RedisPacing)
-            + _instance_of("retry_budget", retry_budget, (bool, RetryBudget), required=True)
-            + _callable_or_none("sleep", sleep)
-            + _callable_or_none("apply_locks", apply_locks)
-        )
-        backoff = with_max_retries(backoff, max_retries)
-        hooks = checked_hooks(event_hooks)
-        url = check_base_url(
-            base_url, allow_http=allow_http or os.environ.get("VAPI_ALLOW_HTTP", "") in _TRUE
-        )
-        transport = Transport(
-            api_key=key,
-            base_url=url,
-            session=session,
-            max_connections=max_connections,
-            max_connections_per_host=max_connections_per_host,
-            pool_timeout=pool_timeout,
-            hooks=hooks,
-        )
-        if retry_budget is True:
-            retry_budget = RetryBudget()
-        budget = retry_budget if isinstance(retry_budget, RetryBudget) else None
-        backend: Backend
-        if pacing is None:
-            backend = LocalPacing(budget=budget, window=rate_window or 0.0, adaptive=adaptive_rate)
-        else:
-            backend = pacing.backend_for(
-                url, key, budget=budget, window=rate_window or 0.0, adaptive=adaptive_rate
-            )
-        pacer = Pacer(backend, rate_limit=rate_limit)
-        settings = RetrySettings(
-            plan=backoff, max_delay=max_delay, max_retry_after=max_retry_after, jitter=jitter
-        )
-        self._path = CallPath(
-            transport, pacer, settings, attempt_timeout(timeout), deadline, sleep or default_sleep
-        )
-        self._owns_transport = True
-        self._account = Account.of(url, key)  # a fingerprint of the key, not the key
-        if apply_locks is None:  # a fleet that paces through Redis locks there too
-            apply_locks = FileLocks() if pacing is None else RedisLocks(pacing)
-        self._apply_locks = apply_locks
-
-    def __repr__(self) -> str:
-        return f"VapiPhoneClient(base_url={self.base_url!r})"
-
-    @property
-    def base_url(self) -> str:
-        """The API's base URL, without a trailing slash."""
-        return self._path.transport.base_url
-
-    @property
-    def account(self) -> Account:
-        """Whose apply lock this client takes: its base URL and its key's fingerprint."""
-        return self._account
-
-    def apply_lock(self, *, wait: bool | float = False) -> AbstractAsyncContextManager[None]:
-        """Hold the account's apply lock for an `async with` block: no other apply to this
-        account (on this machine with `FileLocks`, in the fleet with `RedisLocks`) runs
-        meanwhile.
-
-        `plan.apply()` and `bulk_import` take it themselves; hold it around plan and apply
-        to keep others out in between. Re-entrant in the task that holds it and in the
-        tasks it starts. `wait`: False raises `ApplyLockedError` at once when another
-        holds it, True waits as long as it takes, a number waits that many seconds.
-
-            async with client.apply_lock(wait=60):
-                plan = await client.sync(rows)
-                await plan.apply()
-        """
-        return hold(self._account, self._apply_locks, wait=wait)
-
-    @property
-    def backoff(self) -> BackoffPlan:
-        """The retry plan calls follow unless they pass their own."""
-        return self._path.settings.plan
-
-    @property
-    def retry_budget(self) -> RetryBudget | None:
-        """The client's retry budget (None when it has none); its `tokens` are live (with
-        `RedisPacing`: the fleet's, as last seen)."""
-        return self._path.pacer.budget
-
-    @property
-    def session(self) -> aiohttp.ClientSession:
-        """The aiohttp session calls go through (created on first use)."""
-        return self._path.transport.session
+        super().__init__(exchange_for(locals()), apply_locks, pacing)  # every option by its name
 
     @property
     def with_raw_response(self) -> RawResponses:
@@ -283,68 +127,15 @@ class VapiPhoneClient:
             raw = await client.with_raw_response.get(number_id)
             print(raw.status, raw.request_id, raw.value.name)
         """
-        return RawResponses(self)
-
-    def with_options(
-        self,
-        *,
-        rate_limit: float | None = None,
-        backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
-        max_retries: int | None = None,
-        timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
-        deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
-    ) -> VapiPhoneClient:
-        """A view of this client with other options; it shares the session, the 429
-        pause, the adaptive rate and the retry budget.
-
-        `rate_limit` adds a token bucket that only the view's requests pass (a bulk run
-        makes one so). `max_retries` changes the number of retries of the view's plan.
-        Closing a view does nothing: the client it came from owns the session.
-
-            slow = client.with_options(rate_limit=5, backoff=BackoffPlan(...))
-            once = client.with_options(max_retries=0)
-        """
-        raise_for(amount("rate_limit", rate_limit, allow_zero=False))
-        if not isinstance(deadline, UseClientDefault):
-            raise_for(amount("deadline", deadline, allow_zero=False))
-        view = copy.copy(self)
-        view._owns_transport = False
-        view._path = self._path.with_options(
-            rate_limit=rate_limit,
-            backoff=backoff,
-            max_retries=max_retries,
-            timeout=timeout,
-            deadline=deadline,
-        )
-        return view
-
-    async def __aenter__(self) -> VapiPhoneClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Close the client's own session; any later call raises ClientClosedError.
-
-        On a view made by `with_options`, this does nothing."""
-        if self._owns_transport:
-            await self._path.transport.aclose()
-            await self._path.pacer.aclose()
-
-    # The six calls.
+        return RawResponses(self._capturing)
 
     async def create(
         self,
         body: CreatePhoneNumber,
         *,
         allow_purchase: bool = False,
-        timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        lookup: Lookup[PhoneNumber] | None = None,
+        timeout: float | Timeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
         extra_body: Mapping[str, Any] | None = None,
@@ -359,7 +150,11 @@ class VapiPhoneClient:
         Retried only where the server certainly did not act (no connection, 429). Raises
         `OutcomeUnknownError` when it may have acted (a 5xx, a timeout, a dropped
         connection, a 2xx whose body cannot be read or is too big): look the number up
-        before creating it again.
+        before creating it again. Or pass `lookup`, an async function that finds the
+        number: after such a failure the client calls it, returns the number it finds (the
+        lost create took effect), and when it finds none (`None`: the create did not
+        happen) sends the create again, as a retry under the plan and the retry budget; if
+        the lookup fails, `OutcomeUnknownError` says so (`lookup_error`).
 
         `extra_body` adds fields this version does not model (merged into the validated
         body, objects key by key); a key the models know, or one that says which number
@@ -368,64 +163,38 @@ class VapiPhoneClient:
         any case). Every call takes the last two.
         """
         validate_create_body(body)
-        if is_purchase(body) and allow_purchase is not True:
-            raise RequestValidationError(
-                [
-                    FieldError(
-                        "allow_purchase",
-                        "a vapi number without a sipUri is bought, which costs money: pass "
-                        "allow_purchase=True to buy it",
-                    )
-                ]
-            )
-        path = "/phone-number"
-        try:
-            return await self._path.send(
-                "POST",
-                path,
-                decode_phone_number,
-                params=extra_query_params(extra_query, {}),
-                body=body_with_extra(body, extra_body),
-                headers=extra_header_map(extra_headers),
-                timeout=timeout,
-                backoff=backoff,
-                deadline=deadline,
-            )
-        except (APIConnectionError, APIStatusError, ResponseDecodeError) as error:
-            # A ResponseDecodeError is a 2xx whose body cannot be read: the number
-            # exists, but not its id.
-            if not may_have_acted(error):
-                raise
-            raise OutcomeUnknownError(error, method="POST", path=path) from error
+        if bulk.is_purchase(body) and allow_purchase is not True:
+            raise RequestValidationError([FieldError("allow_purchase", _PURCHASE)])
+        if lookup is not None and not callable(lookup):
+            raise RequestValidationError([FieldError("lookup", "must be an async function")])
+        options = self._exchange.resolve(timeout, backoff, deadline, extra_headers, extra_query)
+        data, query = body_with_extra(body, extra_body), options.query_with({})
+        return await self._exchange.create(
+            "/phone-number", decode_phone_number, options, query, data, lookup
+        )
 
     async def get(
         self,
         phone_number_id: str,
         *,
-        timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        timeout: float | Timeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> PhoneNumber:
         """The phone number with this id; `NotFoundError` if there is none."""
-        return await self._path.send(
-            "GET",
-            item_path(phone_number_id),
-            decode_phone_number,
-            params=extra_query_params(extra_query, {}),
-            headers=extra_header_map(extra_headers),
-            timeout=timeout,
-            backoff=backoff,
-            deadline=deadline,
-        )
+        path = _query.item_path(phone_number_id)
+        options = self._exchange.resolve(timeout, backoff, deadline, extra_headers, extra_query)
+        query = options.query_with({})
+        return await self._exchange.call("GET", path, decode_phone_number, options, query)
 
     async def update(
         self,
         phone_number_id: str,
         body: UpdatePhoneNumber,
         *,
-        timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        timeout: float | Timeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
         extra_body: Mapping[str, Any] | None = None,
@@ -434,25 +203,17 @@ class VapiPhoneClient:
     ) -> PhoneNumber:
         """Change the fields set in `body` (UNSET fields are not sent, None clears);
         `extra_body` adds fields this version does not model, as for `create`."""
-        path = item_path(phone_number_id)
+        path = _query.item_path(phone_number_id)
         validate_update_body(body)
-        return await self._path.send(
-            "PATCH",
-            path,
-            decode_phone_number,
-            params=extra_query_params(extra_query, {}),
-            body=body_with_extra(body, extra_body),
-            headers=extra_header_map(extra_headers),
-            timeout=timeout,
-            backoff=backoff,
-            deadline=deadline,
-        )
+        options = self._exchange.resolve(timeout, backoff, deadline, extra_headers, extra_query)
+        data, query = body_with_extra(body, extra_body), options.query_with({})
+        return await self._exchange.call("PATCH", path, decode_phone_number, options, query, data)
 
     async def delete(
         self,
         phone_number_id: str,
         *,
-        timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        timeout: float | Timeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
         extra_headers: Mapping[str, str] | None = None,
@@ -465,16 +226,10 @@ class VapiPhoneClient:
         after aiohttp's silent re-send of a DELETE on a reset connection (on any session).
         Raises `NotFoundError` when the number was already gone before this call.
         """
-        return await self._path.send_or_gone(
-            "DELETE",
-            item_path(phone_number_id),
-            decode_phone_number,
-            params=extra_query_params(extra_query, {}),
-            headers=extra_header_map(extra_headers),
-            timeout=timeout,
-            backoff=backoff,
-            deadline=deadline,
-        )
+        path = _query.item_path(phone_number_id)
+        options = self._exchange.resolve(timeout, backoff, deadline, extra_headers, extra_query)
+        query = options.query_with({})
+        return await self._exchange.delete(path, decode_phone_number, options, query)
 
     async def list(
         self,
@@ -488,7 +243,7 @@ class VapiPhoneClient:
         updated_at_lt: datetime | str | None = None,
         updated_at_ge: datetime | str | None = None,
         updated_at_le: datetime | str | None = None,
-        timeout: float | aiohttp.ClientTimeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        timeout: float | Timeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
         deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
         extra_headers: Mapping[str, str] | None = None,
@@ -497,31 +252,11 @@ class VapiPhoneClient:
         """Up to `limit` numbers (0..1000, server default 100), newest first, in one request
         to the v1 endpoint. Dates are aware datetimes or ISO 8601 strings. To walk every
         number, use `paginate()`."""
-        validate_list_query(limit=limit)
-        params = date_filter_params(
-            {
-                "created_at_gt": created_at_gt,
-                "created_at_lt": created_at_lt,
-                "created_at_ge": created_at_ge,
-                "created_at_le": created_at_le,
-                "updated_at_gt": updated_at_gt,
-                "updated_at_lt": updated_at_lt,
-                "updated_at_ge": updated_at_ge,
-                "updated_at_le": updated_at_le,
-            }
-        )
-        if limit is not None:
-            params["limit"] = str(limit)
-        return await self._path.send(
-            "GET",
-            "/phone-number",
-            decode_phone_number_list,
-            params=extra_query_params(extra_query, params, _LIST_PARAMETERS),
-            headers=extra_header_map(extra_headers),
-            timeout=timeout,
-            backoff=backoff,
-            deadline=deadline,
-        )
+        params = _query.list_params(locals())  # limit and the date filters, by name
+        options = self._exchange.resolve(timeout, backoff, deadline, extra_headers, extra_query)
+        query = options.query_with(params, _query.LIST_PARAMETERS)
+        decode = decode_phone_number_list
+        return await self._exchange.call("GET", "/phone-number", decode, options, query)
 
     def paginate(
         self,
@@ -544,7 +279,8 @@ class VapiPhoneClient:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> Pager:
-        """Walk `/v2/phone-number`: `async for number in client.paginate(...)`.
+        """Walk `/v2/phone-number`: `async for number in client.paginate(...)`, or
+        `await client.paginate(...)` for its first page.
 
         `search` matches name, number or SIP URI (partial, case-insensitive, at most 100
         characters); `sort_order` is `"ASC"` or `"DESC"` (the default); `page_size` is
@@ -557,62 +293,25 @@ class VapiPhoneClient:
         exact guarantee. Every page request is retried like any other call. Raises
         `RequestValidationError` for bad arguments before any request.
         """
-        validate_walk(
-            page_size=page_size,
-            prefetch=prefetch,
-            max_items=max_items,
-            consistent=consistent,
-            search=search,
-            sort_order=sort_order,
-            sort_by=sort_by,
-        )
-        params = date_filter_params(
-            {
-                "created_at_gt": created_at_gt,
-                "created_at_lt": created_at_lt,
-                "created_at_ge": created_at_ge,
-                "created_at_le": created_at_le,
-                "updated_at_gt": updated_at_gt,
-                "updated_at_lt": updated_at_lt,
-                "updated_at_ge": updated_at_ge,
-                "updated_at_le": updated_at_le,
-            }
-        )
-        for name, value in (("search", search), ("sortOrder", sort_order), ("sortBy", sort_by)):
-            if value is not None:
-                params[name] = value
-        headers = extra_header_map(extra_headers)
+        params = _query.walk_params(locals())  # every argument of the walk, by name
+        default = USE_CLIENT_DEFAULT
+        options = self._exchange.resolve(default, default, default, extra_headers, extra_query)
         return Pager(
-            self._fetch_page if headers is None else partial(self._fetch_page, headers=headers),
-            extra_query_params(extra_query, params, _WALK_PARAMETERS) or {},
+            partial(self._exchange.call, "GET", "/v2/phone-number", decode_page, options),
+            options.query_with(params, _query.WALK_PARAMETERS) or {},
             page_size=page_size,
             max_items=max_items,
             prefetch=prefetch,
             consistent=consistent,
         )
-
-    async def _fetch_page(
-        self, params: dict[str, str], *, headers: Mapping[str, str] | None = None
-    ) -> PhoneNumberPage:
-        return await self._path.send(
-            "GET",
-            "/v2/phone-number",
-            decode_page,
-            params=params,
-            headers=headers,
-            timeout=USE_CLIENT_DEFAULT,
-            backoff=USE_CLIENT_DEFAULT,
-            deadline=USE_CLIENT_DEFAULT,
-        )
-
-    # The one path every call takes.
 
     # Bulk runs and sync: the functions of `vapi_phone_async.bulk`, whose first argument
     # is a client, as methods of this one (documented there, with their options).
-    bulk_update = bulk_update
-    bulk_delete = bulk_delete
-    bulk_import = bulk_import
-    sync = plan_sync
+    bulk_update = bulk.bulk_update
+    bulk_delete = bulk.bulk_delete
+    bulk_import = bulk.bulk_import
+    plan_sync = bulk.plan_sync
+    sync = deprecated_alias(bulk.plan_sync, "sync")  # it only plans: named so since 0.2
 
 
 class RawResponses:
@@ -620,25 +319,9 @@ class RawResponses:
     of what the call returns (`paginate` and the bulk runs, which make many requests, are
     not here: event hooks see each of their answers)."""
 
-    def __init__(self, client: VapiPhoneClient) -> None:
-        self.create = raw_response(client.create)
-        self.get = raw_response(client.get)
-        self.update = raw_response(client.update)
-        self.delete = raw_response(client.delete)
-        self.list = raw_response(client.list)
-
-
-def _instance_of(
-    name: str, value: Any, kind: type[Any] | tuple[type[Any], ...], *, required: bool = False
-) -> list[FieldError]:
-    if (value is None and not required) or isinstance(value, kind):
-        return []
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    expected = " or ".join(k.__name__ for k in kinds)
-    return [FieldError(name, f"must be {expected} (got {type(value).__name__})")]
-
-
-def _callable_or_none(name: str, value: Any) -> list[FieldError]:
-    if value is None or callable(value):
-        return []
-    return [FieldError(name, f"must be callable (got {type(value).__name__})")]
+    def __init__(self, capturing: Callable[[Capture], VapiPhoneClient]) -> None:
+        self.create = raw_response(VapiPhoneClient.create, capturing)
+        self.get = raw_response(VapiPhoneClient.get, capturing)
+        self.update = raw_response(VapiPhoneClient.update, capturing)
+        self.delete = raw_response(VapiPhoneClient.delete, capturing)
+        self.list = raw_response(VapiPhoneClient.list, capturing)

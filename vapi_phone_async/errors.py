@@ -160,15 +160,29 @@ class OutcomeUnknownError(VapiError):
 
     `cause` is the error that made the outcome unknown (a 5xx, a timeout, a dropped
     connection). Look the number up (by `number`, or name) before creating it again.
+    `lookup_error` is set when the create's own `lookup` was tried and failed.
     """
 
-    def __init__(self, cause: VapiError, *, method: str, path: str) -> None:
+    def __init__(
+        self,
+        cause: VapiError,
+        *,
+        method: str,
+        path: str,
+        lookup_error: VapiError | None = None,
+    ) -> None:
         self.cause = cause
         self.method = method
         self.path = path
+        self.lookup_error = lookup_error
+        then = (
+            "look the number up before creating it again"
+            if lookup_error is None
+            else f"the lookup failed: {lookup_error}"
+        )
         super().__init__(
             f"{method} {path}: outcome unknown, the server may have acted on the request "
-            f"({cause}); look the number up before creating it again"
+            f"({cause}); {then}"
         )
 
 
@@ -287,8 +301,6 @@ class APIStatusError(VapiError):
     turned out closed), so the first send may have acted.
     """
 
-    resent: bool = False
-
     def __init__(
         self,
         *,
@@ -299,8 +311,10 @@ class APIStatusError(VapiError):
         method: str,
         path: str,
         retry_after: float | None = None,
+        resent: bool = False,
     ) -> None:
         self.retry_after = retry_after
+        self.resent = resent
         self.status_code = status_code
         self.message = message
         self.body = body

@@ -65,7 +65,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from contextlib import aclosing
 from types import TracebackType
 
@@ -112,7 +112,8 @@ class Pager:
     """An async iterable over the numbers matching a query; made by `client.paginate()`.
 
     `async for number in pager` yields numbers, `async for page in pager.pages()` yields
-    `PhoneNumberPage`s, `await pager.collect()` returns a list. A pager walks once; call
+    `PhoneNumberPage`s, `await pager.collect()` returns a list, and `await pager` is the
+    query's first page alone (one request, as `page_size` asks). A pager walks once; call
     `client.paginate(...)` again for another walk. Leaving the loop early (`break`, an
     exception, a cancelled task) cancels the page requests in flight and frees their
     connections: at once inside `async with`, else a moment later, when the event loop
@@ -160,6 +161,16 @@ class Pager:
 
     def __aiter__(self) -> AsyncGenerator[PhoneNumber, None]:
         return self._numbers(self.pages())
+
+    def __await__(self) -> Generator[object, None, PhoneNumberPage]:
+        return self.first_page().__await__()
+
+    async def first_page(self) -> PhoneNumberPage:
+        """The query's first page (at most `max_items` numbers), one request; not a walk."""
+        page = await self._fetch(self._query(self._params, 1))
+        if self._max_items is not None and len(page.results) > self._max_items:
+            page.results = page.results[: self._max_items]
+        return page
 
     def pages(self) -> AsyncGenerator[PhoneNumberPage, None]:
         """The walk page by page. A consistent walk drops numbers it yielded before from a

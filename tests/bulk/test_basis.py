@@ -43,7 +43,7 @@ async def test_a_plan_the_account_moved_away_from_is_refused_with_nothing_sent(
     change: Callable[[FakeVapiServer], None],
 ) -> None:
     fake_vapi.seed(10)
-    plan = await vapi_client.sync(ROWS)
+    plan = await vapi_client.plan_sync(ROWS)
     assert plan.basis is not None and plan.basis.count == 10
     change(fake_vapi)
     fake_vapi.clear_log()
@@ -62,13 +62,13 @@ async def test_planned_again_under_the_lock_the_new_plan_applies(
     fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
 ) -> None:
     fake_vapi.seed(10)
-    plan = await vapi_client.sync(ROWS)
+    plan = await vapi_client.plan_sync(ROWS)
     created(fake_vapi)
     with pytest.raises(StalePlanError):
         await plan.apply()
 
     async with vapi_client.apply_lock():
-        plan = await vapi_client.sync(ROWS)
+        plan = await vapi_client.plan_sync(ROWS)
         result = await plan.apply()
 
     assert result.summary.created == 3 and len(fake_vapi.numbers) == 14
@@ -78,10 +78,10 @@ async def test_an_account_as_planned_is_applied_and_an_empty_plan_checks_nothing
     fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
 ) -> None:
     fake_vapi.seed(10)
-    plan = await vapi_client.sync(ROWS)
+    plan = await vapi_client.plan_sync(ROWS)
     assert (await plan.apply()).summary.created == 3
 
-    again = await vapi_client.sync(ROWS)
+    again = await vapi_client.plan_sync(ROWS)
     fake_vapi.clear_log()
     created(fake_vapi)  # nothing to do is nothing to do, whatever changed
     assert again.empty and (await again.apply()).outcomes == []

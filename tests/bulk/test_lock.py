@@ -51,7 +51,7 @@ async def held_elsewhere(client: VapiPhoneClient) -> AsyncIterator[asyncio.Event
 async def test_a_second_apply_fails_at_once_naming_the_account_and_sending_nothing(
     fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
 ) -> None:
-    plan = await vapi_client.sync(ROWS)
+    plan = await vapi_client.plan_sync(ROWS)
     fake_vapi.clear_log()
     async with (
         VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url) as other,
@@ -70,7 +70,7 @@ async def test_a_second_apply_fails_at_once_naming_the_account_and_sending_nothi
 async def test_a_second_apply_that_waits_runs_once_the_first_ends(
     fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
 ) -> None:
-    plan = await vapi_client.sync(ROWS)
+    plan = await vapi_client.plan_sync(ROWS)
     async with held_elsewhere(vapi_client) as release:
         waiting = asyncio.ensure_future(plan.apply(wait=True).collect())
         await asyncio.sleep(0.3)
@@ -99,7 +99,7 @@ async def test_the_holder_and_the_tasks_it_starts_enter_again_without_waiting(
     fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
 ) -> None:
     async with vapi_client.apply_lock(), vapi_client.apply_lock():
-        plan = await vapi_client.sync(ROWS)
+        plan = await vapi_client.plan_sync(ROWS)
         result = await plan.apply()  # its run's own task takes the lock the holder has
 
     assert result.summary.created == 5
@@ -162,7 +162,7 @@ async def test_a_waiter_cancelled_holds_nothing(
 async def test_an_apply_that_is_cancelled_lets_the_lock_go(
     fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
 ) -> None:
-    plan = await vapi_client.sync(ROWS)
+    plan = await vapi_client.plan_sync(ROWS)
     fake_vapi.latency = 0.5
     try:
         one_done = asyncio.Event()
@@ -243,7 +243,7 @@ async def test_a_client_takes_its_locks_from_the_factory_it_is_given(
     async with VapiPhoneClient(
         api_key=TEST_API_KEY, base_url=fake_vapi.url, apply_locks=locks
     ) as client:
-        plan = await client.sync(ROWS)
+        plan = await client.plan_sync(ROWS)
         await plan.apply(wait=2.5)
     assert locks.events == ["acquire 2.5", "release"]
 

@@ -114,7 +114,7 @@ async def test_a_client_that_paces_through_redis_locks_there_with_a_key_that_exp
             api_key=secret, base_url=fake.url, pacing=RedisPacing(redis_server.url)
         ) as client,
     ):
-        plan = await client.sync(ROWS[:3])
+        plan = await client.plan_sync(ROWS[:3])
         async with client.apply_lock():
             held = await keys(redis)
             result = await plan.apply()
@@ -158,7 +158,7 @@ async def test_a_second_apply_is_refused_at_once_naming_the_lock_and_sending_not
         fleet_client(redis_server, fake_vapi) as first,
         fleet_client(redis_server, fake_vapi) as second,
     ):
-        plan = await second.sync(ROWS[:5])
+        plan = await second.plan_sync(ROWS[:5])
         fake_vapi.clear_log()
         async with held_elsewhere(first):
             with pytest.raises(ApplyLockedError) as caught:
@@ -176,7 +176,7 @@ async def test_a_holder_keeps_its_lock_past_the_ttl_and_a_waiter_gets_it_when_le
         fleet_client(redis_server, fake_vapi) as first,
         fleet_client(redis_server, fake_vapi) as second,
     ):
-        plan = await second.sync(ROWS[:5])
+        plan = await second.plan_sync(ROWS[:5])
         async with held_elsewhere(first):
             waiting = asyncio.ensure_future(plan.apply(wait=True).collect())
             await asyncio.sleep(1.5 * TTL)  # longer than an unrenewed key lives
@@ -265,7 +265,7 @@ async def test_redis_out_of_reach_is_a_clear_error_and_nothing_is_sent(
     async with VapiPhoneClient(
         api_key=TEST_API_KEY, base_url=fake_vapi.url, pacing=pacing
     ) as client:
-        plan = await client.sync(ROWS[:5])
+        plan = await client.plan_sync(ROWS[:5])
         if how == "killed":
             redis_server.kill()
         fake_vapi.clear_log()
@@ -302,7 +302,7 @@ async def test_a_lock_taken_over_stops_the_apply_and_nothing_more_is_sent(
     async with fleet_client(
         redis_server, fake_vapi, apply_locks=recorded, event_hooks={"request": [count]}
     ) as client:
-        plan = await client.sync(ROWS)
+        plan = await client.plan_sync(ROWS)
         fake_vapi.latency = 0.02  # 300 creates two at a time: about 3 s if let run
         run = plan.apply(concurrency=2)
         applying = asyncio.ensure_future(run.collect())

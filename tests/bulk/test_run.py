@@ -12,7 +12,7 @@ from vapi_phone_async import BulkCancelledError, BulkOutcome, VapiPhoneClient
 from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-from ..helpers import twilio_ids
+from ..helpers import Wiretap, twilio_ids
 
 Pair = tuple[str, UpdatePhoneNumber]
 
@@ -42,14 +42,8 @@ def hang(server: FakeVapiServer, ids: list[str]) -> None:
         server.inject_fault("PATCH", f"/phone-number/{id_}", mode="delay", delay=60)
 
 
-def acquired(client: VapiPhoneClient) -> int:
-    connector = client.session.connector
-    assert connector is not None
-    return len(connector._acquired)
-
-
 async def test_cancel_stops_taking_items_and_reports_those_in_flight(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient, wiretap: Wiretap
 ) -> None:
     """run.cancel() is graceful: the requests in flight finish and are reported."""
     pairs = Counted(twilio_ids(fake_vapi, 30))
@@ -67,11 +61,11 @@ async def test_cancel_stops_taking_items_and_reports_those_in_flight(
     assert all(outcome.kind == "succeeded" for outcome in outcomes)
     assert len(fake_vapi.requests("PATCH")) == pairs.taken
     assert run.undelivered == []
-    assert acquired(client) == 0
+    assert wiretap.in_flight == 0
 
 
 async def test_cancelling_the_consumer_reports_in_flight_items_as_cancelled(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient, wiretap: Wiretap
 ) -> None:
     ids = twilio_ids(fake_vapi, 8)
     hang(fake_vapi, ids[2:])  # items 0 and 1 answer at once, the rest hang
@@ -92,11 +86,11 @@ async def test_cancelling_the_consumer_reports_in_flight_items_as_cancelled(
     assert sorted(o.index for o in received + cancelled) == list(range(pairs.taken))
     assert all(o.kind == "failed" and isinstance(o.error, BulkCancelledError) for o in cancelled)
     assert run.summary.failed == len(cancelled)
-    assert acquired(client) == 0
+    assert wiretap.in_flight == 0
 
 
 async def test_cancelling_an_awaited_run_keeps_every_outcome_in_undelivered(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient, wiretap: Wiretap
 ) -> None:
     """`await run` returns nothing when cancelled: what it had gathered is kept too."""
     ids = twilio_ids(fake_vapi, 6)
@@ -119,11 +113,11 @@ async def test_cancelling_an_awaited_run_keeps_every_outcome_in_undelivered(
     assert kinds == [(0, "succeeded"), (1, "succeeded"), (2, "succeeded")] + [
         (i, "failed") for i in (3, 4, 5)
     ]
-    assert acquired(client) == 0
+    assert wiretap.in_flight == 0
 
 
 async def test_leaving_the_loop_early_cancels_the_rest_and_releases_connections(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient, wiretap: Wiretap
 ) -> None:
     ids = twilio_ids(fake_vapi, 10)
     hang(fake_vapi, ids[1:])
@@ -138,11 +132,11 @@ async def test_leaving_the_loop_early_cancels_the_rest_and_releases_connections(
     await asyncio.sleep(0.05)
     assert len(fake_vapi.requests("PATCH")) == sent == pairs.taken
     assert sorted(o.index for o in run.undelivered) == list(range(1, pairs.taken))
-    assert acquired(client) == 0
+    assert wiretap.in_flight == 0
 
 
 async def test_a_plain_break_cancels_the_run_as_soon_as_the_loop_lets_go(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient, wiretap: Wiretap
 ) -> None:
     ids = twilio_ids(fake_vapi, 10)
     hang(fake_vapi, ids[1:])
@@ -156,7 +150,7 @@ async def test_a_plain_break_cancels_the_run_as_soon_as_the_loop_lets_go(
     # on its own, in a task of its own. (If it did not, the hung requests would hold their
     # connections for a minute and this wait would time out.)
     with anyio.fail_after(10):
-        while acquired(client) or len(run.undelivered) < pairs.taken - 1:  # noqa: ASYNC110
+        while wiretap.in_flight or len(run.undelivered) < pairs.taken - 1:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
     assert sorted(o.index for o in run.undelivered) == list(range(1, pairs.taken))
 

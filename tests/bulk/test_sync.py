@@ -44,7 +44,7 @@ async def test_reimporting_an_export_buys_and_creates_nothing_every_time(
     rows = await export(vapi_client)
 
     for _ in range(10):
-        plan = await vapi_client.sync(rows)
+        plan = await vapi_client.plan_sync(rows)
         assert plan.empty and (plan.creates, plan.purchases, plan.invalid) == ([], [], [])
         assert len(plan.unchanged) == 23
     assert len(fake_vapi.numbers) == 23 and fake_vapi.requests("POST") == []
@@ -60,12 +60,12 @@ async def test_an_export_synced_into_an_empty_account_then_again_finds_nothing_t
         source.seed(60)
         rows = await export(from_source)
 
-        first = await into_target.sync(rows)
+        first = await into_target.plan_sync(rows)
         assert len(first.creates) == 60 and not (first.purchases or first.invalid)
         result = await first.apply()
         assert result.summary.created == 60 and result.summary.failed == 0
 
-        second = await into_target.sync(rows)
+        second = await into_target.plan_sync(rows)
         assert second.empty and len(second.unchanged) == 60 and not second.invalid
 
         copied = {row.get("sipUri") or row["number"]: row for row in await export(into_target)}
@@ -89,9 +89,9 @@ async def test_fields_unknown_to_the_models_sync_too_when_asked() -> None:
         rows = await export(from_source)
         assert sum("tier" in row for row in rows) >= 20
 
-        first = await into_target.sync(rows, resend_unknown=True)
+        first = await into_target.plan_sync(rows, resend_unknown=True)
         await first.apply()
-        second = await into_target.sync(rows, resend_unknown=True)
+        second = await into_target.plan_sync(rows, resend_unknown=True)
         assert second.empty and len(second.unchanged) == 30
 
         copied = {row.get("sipUri") or row["number"]: row for row in await export(into_target)}
@@ -100,7 +100,7 @@ async def test_fields_unknown_to_the_models_sync_too_when_asked() -> None:
             assert settable(twin) == settable(row)  # unknown fields included
 
         changed = [{**row, "tier": "platinum"} if "tier" in row else row for row in rows]
-        plan = await into_target.sync(changed, resend_unknown=True)
+        plan = await into_target.plan_sync(changed, resend_unknown=True)
         assert len(plan.updates) == sum("tier" in row for row in rows)
         update = plan.updates[0]
         assert [change.field for change in update.changes] == ["tier"]
@@ -108,7 +108,7 @@ async def test_fields_unknown_to_the_models_sync_too_when_asked() -> None:
         target.clear_log()
         await plan.apply()
         assert all(r.body.get("tier") == "platinum" for r in target.requests("PATCH"))
-        assert (await into_target.sync(changed, resend_unknown=True)).empty
+        assert (await into_target.plan_sync(changed, resend_unknown=True)).empty
 
 
 async def test_without_resend_unknown_fields_are_neither_sent_nor_compared(
@@ -123,13 +123,13 @@ async def test_without_resend_unknown_fields_are_neither_sent_nor_compared(
         {"provider": "twilio", "number": "+14155550101", "twilioAccountSid": "AC1", "tier": "x"},
     ]
 
-    plan = await vapi_client.sync(rows)
+    plan = await vapi_client.plan_sync(rows)
     assert len(plan.unchanged) == 1 and len(plan.creates) == 1 and not plan.creates[0].extra
     result = await plan.apply()
     assert result.summary.created == 1 and "tier" not in fake_vapi.requests("POST")[0].body
 
     # Asked to, the sync sends `tier`, and this (older) API refuses it, row by row.
-    refused = await (await vapi_client.sync(rows, resend_unknown=True)).apply()
+    refused = await (await vapi_client.plan_sync(rows, resend_unknown=True)).apply()
     assert refused.summary.failed == 2
     assert all("property tier should not exist" in str(f.error) for f in refused.failures)
 
@@ -145,7 +145,7 @@ async def test_updates_send_only_the_fields_that_differ_with_their_diff(
     rows[cleared]["assistantId"] = None
     fake_vapi.clear_log()
 
-    plan = await vapi_client.sync(rows)
+    plan = await vapi_client.plan_sync(rows)
 
     assert [update.row for update in plan.updates] == [2, cleared] and len(plan.unchanged) == 8
     (change,) = plan.updates[0].changes
@@ -156,7 +156,7 @@ async def test_updates_send_only_the_fields_that_differ_with_their_diff(
     assert {"provider": rows[2]["provider"], "name": "Renamed"} in bodies
     assert fake_vapi.numbers[rows[2]["id"]]["name"] == "Renamed"
     assert "assistantId" not in fake_vapi.numbers[rows[cleared]["id"]]  # null cleared it
-    assert (await vapi_client.sync(rows)).empty
+    assert (await vapi_client.plan_sync(rows)).empty
 
 
 async def test_rows_find_their_numbers_by_id_by_number_and_by_sip_uri(
@@ -170,12 +170,12 @@ async def test_rows_find_their_numbers_by_id_by_number_and_by_sip_uri(
         {"provider": "twilio", "id": twilio["id"], "name": "By id"},
         {"provider": "vapi", "sipUri": "sip:desk@example.sip.vapi.ai", "name": "By SIP URI"},
     ]
-    plan = await vapi_client.sync(rows)
+    plan = await vapi_client.plan_sync(rows)
     assert not plan.invalid, plan.invalid
     assert [(u.row, u.id) for u in plan.updates] == [(0, twilio["id"]), (1, sip["id"])]
 
     by_number = {"provider": "twilio", "number": twilio["number"], "name": "By number"}
-    (update,) = (await vapi_client.sync([by_number])).updates
+    (update,) = (await vapi_client.plan_sync([by_number])).updates
     assert update.id == twilio["id"]
 
 
@@ -196,7 +196,7 @@ async def test_a_row_that_cannot_be_settled_is_invalid_with_its_reason(
 ) -> None:
     fake_vapi.seed(10)
     a, b = [data for data in fake_vapi.numbers.values() if data["provider"] == "twilio"][:2]
-    plan = await vapi_client.sync(rows(a, b))
+    plan = await vapi_client.plan_sync(rows(a, b))
     assert plan.invalid and says in plan.invalid[-1].reason
 
 
@@ -205,7 +205,9 @@ async def test_two_numbers_sharing_a_key_make_a_row_ambiguous_not_a_guess(
 ) -> None:
     for _ in range(2):
         fake_vapi.insert({"provider": "vonage", "number": "+14155550100", "credentialId": "c"})
-    plan = await vapi_client.sync([{"provider": "vonage", "number": "+14155550100", "name": "x"}])
+    plan = await vapi_client.plan_sync(
+        [{"provider": "vonage", "number": "+14155550100", "name": "x"}]
+    )
     (invalid,) = plan.invalid
     assert "ambiguous: it matches 2 numbers" in invalid.reason and plan.empty
 
@@ -219,9 +221,9 @@ async def test_prune_deletes_what_no_row_stands_for_and_spares_what_an_invalid_r
         {"provider": keep["provider"], "id": keep["id"]},
         {"provider": named_badly["provider"], "id": named_badly["id"], "name": "n" * 41},
     ]
-    assert not (await vapi_client.sync(rows)).deletes  # only with prune
+    assert not (await vapi_client.plan_sync(rows)).deletes  # only with prune
 
-    plan = await vapi_client.sync(rows, prune=True)
+    plan = await vapi_client.plan_sync(rows, prune=True)
 
     assert {d.id for d in plan.deletes} == {n["id"] for n in numbers[2:]}
     assert "name must be at most 40 characters" in plan.invalid[0].reason
@@ -236,7 +238,7 @@ async def test_a_purchase_is_kept_apart_and_applied_only_when_allowed(
         CreateVapiPhoneNumber(number_desired_area_code="415", name="Bought"),
         CreateTwilioPhoneNumber(number="+14155550100", twilio_account_sid="AC1"),
     ]
-    plan = await vapi_client.sync(rows)
+    plan = await vapi_client.plan_sync(rows)
     assert (len(plan.purchases), len(plan.creates)) == (1, 1)
 
     with pytest.raises(RequestValidationError) as caught:
@@ -251,7 +253,7 @@ async def test_a_purchase_is_kept_apart_and_applied_only_when_allowed(
 async def test_a_vapi_number_not_in_the_account_cannot_be_bought_back_by_its_digits(
     fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
 ) -> None:
-    plan = await vapi_client.sync([{"provider": "vapi", "number": "+14155550123"}])
+    plan = await vapi_client.plan_sync([{"provider": "vapi", "number": "+14155550123"}])
     (invalid,) = plan.invalid
     assert "bought by area code, not by its digits" in invalid.reason
     assert not plan.purchases
@@ -264,7 +266,7 @@ async def test_a_lost_create_in_an_apply_is_adopted_or_stays_unknown(
         {"provider": "twilio", "number": "+14155550101", "twilioAccountSid": "AC1"},
         {"provider": "twilio", "number": "+14155550102", "twilioAccountSid": "AC1"},
     ]
-    plan = await vapi_client.sync(rows)
+    plan = await vapi_client.plan_sync(rows)
     fake_vapi.inject_fault("POST", mode="reset-after", times=2)  # both created, answers lost
     # The first walk is apply's check that the account is as planned; the second finds.
     fake_vapi.inject_fault("GET", "/v2/phone-number", mode="delay", delay=0.01, times=2)
@@ -283,7 +285,7 @@ async def test_csv_strings_are_read_as_the_fields_types_when_not_strict(
     (number,) = [n for n in fake_vapi.seed(5) if n["provider"] == "twilio"]
     row = {"provider": "twilio", "id": number["id"], "smsEnabled": str(not number["smsEnabled"])}
     row["smsEnabled"] = row["smsEnabled"].lower()
-    (update,) = (await vapi_client.sync([row], strict=False)).updates
+    (update,) = (await vapi_client.plan_sync([row], strict=False)).updates
     assert msgspec.to_builtins(update.body)["smsEnabled"] is (not number["smsEnabled"])
 
 
@@ -297,7 +299,7 @@ async def test_an_unreadable_item_of_the_account_is_never_touched_nor_twinned(
         {"provider": "twilio", "number": "+14155550198", "twilioAccountSid": "AC1"},
     ]
 
-    plan = await vapi_client.sync(rows, prune=True)
+    plan = await vapi_client.plan_sync(rows, prune=True)
 
     assert plan.unreadable == 1 and plan.live == 4
     (invalid,) = plan.invalid

@@ -36,7 +36,7 @@ async def test_numbers_written_differently_are_the_same_numbers_with_a_warning(
             del rows[index]["id"]  # found by its number alone
     fake_vapi.clear_log()
 
-    plan = await vapi_client.sync(rows)
+    plan = await vapi_client.plan_sync(rows)
 
     assert not plan.invalid and plan.empty and len(plan.unchanged) == len(rows)
     assert [warning.row for warning in plan.warnings] == touched
@@ -52,18 +52,18 @@ async def test_a_row_changing_a_number_is_invalid_unless_allowed(
     )
     row = {"provider": "twilio", "id": stored["id"], "number": "+14155550111"}
 
-    plan = await vapi_client.sync([row])
+    plan = await vapi_client.plan_sync([row])
     (invalid,) = plan.invalid
     assert "would change the number of number" in invalid.reason
     assert "'+14155550100' to '+14155550111'" in invalid.reason
     assert "allow_number_change=True" in invalid.reason and plan.empty
 
-    plan = await vapi_client.sync([row], allow_number_change=True)
+    plan = await vapi_client.plan_sync([row], allow_number_change=True)
     (update,) = plan.updates
     assert [change.field for change in update.changes] == ["number"]
     await plan.apply()
     assert fake_vapi.numbers[stored["id"]]["number"] == "+14155550111"
-    assert (await vapi_client.sync([row])).empty
+    assert (await vapi_client.plan_sync([row])).empty
 
 
 async def test_a_row_changing_a_sip_uri_is_invalid_unless_allowed(
@@ -72,10 +72,10 @@ async def test_a_row_changing_a_sip_uri_is_invalid_unless_allowed(
     stored = fake_vapi.insert({"provider": "vapi", "sipUri": "sip:desk@example.sip.vapi.ai"})
     row = {"provider": "vapi", "id": stored["id"], "sipUri": "sip:hall@example.sip.vapi.ai"}
 
-    (invalid,) = (await vapi_client.sync([row])).invalid
+    (invalid,) = (await vapi_client.plan_sync([row])).invalid
     assert "would change the sipUri" in invalid.reason
 
-    await (await vapi_client.sync([row], allow_number_change=True)).apply()
+    await (await vapi_client.plan_sync([row], allow_number_change=True)).apply()
     assert fake_vapi.numbers[stored["id"]]["sipUri"] == row["sipUri"]
 
 
@@ -98,13 +98,13 @@ async def test_a_number_written_exactly_finds_its_number_before_one_written_diff
         {"provider": "byo-phone-number", "number": "+14155550100", "name": "E.164"},
     ]
 
-    plan = await vapi_client.sync(rows)
+    plan = await vapi_client.plan_sync(rows)
 
     assert [(u.row, u.id) for u in plan.updates] == [(0, plain["id"]), (1, e164["id"])]
     assert not plan.warnings
     # Written a third way, the row could be either: ambiguous, never a guess.
     third = [{"provider": "byo-phone-number", "number": "1 415 555 0100", "name": "?"}]
-    (invalid,) = (await vapi_client.sync(third)).invalid
+    (invalid,) = (await vapi_client.plan_sync(third)).invalid
     assert "ambiguous" in invalid.reason
 
 
@@ -116,7 +116,7 @@ async def test_two_rows_for_one_number_written_differently_create_it_once(
         {"provider": "vonage", "number": "+14155550100", "credentialId": "c"},
         {"provider": "vonage", "number": written, "credentialId": "c"},
     ]
-    plan = await vapi_client.sync(rows)
+    plan = await vapi_client.plan_sync(rows)
     assert len(plan.creates) == 1
     (invalid,) = plan.invalid
     assert invalid.row == 1 and "the same number as row 0" in invalid.reason

@@ -50,7 +50,7 @@ async def test_one_nested_field_edited_in_a_masked_export_changes_only_that_fiel
         assert {"secret", "headers", "timeoutSeconds", "backoffPlan"} <= set(before)
         rows[index]["server"]["url"] = NEW_URL
 
-        plan = await client.sync(rows)
+        plan = await client.plan_sync(rows)
 
         if account.secrets == "masked":
             # The server holds a secret it only shows masked: sending `server` without
@@ -65,7 +65,7 @@ async def test_one_nested_field_edited_in_a_masked_export_changes_only_that_fiel
             # Given the values, the row goes through.
             rows[index]["server"]["secret"] = before["secret"]
             rows[index]["server"]["headers"] = before["headers"]
-            plan = await client.sync(rows)
+            plan = await client.plan_sync(rows)
 
         assert not plan.invalid and len(plan.unchanged) == len(rows) - 1
         (update,) = plan.updates
@@ -79,7 +79,7 @@ async def test_one_nested_field_edited_in_a_masked_export_changes_only_that_fiel
         assert "<set>" not in sent_bodies(account) and "****" not in sent_bodies(account)
 
         account.clear_log()
-        again = await client.sync(rows)
+        again = await client.plan_sync(rows)
         await again.apply()
         assert again.empty and not again.invalid and len(again.unchanged) == len(rows)
         assert account.requests("PATCH") == [] and account.requests("POST") == []
@@ -95,7 +95,7 @@ async def test_a_masked_export_into_an_empty_account_converges_and_names_what_wa
     ):
         rows = await masked_export(source_client)
 
-        first = await client.sync(rows)
+        first = await client.plan_sync(rows)
         # A SIP number whose password was hidden cannot be created without it: invalid.
         assert {row.row for row in first.invalid} == {
             i for i, row in enumerate(rows) if "password" in row.get("authentication", {})
@@ -117,7 +117,7 @@ async def test_a_masked_export_into_an_empty_account_converges_and_names_what_wa
         )
 
         target.clear_log()
-        second = await client.sync(rows)
+        second = await client.plan_sync(rows)
         await second.apply()
         assert second.empty and len(second.unchanged) == len(created)
         assert {(s.row, s.field) for s in second.secrets_not_copied} == expected
@@ -144,11 +144,11 @@ async def test_a_nested_object_of_a_union_member_turned_into_another_is_replaced
     sip = {"type": "sip", "sipUri": "sip:desk@example.com"}
     row = {"provider": "byo-phone-number", "id": stored["id"], "fallbackDestination": sip}
 
-    plan = await vapi_client.sync([row])
+    plan = await vapi_client.plan_sync([row])
     await plan.apply()
 
     assert fake_vapi.numbers[stored["id"]]["fallbackDestination"] == sip
-    assert (await vapi_client.sync([row])).empty
+    assert (await vapi_client.plan_sync([row])).empty
 
 
 async def test_a_row_that_clears_a_nested_field_sends_the_object_without_it(
@@ -160,13 +160,13 @@ async def test_a_row_that_clears_a_nested_field_sends_the_object_without_it(
     )
     row = {"provider": "vonage", "id": stored["id"], "server": {"timeoutSeconds": None}}
 
-    await (await vapi_client.sync([row])).apply()
+    await (await vapi_client.plan_sync([row])).apply()
 
     assert fake_vapi.numbers[stored["id"]]["server"] == {
         "url": "https://a.example.com",
         "secret": "s3cret",
     }
-    assert (await vapi_client.sync([row])).empty
+    assert (await vapi_client.plan_sync([row])).empty
 
 
 @pytest.mark.parametrize("secrets", ["shown", "masked", "omitted"])
@@ -186,14 +186,14 @@ async def test_a_row_giving_a_new_secret_and_url_sends_both_and_then_rests(secre
         wanted = {"url": NEW_URL, "secret": "new", "headers": {"X-Key": "k"}}
         row = {"provider": "vonage", "id": stored["id"], "server": wanted}
 
-        plan = await client.sync([row])
+        plan = await client.plan_sync([row])
         if secrets == "masked":
             assert len(plan.updates) == 1  # the masked secret is replaced by the row's
         await plan.apply()
 
         assert server.numbers[stored["id"]]["server"] == wanted
         server.clear_log()
-        again = await client.sync([row])
+        again = await client.plan_sync([row])
         if secrets == "omitted":
             # A server that leaves secrets out cannot show they are set: the row's values
             # are sent again (the same values: nothing is lost), never a placeholder.
@@ -214,11 +214,11 @@ async def test_a_secret_the_server_leaves_out_is_never_sent_as_a_placeholder() -
         for row in rows:
             row["name"] = "Renamed"
 
-        await (await client.sync(rows)).apply()
+        await (await client.plan_sync(rows)).apply()
 
         assert "<set>" not in sent_bodies(server)
         server.clear_log()
-        await (await client.sync(rows)).apply()
+        await (await client.plan_sync(rows)).apply()
         assert server.requests("PATCH") == []
 
 
@@ -241,10 +241,10 @@ async def test_unknown_nested_fields_travel_with_their_object_when_resent() -> N
         rows[0]["server"]["url"] = NEW_URL
 
         # Without resend_unknown, sending `server` would drop `region`: refused.
-        (invalid,) = (await client.sync(rows)).invalid
+        (invalid,) = (await client.plan_sync(rows)).invalid
         assert "server.region" in invalid.reason and "resend_unknown=True" in invalid.reason
 
-        plan = await client.sync(rows, resend_unknown=True)
+        plan = await client.plan_sync(rows, resend_unknown=True)
         assert not plan.invalid
         (update,) = plan.updates
         assert update.extra == {"server": {"region": "eu"}}
@@ -259,13 +259,13 @@ async def test_unknown_nested_fields_travel_with_their_object_when_resent() -> N
 
         # A change of the unknown field alone sends the whole object too.
         rows[0]["server"]["region"] = "us"
-        plan = await client.sync(rows, resend_unknown=True)
+        plan = await client.plan_sync(rows, resend_unknown=True)
         await plan.apply()
         assert server.numbers[stored["id"]]["server"]["url"] == NEW_URL
         assert server.numbers[stored["id"]]["server"]["region"] == "us"
 
         server.clear_log()
-        again = await client.sync(rows, resend_unknown=True)
+        again = await client.plan_sync(rows, resend_unknown=True)
         await again.apply()
         assert again.empty and not again.invalid and server.requests("PATCH") == []
 
@@ -303,7 +303,7 @@ async def test_a_top_level_secret_is_sent_when_it_differs_or_the_number_lacks_it
             {"provider": "twilio", "id": without["id"], "twilioAuthToken": "c"},
         ]
 
-        plan = await client.sync(rows)
+        plan = await client.plan_sync(rows)
 
         # A masked token cannot be compared: left alone unless its row sends it anyway.
         updated = [0, 1] if secrets == "shown" else [1]

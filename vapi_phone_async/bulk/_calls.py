@@ -7,7 +7,7 @@ Pager takes a `fetch` function instead of a client.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -43,6 +43,7 @@ class PhoneNumberCalls(Protocol):
         body: CreatePhoneNumber,
         *,
         allow_purchase: bool = False,
+        lookup: Callable[[], Awaitable[PhoneNumber | None]] | None = None,
         extra_body: Mapping[str, Any] | None = None,
     ) -> PhoneNumber: ...
 

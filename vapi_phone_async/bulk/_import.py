@@ -11,10 +11,11 @@ A number is identified by its provider and its `number` (for `vapi` SIP numbers,
 - `lookup="search"`: one `search=` request per item, right before its create. Better for
   a handful of numbers into an account of millions.
 
-A create whose outcome is unknown (`OutcomeUnknownError`: a 5xx, a timeout, a dropped
-connection) is never simply sent again: the number is searched for first, and adopted if
-the lost create made it. Only when the search proves it absent is the create sent once
-more (up to the BackoffPlan's retries). When the search itself fails, or a body has
+A create whose outcome is unknown (a 5xx, a timeout, a dropped connection) is never simply
+sent again: the client's retry engine searches for the number first (`client.create(...,
+lookup=...)`), and it is adopted if the lost create made it. Only when the search proves
+it absent is the create sent again, as a retry like any other (the BackoffPlan's count
+and waits, the client's retry budget). When the search itself fails, or a body has
 nothing to identify it by (a `vapi` number bought by area code), the item's outcome is
 `unknown`: the number may exist, and only a later import can tell.
 """
@@ -114,13 +115,11 @@ class Importer:
         *,
         update_existing: bool,
         lookup: Lookup,
-        max_creates: int,
         allow_purchase: bool = False,
     ) -> None:
         self._client = client
         self._update_existing = update_existing
         self._lookup = lookup
-        self._max_creates = max_creates
         self._allow_purchase = allow_purchase
         self.existing = ExistingNumbers(keep_numbers=update_existing)
 
@@ -148,13 +147,7 @@ class Importer:
                     return await self._update(index, body, existing)
             keys = (key,) if key is not None else ()
             return await create_reconciled(
-                self._client,
-                index,
-                body,
-                body,
-                keys,
-                max_creates=self._max_creates,
-                allow_purchase=self._allow_purchase,
+                self._client, index, body, body, keys, allow_purchase=self._allow_purchase
             )
         except VapiError as error:
             return failed(index, body, error)
@@ -190,34 +183,34 @@ async def create_reconciled(
     body: CreatePhoneNumber,
     keys: tuple[Key, ...],
     *,
-    max_creates: int,
     allow_purchase: bool = False,
     extra_body: Mapping[str, Any] | None = None,
 ) -> BulkOutcome[T]:
     """Create `body` (item `index` of a run), never twice: a create whose outcome is lost is
-    looked up by `keys`, adopted if it took effect, sent again only when proven absent (at
-    most `max_creates` sends), and `unknown` when nothing can tell."""
+    looked up by `keys`, adopted if it took effect, sent again only when proven absent (by
+    the client's retry engine, under its plan and budget), and `unknown` when nothing can
+    tell. Raises the create's error when it certainly did not happen."""
     action: Action = "bought" if is_purchase(body) else "created"
-    creates = 0
-    while True:
-        creates += 1
-        try:
-            number = await client.create(body, allow_purchase=allow_purchase, extra_body=extra_body)
-            return succeeded(index, item, number, action)
-        except OutcomeUnknownError as error:
-            if not keys:
-                return unknown(index, item, error)
-            try:
-                found = await find_number(client, keys)
-            except VapiError as lookup_error:
-                # The number may exist: only a later lookup can tell, never a create.
-                return unknown(index, item, error, f"the lookup failed: {lookup_error}")
-            if found is not None:
-                return succeeded(index, item, found, "adopted")
-            if creates >= max_creates:
-                # Proven absent: nothing was created, so a later create is safe.
-                return failed(index, item, error)
-            # Searched and absent: the lost create did not happen, so one more is safe.
+    adopted: list[PhoneNumber] = []
+
+    async def lookup() -> PhoneNumber | None:
+        found = await find_number(client, keys)
+        if found is not None:
+            adopted.append(found)
+        return found
+
+    try:
+        number = await client.create(
+            body,
+            allow_purchase=allow_purchase,
+            extra_body=extra_body,
+            lookup=lookup if keys else None,
+        )
+    except OutcomeUnknownError as error:
+        # The number may exist: only a later lookup can tell, never a create. (The error
+        # says whether a lookup was tried and failed.)
+        return unknown(index, item, error)
+    return succeeded(index, item, number, "adopted" if adopted else action)
 
 
 async def find_number(client: PhoneNumberCalls, keys: tuple[Key, ...]) -> PhoneNumber | None:

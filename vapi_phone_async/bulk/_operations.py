@@ -137,7 +137,6 @@ def bulk_import(
         calls,
         update_existing=update_existing,
         lookup=lookup,
-        max_creates=client.backoff.max_retries + 1,
         allow_purchase=allow_purchase,
     )
     return BulkRun(

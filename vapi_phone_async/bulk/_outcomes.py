@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
-from .._options import amount, count, raise_for
+from .._rules import amount, count, raise_for
 from ..models import PhoneNumber
 
 __all__ = [

@@ -33,7 +33,7 @@ from typing import Any
 
 import anyio
 
-from .._options import amount, raise_for
+from .._rules import amount, raise_for
 from ..errors import (
     ApplyLockLostError,
     ApplyLockUnavailableError,

@@ -200,7 +200,6 @@ class SyncPlan:
         check_options(concurrency, rate_limit)
         wait_timeout(wait)  # a bad `wait` is refused now, not when the run starts
         calls = self.client.with_options(rate_limit=rate_limit)
-        max_creates = self.client.backoff.max_retries + 1
         actions = self.actions()
 
         async def do(index: int, action: PlannedAction) -> BulkOutcome[PlannedAction]:
@@ -212,7 +211,6 @@ class SyncPlan:
                         action,
                         action.body,
                         action.keys,
-                        max_creates=max_creates,
                         allow_purchase=allow_purchase,
                         extra_body=action.extra or None,
                     )

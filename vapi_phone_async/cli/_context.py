@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 import click
 from msgspec.structs import replace
 
+from .._options import DEFAULT_BACKOFF
 from .._query import DATE_FILTERS
-from .._retry import DEFAULT_BACKOFF
 from ..client import DEFAULT_BASE_URL, VapiPhoneClient
 from ..pacing import RedisPacing
 from ._output import FORMATS

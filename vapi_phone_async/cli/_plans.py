@@ -50,7 +50,7 @@ async def plan_file(
     allow_number_change: bool = False,
 ) -> FilePlan:
     """Plan the sync of `source`'s rows (its unreadable rows are set apart);
-    `resend_unknown` and `allow_number_change` as for `client.sync`."""
+    `resend_unknown` and `allow_number_change` as for `client.plan_sync`."""
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
     unreadable: list[tuple[int, str]] = []
@@ -60,7 +60,7 @@ async def plan_file(
         else:
             rows.append(record.data)
             lines.append(index)
-    plan = await client.sync(
+    plan = await client.plan_sync(
         rows,
         prune=prune,
         resend_unknown=resend_unknown,

@@ -17,14 +17,25 @@ The state behind them lives in this process by default, and in Redis with
 `VapiPhoneClient(pacing=RedisPacing(url))`, for a fleet of workers that share one limit.
 
 The retry engine meets pacing through a `Pacer` (its `Ticket` for each request let
-through, its `Decision` on a 429) over a `Backend`: `LocalPacing` or Redis's.
+through, its `Decision` on a 429) over a `Backend`: `LocalPacing` or Redis's. `Sleep` is
+the type of the waits it takes (the retry engine's and the client's `sleep=`).
 """
 
 from ._backend import Backend
 from ._budget import RetryBudget
+from ._gate import Sleep
 from ._local import LocalPacing
 from ._pacer import Pacer, Ticket
 from ._redis import RedisPacing
 from ._state import Decision
 
-__all__ = ["Backend", "Decision", "LocalPacing", "Pacer", "RedisPacing", "RetryBudget", "Ticket"]
+__all__ = [
+    "Backend",
+    "Decision",
+    "LocalPacing",
+    "Pacer",
+    "RedisPacing",
+    "RetryBudget",
+    "Sleep",
+    "Ticket",
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._options import amount, raise_for
+from .._rules import amount, raise_for
 
 __all__ = ["RetryBudget"]
 

@@ -19,7 +19,7 @@ import logging
 import time
 from typing import Any
 
-from .._options import amount, raise_for
+from .._rules import amount, raise_for
 from .._secrets import key_fingerprint
 from ..errors import FieldError
 from ._budget import RetryBudget

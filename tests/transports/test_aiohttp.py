@@ -1,4 +1,5 @@
-"""The transport's edges: status → error, aiohttp errors → ours, headers, URLs, timeouts.
+"""The aiohttp transport's edges: aiohttp errors → ours (every one), what it sends, no
+redirects followed, timeouts, its lifecycle.
 
 These are the narrow unit tests that stage a response with aioresponses; everything that
 needs a real server runs against FakeVapiServer in test_client*.py.
@@ -17,21 +18,15 @@ from aiohttp.client_reqrep import ConnectionKey
 from aioresponses import aioresponses
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from vapi_phone_async._transport import (
-    READ_TIMEOUT,
-    USER_AGENT,
-    Transport,
-    attempt_timeout,
+from vapi_phone_async.errors import APIConnectionError, APITimeoutError, ClientClosedError
+from vapi_phone_async.transports import AiohttpTransport, Request, Timeout
+from vapi_phone_async.transports._aiohttp import (
+    ERROR_TABLE,
+    from_client_timeout,
     map_client_error,
 )
-from vapi_phone_async.errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    ClientClosedError,
-)
 
-from ._aioresponses_compat import CompatResponse
+from .._aioresponses_compat import CompatResponse
 
 BASE = "https://api.vapi.ai"
 
@@ -87,38 +82,51 @@ def test_timeouts_map_to_the_timeout_error_and_connect_timeouts_say_nothing_was_
     assert isinstance(connect, APITimeoutError) and connect.connect_failed
 
 
-def test_attempt_timeout_from_seconds_none_or_a_client_timeout() -> None:
-    assert attempt_timeout(5).client.total == 5
-    assert attempt_timeout(5).read == 5
-    assert attempt_timeout(60).read == READ_TIMEOUT
-    assert attempt_timeout(None).client.total is None and attempt_timeout(None).read is None
-    explicit = aiohttp.ClientTimeout(total=1, sock_read=1)
-    assert attempt_timeout(explicit) == (explicit, None)  # aiohttp applies its sock_read
+def test_no_row_of_the_error_table_is_hidden_by_an_earlier_one() -> None:
+    """The first row an error is an instance of decides: a subclass listed after its base
+    would never be reached. (asyncio.TimeoutError is TimeoutError from Python 3.11.)"""
+    kinds = [kind for kind, _ in ERROR_TABLE]
+    for index, kind in enumerate(kinds):
+        assert not [k for k in kinds[:index] if issubclass(kind, k) and k is not kind]
+    assert kinds[-1] is aiohttp.ClientError
 
 
-async def test_requests_carry_the_bearer_key_user_agent_and_no_redirects() -> None:
-    transport = Transport(api_key=KEY, base_url=BASE)
+def test_a_client_timeout_is_read_as_a_timeout_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="ClientTimeout"):
+        read = from_client_timeout(aiohttp.ClientTimeout(total=5, sock_connect=2, sock_read=3))
+    assert read == Timeout(total=5, connect=2, read=3)
+    with pytest.warns(DeprecationWarning):
+        assert from_client_timeout(aiohttp.ClientTimeout(total=5, connect=4)) == Timeout(5, 4, None)
+    assert from_client_timeout(5) is None
+
+
+async def test_a_request_goes_out_as_it_is_and_its_answer_comes_back_whatever_its_status() -> None:
+    transport = AiohttpTransport(BASE)
+    headers = {"Authorization": f"Bearer {KEY}", "X-Trace": "t"}
+    request = Request("GET", "/phone-number/1", {"a": "b"}, None, headers, Timeout(5, 1, 2))
     try:
         with aioresponses() as mocked:
             mocked.get(
-                f"{BASE}/phone-number/1",
-                status=200,
-                body=b'{"id": "1"}',
+                f"{BASE}/phone-number/1?a=b",
+                status=503,
+                body=b'{"message": "down"}',
+                headers={"X-Request-Id": "r1"},
                 response_class=CompatResponse,
             )
-            body = await transport.request("GET", "/phone-number/1", timeout=attempt_timeout(5))
-            assert body == b'{"id": "1"}'
+            answer = await transport.send(request)
             ((_, calls),) = mocked.requests.items()
-            kwargs = calls[0].kwargs
-            assert kwargs["headers"]["Authorization"] == f"Bearer {KEY}"
-            assert kwargs["headers"]["User-Agent"] == USER_AGENT
-            assert kwargs["allow_redirects"] is False
+        assert (answer.status, answer.body, answer.sends) == (503, b'{"message": "down"}', 1)
+        assert answer.headers["x-request-id"] == "r1"
+        kwargs = calls[0].kwargs
+        assert kwargs["headers"] == headers
+        assert kwargs["allow_redirects"] is False
+        assert kwargs["timeout"] == aiohttp.ClientTimeout(total=5, sock_connect=1)
     finally:
         await transport.aclose()
 
 
-async def test_a_redirect_is_an_error_not_followed_with_the_key() -> None:
-    transport = Transport(api_key=KEY, base_url=BASE)
+async def test_a_redirect_is_an_answer_not_followed_with_the_key() -> None:
+    transport = AiohttpTransport(BASE)
     try:
         with aioresponses() as mocked:
             mocked.get(
@@ -127,23 +135,18 @@ async def test_a_redirect_is_an_error_not_followed_with_the_key() -> None:
                 headers={"Location": "https://elsewhere.example/steal"},
                 response_class=CompatResponse,
             )
-            with pytest.raises(APIStatusError) as caught:
-                await transport.request("GET", "/phone-number/1", timeout=attempt_timeout(5))
-            assert caught.value.status_code == 302
+            answer = await transport.send(Request("GET", "/phone-number/1"))
+            assert answer.status == 302
             assert len(mocked.requests) == 1
     finally:
         await transport.aclose()
 
 
-async def test_a_closed_transport_refuses_calls() -> None:
-    transport = Transport(api_key=KEY, base_url=BASE)
+async def test_a_closed_transport_refuses_to_send() -> None:
+    transport = AiohttpTransport(BASE)
     await transport.aclose()
     with pytest.raises(ClientClosedError):
-        await transport.request("GET", "/phone-number/1", timeout=attempt_timeout(5))
-
-
-def test_the_transport_repr_has_no_key() -> None:
-    assert KEY not in repr(Transport(api_key=KEY, base_url=BASE))
+        await transport.send(Request("GET", "/phone-number/1"))
 
 
 def test_a_tls_certificate_failure_maps_on_every_aiohttp_allowed() -> None:
