@@ -48,6 +48,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
                 "_query",
                 "_responses",
                 "_logs",
+                "_cells",
             }
         ),
     ),
@@ -58,6 +59,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
         frozenset({"_call_path", "_transport", "_events", "_raw", "_progress"}),
     ),
     ("walks", frozenset({"_walk", "pagination"})),
+    ("rows of files", frozenset({"rows"})),
     ("bulk runs", frozenset({"bulk"})),
     ("the client", frozenset({"client"})),
     ("the command line and the fake server", frozenset({"cli", "testing"})),

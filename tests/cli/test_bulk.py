@@ -78,13 +78,13 @@ def test_export_to_stdout_and_a_bad_file_type(cli: Run) -> None:
     refused = cli("export", "numbers.txt")
 
     assert streamed.code == 0 and len(streamed.out.splitlines()) == 40
-    assert refused.code == 2 and ".csv or .jsonl" in refused.err
+    assert refused.code == 2 and ".csv, .jsonl or .json" in refused.err
 
 
 # import
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".json"])
 def test_an_export_imports_as_it_is_and_creates_nothing(
     cli: Run, server: FakeVapiServer, tmp_path: Path, suffix: str
 ) -> None:

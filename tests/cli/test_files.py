@@ -70,12 +70,16 @@ def test_a_csv_saved_with_a_byte_order_mark_reads(
         ),
         ("binary.csv", b"provider,number\n\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8 text"),
         ("nul.csv", "provider,number\ntwilio,+1\x00\n", "a NUL byte"),
-        ("utf16.csv", "provider,number\n".encode("utf-16"), "is UTF-16: save it as UTF-8"),
-        ("long.csv", "provider,name\ntwilio," + "x" * (10 << 20) + "\n", "longer than 131,072"),
+        ("utf16.csv", "provider,number\n".encode("utf-16"), "UTF-16 text: save it as UTF-8"),
+        (
+            "long.csv",
+            "provider,name\ntwilio," + "x" * (10 << 20) + "\n",
+            "line 2: a field longer than 131,072",
+        ),
         ("empty.csv", "", "is empty: nothing to do"),
         ("header.csv", HEADER, "has a header and no rows"),
         ("empty.jsonl", "\n\n", "is empty: nothing to do"),
-        ("numbers.txt", ROW, "must end in .csv or .jsonl"),
+        ("numbers.txt", ROW, "must end in .csv, .jsonl or .json"),
     ],
 )
 @pytest.mark.parametrize("command", ["import", "sync"])

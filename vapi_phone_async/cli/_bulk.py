@@ -50,12 +50,12 @@ __all__ = ["UpdatePlan", "bulk_update", "export", "export_numbers", "plan_update
 async def export_numbers(
     client: VapiPhoneClient, path: Path, *, show_secrets: bool = False, progress: bool = False
 ) -> int:
-    """Write every number to `path` (.csv, .jsonl, or `-` for JSON lines on stdout).
+    """Write every number to `path` (.csv, .jsonl, .json, or `-` for JSON lines on stdout).
 
     Whole or not at all: raises `IncompleteListingError`, writing nothing, when the walk
     does not prove it saw every number (a file short of numbers would be synced back as
     deletes or imported as the account)."""
-    output = "csv" if path.suffix.lower() == ".csv" else "jsonl"
+    output = {".csv": "csv", ".json": "json"}.get(path.suffix.lower(), "jsonl")
     written = unreadable = 0
     bar = progress_bar("export", None, enabled=progress)
     with written_whole(path) as stream, bar as tick:
@@ -80,7 +80,10 @@ async def export_numbers(
 @api_options()
 @click.pass_obj
 def export(settings: Settings, file: Path, show_secrets: bool) -> None:
-    """Write every phone number to FILE.jsonl or FILE.csv (or - for stdout)."""
+    """Write every phone number to FILE.jsonl, FILE.csv or FILE.json (- for stdout).
+
+    CSV cells a spreadsheet would run as formulas are written with a ' in front, which
+    import and sync take off again (see docs/cli.md)."""
     check_file_type(file, "FILE")
 
     async def body() -> int:

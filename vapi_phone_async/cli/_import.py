@@ -1,4 +1,4 @@
-"""The import command: a create-only sync of a .csv or .jsonl file (or `-`).
+"""The import command: a create-only sync of a .csv, .jsonl or .json file (or `-`).
 
 It shares the sync's matching, so an export imported anywhere, once or ten times, creates
 and buys nothing it should not: a number that exists (by id, provider and number, or SIP
@@ -135,7 +135,7 @@ async def import_file(
 
 @click.command("import")
 @click.argument("file", metavar="FILE|-")
-@click.option("--format", "file_format", type=choice(FORMATS), help="csv or jsonl.")
+@click.option("--format", "file_format", type=choice(FORMATS), help="csv, jsonl or json.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=16, show_default=True)
 @click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests/s.")
 @click.option("--dry-run", is_flag=True, help="Print what would be done; change nothing.")
@@ -166,7 +166,7 @@ def import_(
     output: str,
     failures: Path | None,
 ) -> None:
-    """Create the numbers of FILE (.csv or .jsonl; - reads standard input) that do not exist.
+    """Create the numbers of FILE (.csv, .jsonl or .json; - reads stdin) that do not exist.
 
     Numbers are matched by id, or provider and number, or SIP URI, so running an import
     twice creates nothing the second time, and an export imports as it is. Existing ones

@@ -34,7 +34,7 @@ __all__ = ["sync"]
 
 @click.command()
 @click.argument("file", metavar="FILE|-")
-@click.option("--format", "file_format", type=choice(FORMATS), help="csv or jsonl.")
+@click.option("--format", "file_format", type=choice(FORMATS), help="csv, jsonl or json.")
 @click.option("--apply", "apply_", is_flag=True, help="Do the plan (without: print it only).")
 @click.option("--prune", is_flag=True, help="Delete the numbers no row of FILE stands for.")
 @click.option("--allow-purchase", is_flag=True, help="Buy the Vapi numbers the file asks for.")
@@ -73,7 +73,7 @@ def sync(
     rate_limit: float | None,
     failures: Path | None,
 ) -> None:
-    """Make the account look like FILE (.csv or .jsonl; - reads standard input).
+    """Make the account look like FILE (.csv, .jsonl or .json; - reads standard input).
 
     A row finds its number by id, else by provider and number, or SIP URI; the plan lists
     what would be created, bought, updated (the fields that differ), deleted (--prune)
