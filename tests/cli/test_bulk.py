@@ -262,7 +262,9 @@ def test_tables_are_drawn_on_a_terminal_and_plain_elsewhere() -> None:
         writer.close()
         print_table("summary", ("result", "numbers"), [("created", 3)], stream)
 
-    assert "│" in drawn.getvalue() or "┃" in drawn.getvalue()
+    assert "─" in drawn.getvalue()  # the header's rule: one style, no frame
+    assert "│" not in drawn.getvalue() and "┃" not in drawn.getvalue()
+    assert "summary\n" in drawn.getvalue()  # the title on a line of its own
     assert plain.getvalue().splitlines()[1].split("\t")[:3] == ["n1", "vapi", "sip:a@b"]
     assert "│" not in plain.getvalue() and plain.getvalue().splitlines()[-1].split() == [
         "created",

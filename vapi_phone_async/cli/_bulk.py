@@ -9,7 +9,6 @@ meanwhile is planned again and asked about again (see `_locking`).
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
@@ -25,6 +24,7 @@ from ..client import VapiPhoneClient
 from ..errors import FieldError, RequestValidationError, StalePlanError
 from ..models import PROVIDERS, UpdatePhoneNumber
 from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
+from . import _clock as clock
 from ._apply import INTERRUPTED, Applied, apply_plan
 from ._bodies import update_body
 from ._bodies import update_class as _update_class
@@ -39,6 +39,7 @@ from ._output import (
     unreadable_note,
 )
 from ._params import check_search, choice
+from ._prompt import confirm
 from ._records import to_wire
 
 __all__ = ["UpdatePlan", "bulk_update", "export", "export_numbers", "plan_updates", "update_bodies"]
@@ -92,10 +93,9 @@ def export(settings: Settings, file: Path, show_secrets: bool) -> None:
                 client, file, show_secrets=show_secrets, progress=stderr_is_terminal()
             )
 
-    started = time.perf_counter()
     count = run(body())
     if str(file) != "-":
-        click.echo(f"exported {count} numbers to {file} in {time.perf_counter() - started:.1f} s")
+        click.echo(f"exported {count} numbers to {file} in {clock.elapsed():.1f} s")
 
 
 # bulk-update
@@ -221,10 +221,7 @@ def bulk_update(
         )
     bodies = update_bodies(sets, unsets, provider)
 
-    async def apply_updates(
-        client: VapiPhoneClient, plan: UpdatePlan
-    ) -> tuple[Applied[UpdateItem], float]:
-        started = time.perf_counter()
+    async def apply_updates(client: VapiPhoneClient, plan: UpdatePlan) -> Applied[UpdateItem]:
         total = len(plan.pairs)
         with progress_bar("bulk-update", total, enabled=stderr_is_terminal()) as tick:
             run_ = client.bulk_update(
@@ -233,17 +230,16 @@ def bulk_update(
                 rate_limit=rate_limit,
                 progress=lambda done, _failed, _total: tick(done, total),
             )
-            applied = await apply_plan(run_, plan.pairs)
-        return applied, time.perf_counter() - started
+            return await apply_plan(run_, plan.pairs)
 
-    async def body() -> tuple[UpdatePlan, Applied[UpdateItem] | None, float]:
+    async def body() -> tuple[UpdatePlan, Applied[UpdateItem] | None]:
         async with settings.client() as client:
 
             async def replan() -> UpdatePlan:
                 return await plan_updates(client, bodies, search=search, filters=filters)
 
             if dry_run:
-                return await replan(), None, 0.0
+                return await replan(), None
             async with locked(client, wait_of(wait, wait_timeout)):
                 plan = await replan()
                 for attempt in count():
@@ -253,7 +249,8 @@ def bulk_update(
                         _print_plan(plan, "bulk-update plan, made again", sys.stderr)
                         confirm_again(yes)
                     elif len(plan.pairs) > 1 and not yes:
-                        _confirm(f"update {len(plan.pairs)} numbers")
+                        what = f"update {len(plan.pairs)} numbers"
+                        confirm(f"This will {what}. Go on?", what=what, yes=yes)
                     if attempt or (len(plan.pairs) > 1 and not yes):
                         # Time passed at the prompt: the scope must still list the same.
                         now = await replan()
@@ -261,11 +258,10 @@ def bulk_update(
                             error = _moved(client, plan, now)
                             plan = await plan_again(error, attempt, _ready(now))
                             continue
-                    applied, seconds = await apply_updates(client, plan)
-                    return plan, applied, seconds
-            return plan, None, 0.0
+                    return plan, await apply_updates(client, plan)
+            return plan, None
 
-    plan, applied, seconds = run(body())
+    plan, applied = run(body())
     for number_id, why in plan.refused[:SHOWN_FAILURES]:
         click.echo(f"  refused: {number_id}: {why}", err=True)
     if applied is None:
@@ -275,6 +271,7 @@ def bulk_update(
             raise click.exceptions.Exit(1)
         return
     summary = applied.summary
+    seconds = clock.elapsed()  # the listing and the plan too, not the apply alone
     rate = summary.done / seconds if seconds else 0.0
     state = " (interrupted)" if applied.interrupted else ""
     rows = [("updated", summary.updated), ("unchanged", plan.unchanged)]
@@ -313,9 +310,3 @@ def _ready(plan: UpdatePlan) -> Callable[[], Awaitable[UpdatePlan]]:
         return plan
 
     return made
-
-
-def _confirm(what: str) -> None:
-    if not sys.stdin.isatty():
-        raise click.UsageError(f"this would {what}: add --yes to do it without a prompt")
-    click.confirm(f"This will {what}. Go on?", abort=True, err=True)

@@ -23,6 +23,7 @@ import click
 from ..bulk import BulkSummary, SyncPlan, Unchanged
 from ..client import VapiPhoneClient
 from ..errors import StalePlanError
+from . import _clock as clock
 from ._apply import INTERRUPTED, apply_plan
 from ._context import Settings, api_options, run
 from ._failures import Failures, failures_path, gather_failures
@@ -208,6 +209,7 @@ def import_(
         if result.invalid:
             raise click.exceptions.Exit(1)
         return
+    result.seconds = clock.elapsed()  # reading the file and the plan too
     print_import_report(result)
     if result.interrupted:
         raise click.exceptions.Exit(INTERRUPTED)
@@ -220,7 +222,8 @@ def print_import_report(report: ImportReport) -> None:
     rate = report.rows_read / report.seconds if report.seconds else 0.0
     state = " (interrupted)" if report.interrupted else ""
     print_table(
-        f"import{state}: {report.rows_read} rows in {report.seconds:.1f} s ({rate:,.0f} rows/s)",
+        f"import{state}: {report.rows_read} row{'s' * (report.rows_read != 1)} in "
+        f"{report.seconds:.1f} s ({rate:,.0f} rows/s)",
         ("result", "numbers"),
         report.rows(),
         sys.stdout,
