@@ -40,10 +40,10 @@ from typing import IO, Any, Literal
 import msgspec
 
 from ._cells import read_cells
-from ._secrets import redact_mapping
+from ._secrets import redact_mapping as _redact
 from .errors import UnreadableFileError
 
-__all__ = ["FORMATS", "Format", "Row", "format_of", "read", "read_cells"]
+__all__ = ["FORMATS", "Format", "Row", "UnreadableFileError", "format_of", "read", "read_cells"]
 
 Format = Literal["csv", "jsonl", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "json")
@@ -75,7 +75,7 @@ class Row(dict[str, Any]):
         self.problem = problem
 
     def __repr__(self) -> str:
-        shown = self.problem if self.problem is not None else redact_mapping(dict(self))
+        shown = self.problem if self.problem is not None else _redact(dict(self))
         return f"Row(line={self.line}, {shown!r})"
 
 

@@ -21,8 +21,8 @@ import click
 
 from .._version import __version__
 from ..errors import ApplyLockedError, RequestValidationError, VapiError
-from . import _clock as clock
 from ._bulk import bulk_update, export
+from ._clock import start as start_clock
 from ._commands import create, delete, get, list_numbers, update
 from ._context import Settings, api_options
 from ._demo import demo
@@ -78,7 +78,7 @@ cli.add_command(fake_server)
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `vapi-phone` with `argv` (default: the process's arguments); the exit code."""
     settings = Settings()
-    clock.start()
+    start_clock()
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None,

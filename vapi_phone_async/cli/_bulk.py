@@ -24,10 +24,10 @@ from ..client import VapiPhoneClient
 from ..errors import FieldError, RequestValidationError, StalePlanError
 from ..models import PROVIDERS, UpdatePhoneNumber
 from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
-from . import _clock as clock
 from ._apply import INTERRUPTED, Applied, apply_plan
 from ._bodies import update_body
 from ._bodies import update_class as _update_class
+from ._clock import elapsed
 from ._context import Settings, api_options, date_filters, run, show_secrets_option
 from ._files import SHOWN_FAILURES, check_file_type, written_whole
 from ._locking import confirm_again, locked, plan_again, wait_of, wait_options
@@ -95,7 +95,7 @@ def export(settings: Settings, file: Path, show_secrets: bool) -> None:
 
     count = run(body())
     if str(file) != "-":
-        click.echo(f"exported {count} numbers to {file} in {clock.elapsed():.1f} s")
+        click.echo(f"exported {count} numbers to {file} in {elapsed():.1f} s")
 
 
 # bulk-update
@@ -271,7 +271,7 @@ def bulk_update(
             raise click.exceptions.Exit(1)
         return
     summary = applied.summary
-    seconds = clock.elapsed()  # the listing and the plan too, not the apply alone
+    seconds = elapsed()  # the listing and the plan too, not the apply alone
     rate = summary.done / seconds if seconds else 0.0
     state = " (interrupted)" if applied.interrupted else ""
     rows = [("updated", summary.updated), ("unchanged", plan.unchanged)]

@@ -23,8 +23,8 @@ import click
 from ..bulk import BulkSummary, SyncPlan, Unchanged
 from ..client import VapiPhoneClient
 from ..errors import StalePlanError
-from . import _clock as clock
 from ._apply import INTERRUPTED, apply_plan
+from ._clock import elapsed
 from ._context import Settings, api_options, run
 from ._failures import Failures, failures_path, gather_failures
 from ._input import FORMATS, InputFile, read_input
@@ -209,7 +209,7 @@ def import_(
         if result.invalid:
             raise click.exceptions.Exit(1)
         return
-    result.seconds = clock.elapsed()  # reading the file and the plan too
+    result.seconds = elapsed()  # reading the file and the plan too
     print_import_report(result)
     if result.interrupted:
         raise click.exceptions.Exit(INTERRUPTED)

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from . import _clock as clock
+from ._clock import waiting
 
 __all__ = ["DECLINED", "Declined", "ask", "can_ask", "confirm"]
 
@@ -39,7 +39,7 @@ def can_ask(what: str, *, yes: bool) -> bool:
 def ask(question: str) -> None:
     """Ask `question` on stderr; raise `Declined` unless the answer is yes."""
     try:
-        with clock.waiting():
+        with waiting():
             confirmed = click.confirm(question, err=True)
     except click.Abort:  # Ctrl+C or the end of input at the prompt
         click.echo(err=True)

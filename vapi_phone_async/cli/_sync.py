@@ -16,8 +16,8 @@ import click
 
 from ..bulk import PlannedAction
 from ..errors import StalePlanError
-from . import _clock as clock
 from ._apply import INTERRUPTED, Applied, apply_plan, summary_rows
+from ._clock import elapsed
 from ._context import Settings, api_options, run
 from ._failures import Failures, failures_path, gather_failures
 from ._import import print_failures
@@ -145,7 +145,7 @@ def sync(
     gather_failures(planned, applied, recorder)
     state = " (interrupted)" if applied.interrupted else ""
     print_table(
-        f"sync{state}: {_plural(len(applied.outcomes), 'change')} in {clock.elapsed():.1f} s",
+        f"sync{state}: {_plural(len(applied.outcomes), 'change')} in {elapsed():.1f} s",
         ("result", "numbers"),
         summary_rows(applied.summary, unchanged=len(planned.plan.unchanged)),
         sys.stdout,
