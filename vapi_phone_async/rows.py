@@ -13,7 +13,7 @@ It also knows its `line` (where it starts in the file; a CSV's header is line 1)
 (the row as written) and `problem` (why a line is not a row: a JSON line that is not an
 object; such a row is empty, and a sync reports it invalid with that reason).
 
-A CSV's cells are read as the command line reads them (see `read_cells` below): an empty
+A CSV's cells are read as the command line reads them (`read_cells`): an empty
 cell is a field left out, `null` clears the field, a cell of JSON (`{...}`, `[...]`,
 `"..."`) is that JSON, `""` is the empty string, `true`/`20` are typed where the field
 takes them, and the `'` an export puts before text a spreadsheet would run as a formula
