@@ -39,23 +39,29 @@ def check_numbers_table(text: str, numbers: Sequence[dict[str, Any]], columns: i
     header = lines[0].split()
     assert header == [column for column in COLUMN_ORDER if column in header]
     assert {"id", "number", "name"} <= set(header)
-    rows = {UUID.findall(line)[0]: line for line in lines[2:] if UUID.findall(line)}
-    assert len(rows) == len(lines) - 2  # one line a number, nothing folded
+    starts = [lines[0].index(column) for column in header]
+    bounds = dict(zip(header, zip(starts, [*starts[1:], None], strict=True), strict=True))
+
+    def cell(row: str, column: str) -> str:
+        start, end = bounds[column]
+        return row[start:end].strip()
+
+    rows = {cell(line, "id"): line for line in lines[2:]}
+    assert all(UUID.fullmatch(number_id) for number_id in rows)  # one line a number, whole
     assert all(len(line) <= columns for line in lines)
-    for data in numbers:
-        row = rows.get(data["id"])
-        if row is None:
-            continue  # beyond the first screen
-        name = data.get("name") or ""
-        cells = row.split("  ")
-        assert any(cell.strip() and name.startswith(cell.strip().rstrip("…")) for cell in cells)
+    shown = [data for data in numbers if data["id"] in rows]
+    assert len(shown) == len(rows) and any(data.get("sipUri") == LONG_SIP for data in shown)
+    for data in shown:
+        row = rows[data["id"]]
+        name = cell(row, "name")
+        assert name == data["name"] or (name.endswith("…") and data["name"].startswith(name[:-1]))
+        number = cell(row, "number")
         if data.get("number"):
-            assert data["number"] in row
-        elif len(data["sipUri"]) > 20:
-            shown = next(cell for cell in row.split() if "…" in cell and cell.startswith("sip:"))
-            head, tail = shown.split("…")
+            assert number == data["number"]
+        else:
+            head, _, tail = number.partition("…")
             assert data["sipUri"].startswith(head) and data["sipUri"].endswith(tail)
-    assert data["id"] in rows  # the long SIP URI is on the page
+            assert (number == data["sipUri"]) == ("…" not in number)
 
 
 # Drawn by rich at a set width.
