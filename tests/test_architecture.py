@@ -54,6 +54,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
                 "_responses",
                 "_logs",
                 "_rules",
+                "_cells",
             }
         ),
     ),
@@ -67,6 +68,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
         frozenset({"_call", "_events", "_raw", "_setup"}),
     ),
     ("walks", frozenset({"_walk", "pagination"})),
+    ("rows of files", frozenset({"rows"})),
     ("bulk runs", frozenset({"bulk"})),
     ("the client", frozenset({"_client_base", "_aliases", "client"})),
     ("the command line and the fake server", frozenset({"cli", "testing"})),

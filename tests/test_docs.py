@@ -11,6 +11,8 @@ comment on the line before it (blank lines between are allowed):
   FakeVapiServer (api key "test-key", seeded with N numbers, 0 by default; `cursors=true`
   shows and honours cursors, off by default as on Vapi) and `client`, a VapiPhoneClient on
   it. The page says so in its text.
+
+Python samples run in a temporary directory of their own, so that one may write a file.
 - `<!-- runnable-pytest -->`: the sample is a test module of the reader's own project: it
   is written to a temporary directory and run there by pytest in a subprocess (with the
   package's pytest plugin and its fixtures), and every test in it must pass.
@@ -327,8 +329,11 @@ def test_the_pagination_guarantee_is_quoted_exactly() -> None:
 
 
 @pytest.mark.parametrize("sample", _params({"runnable"}))
-async def test_python_sample(sample: Sample | None) -> None:
+async def test_python_sample(
+    sample: Sample | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert sample is not None, f"no runnable samples found under {DOCS}"
+    monkeypatch.chdir(tmp_path)  # a sample may write files, as a reader's script would
     await run_sample(sample)
 
 

@@ -13,6 +13,7 @@ PUBLIC_MODULES = [
     "vapi_phone_async.models",
     "vapi_phone_async.errors",
     "vapi_phone_async.pacing",
+    "vapi_phone_async.rows",
     "vapi_phone_async.testing",
     "vapi_phone_async.transports",
 ]

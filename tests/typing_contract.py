@@ -283,3 +283,28 @@ def a_client_of_a_fleet() -> VapiPhoneClient:
         retry_budget=RetryBudget(capacity=500),
         deadline=None,
     )
+
+
+async def rows_as_users_type_them(client: VapiPhoneClient) -> None:
+    """A file's rows into a sync; each entry of the plan with its line."""
+    import io
+    from collections.abc import Iterator
+
+    from vapi_phone_async import rows
+    from vapi_phone_async.bulk import SyncPlan
+    from vapi_phone_async.errors import UnreadableFileError
+
+    try:
+        read: Iterator[rows.Row] = rows.read("numbers.csv")
+    except UnreadableFileError as error:
+        where: int | None = error.line
+        problem: str = error.problem
+        del where, problem
+        raise
+    plan: SyncPlan = await client.sync(read, strict=False)
+    line: int | None = plan.invalid[0].line
+    row: rows.Row = next(rows.read(io.BytesIO(b"provider\ntwilio\n"), format="csv"))
+    row_line: int | None = row.line
+    cells: dict[str, object] = rows.read_cells({"provider": "twilio", "name": ""})
+    rows.read("numbers.xml", format="xml")  # type: ignore[arg-type]
+    del line, row_line, cells

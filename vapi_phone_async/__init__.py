@@ -1,6 +1,6 @@
 """vapi-phone-async: an async-first, typed client for the Vapi Phone Numbers API."""
 
-from . import bulk, errors, models, transports
+from . import bulk, errors, models, rows, transports
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._events import EventHooks, RequestEvent, ResponseEvent
 from ._raw import RawResponse
@@ -41,6 +41,7 @@ __all__ = [
     "decode_phone_number_list",
     "errors",
     "models",
+    "rows",
     "transports",
     "validate_body",
 ]

@@ -13,6 +13,7 @@ VapiError
 ├── ApplyLockUnavailableError       the apply lock's store (Redis) failed: nothing was sent
 ├── ApplyLockLostError              the apply lock was lost while held: the apply stopped
 ├── StalePlanError                  the account changed since the plan was made
+├── UnreadableFileError             a file of rows that cannot be read (`rows.read`)
 ├── APIConnectionError              the network failed
 │   └── APITimeoutError             ... by running out of time
 └── APIStatusError                  the server answered with a non-2xx status
@@ -67,6 +68,7 @@ __all__ = [
     "ResponseDecodeError",
     "StalePlanError",
     "UnprocessableEntityError",
+    "UnreadableFileError",
     "VapiError",
 ]
 
@@ -269,6 +271,19 @@ class StalePlanError(VapiError):
             f"the account at {base_url} changed since the plan was made ({planned} numbers "
             f"then, {now} now, or some were changed): plan again, then apply the new plan"
         )
+
+
+class UnreadableFileError(VapiError, ValueError):
+    """A file of rows (`rows.read`) that cannot be read: `source` names the file, `line`
+    is where the problem is (1 is the first line; None: the file as a whole), `problem`
+    says what it is. The message never quotes the file's content."""
+
+    def __init__(self, source: str, problem: str, line: int | None = None) -> None:
+        self.source = source
+        self.problem = problem
+        self.line = line
+        where = f": line {line}" if line is not None else ""
+        super().__init__(f"{source}{where}: {problem}")
 
 
 class APIConnectionError(VapiError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +43,24 @@ class Run:
 
 
 class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def screen_text(raw: str) -> str:
+    """What a terminal shows of `raw`, less the progress bar: no escape codes, and of a
+    line rewritten after a carriage return, the last version."""
+    lines = [line.rsplit("\r", 1)[-1] for line in ESCAPE.sub("", raw).split("\n")]
+    return "\n".join(line for line in lines if "━" not in line)
+
+
+class Terminal(io.StringIO):
+    """A stdout that says it is a terminal, as rich and the command line ask."""
+
     def isatty(self) -> bool:
         return True
 

@@ -78,13 +78,13 @@ def test_export_to_stdout_and_a_bad_file_type(cli: Run) -> None:
     refused = cli("export", "numbers.txt")
 
     assert streamed.code == 0 and len(streamed.out.splitlines()) == 40
-    assert refused.code == 2 and ".csv or .jsonl" in refused.err
+    assert refused.code == 2 and ".csv, .jsonl or .json" in refused.err
 
 
 # import
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".json"])
 def test_an_export_imports_as_it_is_and_creates_nothing(
     cli: Run, server: FakeVapiServer, tmp_path: Path, suffix: str
 ) -> None:
@@ -262,7 +262,9 @@ def test_tables_are_drawn_on_a_terminal_and_plain_elsewhere() -> None:
         writer.close()
         print_table("summary", ("result", "numbers"), [("created", 3)], stream)
 
-    assert "│" in drawn.getvalue() or "┃" in drawn.getvalue()
+    assert "─" in drawn.getvalue()  # the header's rule: one style, no frame
+    assert "│" not in drawn.getvalue() and "┃" not in drawn.getvalue()
+    assert "summary\n" in drawn.getvalue()  # the title on a line of its own
     assert plain.getvalue().splitlines()[1].split("\t")[:3] == ["n1", "vapi", "sip:a@b"]
     assert "│" not in plain.getvalue() and plain.getvalue().splitlines()[-1].split() == [
         "created",

@@ -201,10 +201,11 @@ def test_update_of_a_field_the_provider_lacks_names_it(cli: Run, server: FakeVap
 def test_delete_asks_first_and_keeps_the_number_on_no(cli: Run, server: FakeVapiServer) -> None:
     number_id = ids_of(server, "telnyx")[0]
 
-    declined = cli("delete", number_id, stdin="n\n")
-    accepted = cli("delete", number_id, stdin="y\n")
+    declined = cli("delete", number_id, stdin="n\n", terminal=True)
+    accepted = cli("delete", number_id, stdin="y\n", terminal=True)
 
-    assert declined.code == 1 and declined.err.startswith("Delete +")
+    assert declined.code == 3 and declined.err.startswith("Delete +")
+    assert declined.err.endswith("not confirmed: nothing changed\n")
     assert accepted.code == 0 and accepted.out.startswith(f"deleted {number_id}")
     assert number_id not in server.numbers
 

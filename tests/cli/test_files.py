@@ -70,12 +70,16 @@ def test_a_csv_saved_with_a_byte_order_mark_reads(
         ),
         ("binary.csv", b"provider,number\n\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8 text"),
         ("nul.csv", "provider,number\ntwilio,+1\x00\n", "a NUL byte"),
-        ("utf16.csv", "provider,number\n".encode("utf-16"), "is UTF-16: save it as UTF-8"),
-        ("long.csv", "provider,name\ntwilio," + "x" * (10 << 20) + "\n", "longer than 131,072"),
+        ("utf16.csv", "provider,number\n".encode("utf-16"), "UTF-16 text: save it as UTF-8"),
+        (
+            "long.csv",
+            "provider,name\ntwilio," + "x" * (10 << 20) + "\n",
+            "line 2: a field longer than 131,072",
+        ),
         ("empty.csv", "", "is empty: nothing to do"),
         ("header.csv", HEADER, "has a header and no rows"),
         ("empty.jsonl", "\n\n", "is empty: nothing to do"),
-        ("numbers.txt", ROW, "must end in .csv or .jsonl"),
+        ("numbers.txt", ROW, "must end in .csv, .jsonl or .json"),
     ],
 )
 @pytest.mark.parametrize("command", ["import", "sync"])
@@ -136,3 +140,56 @@ def test_the_failures_file_of_a_failures_file_keeps_its_name_and_every_column(
     assert reader.fieldnames == [*HEADER.strip().split(","), "error"]
     assert [(row["name"], row["notes"]) for row in rows] == [("No SID", "my note")]
     assert "twilioAccountSid is required" in rows[0]["error"]
+
+
+# Export: safe to open in a spreadsheet, read back as it was.
+
+
+def test_an_exported_csv_is_safe_to_open_and_imports_back_as_it_was(
+    cli: Run, server: FakeVapiServer, tmp_path: Path
+) -> None:
+    names = {
+        "+14155550181": '=HYPERLINK("http://evil.example","x")',
+        "+14155550182": "@SUM(1)",
+        "+14155550183": "'quoted",
+        "+14155550184": "",
+        "+14155550185": "-1",
+    }
+    for number, name in names.items():
+        server.insert(
+            {"provider": "twilio", "number": number, "twilioAccountSid": "AC1", "name": name}
+        )
+    exported = tmp_path / "numbers.csv"
+    assert cli("export", "--show-secrets", str(exported)).code == 0
+
+    with exported.open(newline="", encoding="utf-8") as stream:
+        cells = {row["number"]: row["name"] for row in csv.DictReader(stream)}
+    synced = cli("sync", str(exported))
+
+    assert cells["+14155550181"] == "'" + names["+14155550181"]  # text, not a formula
+    assert cells["+14155550182"] == "'@SUM(1)" and cells["+14155550185"] == "'-1"
+    assert cells["+14155550183"] == "''quoted" and cells["+14155550184"] == '""'
+    assert not any(cell[:1] in "=+-@" for cell in cells.values())  # +1415... are numbers
+    assert synced.code == 0 and "nothing to do" in synced.out  # every name read back
+
+
+def test_a_csv_separated_by_semicolons_imports(
+    cli: Run, server: FakeVapiServer, tmp_path: Path
+) -> None:
+    source = write(
+        tmp_path / "excel.csv",
+        "provider;number;twilioAccountSid;name\ntwilio;+19990000011;AC1;Desk, east\n",
+    )
+
+    result = cli("import", str(source))
+
+    assert result.code == 0, result.err
+    (created,) = [d for d in server.numbers.values() if d.get("number") == "+19990000011"]
+    assert created["name"] == "Desk, east"
+
+
+def test_export_to_json_writes_one_array(cli: Run, tmp_path: Path) -> None:
+    result = cli("export", str(tmp_path / "numbers.json"))
+
+    assert result.code == 0, result.err
+    assert len(json.loads((tmp_path / "numbers.json").read_text())) == 40

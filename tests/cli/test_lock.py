@@ -105,7 +105,8 @@ def test_sync_asks_again_about_a_plan_made_again(
     moves_once(monkeypatch, _sync, "plan_file", server)
     refused = cli("sync", str(source), "--apply")  # off a terminal: no one to ask
 
-    assert refused.code == 1 and "add --yes to apply a plan made again" in refused.err
+    assert refused.code == 2 and "apply a plan made again" in refused.err
+    assert "add --yes" in refused.err
     assert server.requests("POST") == []
 
     moves_once(monkeypatch, _sync, "plan_file", server)
@@ -128,15 +129,16 @@ def test_import_plans_again_and_goes_on_as_it_never_asks(
 def test_bulk_update_lists_its_scope_again_after_the_prompt(
     cli: Run, server: FakeVapiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def moved(what: str) -> None:  # while the user reads the prompt, a number comes
+    def moved(question: str, *, what: str, yes: bool) -> None:
+        # While the user reads the prompt, a number comes.
         server.insert({"provider": "twilio", "number": "+14155559999", "name": "Elsewhere"})
 
-    monkeypatch.setattr(_bulk, "_confirm", moved)
+    monkeypatch.setattr(_bulk, "confirm", moved)
     refused = cli("bulk-update", "--provider", "twilio", "--set", "assistantId=a1")
-    assert refused.code == 1 and "bulk-update plan, made again" in refused.err
-    assert server.requests("PATCH") == []
+    assert refused.code == 2 and "bulk-update plan, made again" in refused.err
+    assert "add --yes" in refused.err and server.requests("PATCH") == []
 
-    monkeypatch.setattr(_bulk, "_confirm", lambda what: None)
+    monkeypatch.setattr(_bulk, "confirm", lambda question, *, what, yes: None)
     result = cli("bulk-update", "--provider", "twilio", "--set", "assistantId=a1", "--yes")
     twilio = [n for n in server.numbers.values() if n["provider"] == "twilio"]
     assert result.code == 0 and all(n.get("assistantId") == "a1" for n in twilio)

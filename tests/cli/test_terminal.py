@@ -4,139 +4,16 @@ half-written on stdout, and the environment and completion documented."""
 
 from __future__ import annotations
 
-import io
 import json
-import re
 import subprocess
-import sys
 from typing import Any
 
 import pytest
 
-from vapi_phone_async.cli import main
-from vapi_phone_async.cli._screen import COLUMN_ORDER, fit_columns
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.testing import FakeVapiServer
 
-from .helpers import Result, Run
+from .helpers import UUID, Run
 from .test_process import script
-
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-def screen_text(raw: str) -> str:
-    """What a terminal shows of `raw`, less the progress bar: no escape codes, and of a
-    line rewritten after a carriage return, the last version."""
-    lines = [line.rsplit("\r", 1)[-1] for line in ESCAPE.sub("", raw).split("\n")]
-    return "\n".join(line for line in lines if "━" not in line)
-
-
-class Terminal(io.StringIO):
-    """A stdout that says it is a terminal, as rich and the command line ask."""
-
-    def isatty(self) -> bool:
-        return True
-
-
-@pytest.fixture
-def terminal(
-    server: FakeVapiServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Any:
-    """Runs `vapi-phone ARGS` with stdout a terminal `columns` wide."""
-    monkeypatch.setenv("VAPI_API_KEY", TEST_API_KEY)
-    monkeypatch.setenv("VAPI_BASE_URL", server.url)
-
-    def run(*args: str, columns: int = 120) -> Result:
-        monkeypatch.setenv("COLUMNS", str(columns))
-        screen = Terminal()
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "stdout", screen)
-        code = main(list(args))
-        result = Result(code, screen_text(screen.getvalue()), capsys.readouterr().err)
-        assert TEST_API_KEY not in result.out + result.err
-        return result
-
-    return run
-
-
-def _long_names(server: FakeVapiServer) -> None:
-    for data in server.numbers.values():
-        data["name"] = "A rather long name for a phone number of the front desk"[:40]
-
-
-# Whole ids and numbers.
-
-
-@pytest.mark.parametrize("columns", [80, 120])
-def test_list_on_a_terminal_shows_every_id_and_number_whole(
-    terminal: Any, server: FakeVapiServer, columns: int
-) -> None:
-    _long_names(server)
-
-    result = terminal("list", "--all", columns=columns)
-
-    assert result.code == 0
-    lines = result.out.splitlines()
-    assert all(len(line) <= columns for line in lines)
-    for data in server.numbers.values():
-        shown = data.get("number") or data["sipUri"]
-        row = next(line for line in lines if data["id"] in line)
-        assert shown in row, (shown, row)
-    assert "…" not in result.out
-
-
-def test_at_80_columns_the_table_drops_columns_rather_than_cut_an_id(terminal: Any) -> None:
-    wide = terminal("list", "--all", columns=120).out.splitlines()[0].split()
-    narrow = terminal("list", "--all", columns=80).out.splitlines()[0].split()
-
-    assert narrow[:1] == ["id"] and "number" in narrow
-    assert set(narrow) < set(wide) and "provider" in wide
-
-
-def test_columns_leave_a_narrow_table_least_needed_first() -> None:
-    widest = {
-        "id": 36,
-        "provider": 16,
-        "number": 12,
-        "name": 40,
-        "status": 6,
-        "assistantId": 36,
-        "createdAt": 24,
-    }
-
-    assert tuple(fit_columns(widest, 200)) == COLUMN_ORDER
-    assert list(fit_columns(widest, 120)) == [
-        "id",
-        "provider",
-        "number",
-        "name",
-        "status",
-        "createdAt",
-    ]
-    at_80 = fit_columns(widest, 80)
-    assert list(at_80) == ["id", "number", "name"] and at_80["name"] == 80 - 36 - 12 - 6
-    assert list(fit_columns(widest, 30)) == ["id", "number"]  # never fewer than these two
-
-
-def test_a_value_longer_than_its_column_folds_whole() -> None:
-    from rich.console import Console
-
-    from vapi_phone_async.cli._screen import StreamedTable
-
-    screen = Terminal()
-    table = StreamedTable(screen, Console(file=screen, width=80))
-    table.write(["a" * 36, "twilio", "+14155550100", "Desk", "active", "", ""])
-    table.flush()
-    table.write(["b" * 36, "vapi", "sip:" + "x" * 60 + "@sip.vapi.ai", "Desk", "active", "", ""])
-    table.close()
-
-    lines = screen_text(screen.getvalue()).splitlines()
-    start = lines[0].index("number")
-    width = lines[0].index("name") - start - 3
-    column = "".join(line[start : start + width].strip() for line in lines[3:])
-    assert column == "sip:" + "x" * 60 + "@sip.vapi.ai"
-    assert all(len(line) <= 80 for line in lines) and "…" not in screen.getvalue()
-
 
 # The first screen, streaming and progress.
 
@@ -148,11 +25,15 @@ def test_list_on_a_terminal_shows_a_first_screen_and_says_how_to_see_the_rest(
     server.clear_log()
 
     result = terminal("list")
+    assert len(server.request_log) == 1
+    short = terminal("list", lines=24)
 
     ids = UUID.findall(result.out)
-    assert len(ids) == 30
+    assert len(ids) == 30 and len(result.out.splitlines()) == 32  # one line a number
     assert "30 of 100 numbers shown: --all shows every one" in result.err
-    assert len(server.request_log) == 1
+    # A shorter terminal: as many as fit with the header, the note and the prompt.
+    assert len(short.out.splitlines()) + 1 + 1 <= 24
+    assert f"{len(UUID.findall(short.out))} of 100 numbers shown" in short.err
 
 
 def test_list_all_on_a_terminal_streams_every_page(
@@ -310,9 +191,9 @@ def test_the_delete_prompt_shows_the_number_and_its_name(cli: Run, server: FakeV
         (i, d) for i, d in server.numbers.items() if d.get("number") and d.get("name")
     )
 
-    result = cli("delete", number_id, stdin="n\n")
+    result = cli("delete", number_id, stdin="n\n", terminal=True)
 
-    assert result.code == 1 and number_id in server.numbers
+    assert result.code == 3 and number_id in server.numbers
     prompt = result.err.splitlines()[0]
     assert data["number"] in prompt and data["name"] in prompt and number_id in prompt
 

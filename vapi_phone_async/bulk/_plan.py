@@ -21,45 +21,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Iterable
 from contextlib import aclosing
 from itertools import islice
-from typing import Any
-
-import msgspec
 
 from .._gc import collector_paused
-from .._validate import body_errors, convert
-from ..errors import RequestValidationError
-from ..models import (
-    CREATE_BODIES,
-    PROVIDERS,
-    UPDATE_BODIES,
-    CreatePhoneNumber,
-    PhoneNumber,
-    UnknownPhoneNumber,
-)
 from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
 from ._basis import Listing
 from ._calls import PhoneNumberCalls
-from ._diff import Change, Comparison, compare, is_purchase
-from ._match import Key, LiveNumbers, match_key, number_keys, row_keys, same_number
-from ._rows import create_body, hidden_paths, unknown_fields
-from ._sync import (
-    InvalidRow,
-    PlannedCreate,
-    PlannedDelete,
-    PlannedUpdate,
-    PlanWarning,
-    SecretNotCopied,
-    SyncPlan,
-    Unchanged,
-)
+from ._planner import Desired, Planner
+from ._sync import SyncPlan
 
 __all__ = ["plan_sync"]
-
-Desired = Mapping[str, Any] | CreatePhoneNumber
-_CREATE_CLASSES = tuple(CREATE_BODIES.values())
 
 
 async def plan_sync(
@@ -74,7 +47,11 @@ async def plan_sync(
     """The plan that makes the account look like `desired` (see the module docstring).
 
     `desired` holds wire mappings (rows of a file, exported numbers) or create bodies.
-    `strict=False` reads the strings of CSV cells as numbers and booleans.
+    The rows of `rows.read` carry their line in the file to the plan's entries
+    (`InvalidRow.line`). `strict=False` reads the text of other mappings as the cells of
+    a CSV (`csv.DictReader` rows): an empty cell is a field left out, `null` clears,
+    JSON cells are JSON, `true` and `20` are typed where the field takes them (see
+    `rows.read_cells`); by default a text where another type is due is invalid.
     `resend_unknown=True` also compares and sends the fields of a row this version does
     not model (as `extra_body`, nested ones with their object); by default they are left
     out: Vapi refuses a property a create does not take, and a field a number shows may
@@ -83,7 +60,7 @@ async def plan_sync(
     Raises `IncompleteListingError` when the walk of the account does not prove it saw
     every number: a plan is never made from part of the account.
     """
-    planner = _Planner(
+    planner = Planner(
         strict=strict,
         prune=prune,
         resend_unknown=resend_unknown,
@@ -118,7 +95,7 @@ async def plan_sync(
     return plan
 
 
-async def _take_all(planner: _Planner, desired: Iterable[Desired] | AsyncIterable[Desired]) -> None:
+async def _take_all(planner: Planner, desired: Iterable[Desired] | AsyncIterable[Desired]) -> None:
     """Every desired row into `planner`, letting the event loop run now and then (the first
     page request goes out meanwhile)."""
     if isinstance(desired, AsyncIterable):
@@ -137,273 +114,3 @@ async def _take_all(planner: _Planner, desired: Iterable[Desired] | AsyncIterabl
 
 
 _ROWS_BETWEEN_YIELDS = 1000
-
-
-class _Planner:
-    """Rows first (`take`), then the live numbers page by page (`meet`), then the plan
-    (`settle`), decided on the whole account so that an ambiguity is never missed."""
-
-    def __init__(
-        self,
-        *,
-        strict: bool,
-        prune: bool,
-        resend_unknown: bool = False,
-        allow_number_change: bool = False,
-    ) -> None:
-        self.plan = SyncPlan()
-        self._live = LiveNumbers()
-        self._strict = strict
-        self._prune = prune
-        self._resend = resend_unknown
-        self._allow_number_change = allow_number_change
-        # The rows, side by side rather than as a tuple a row: ten thousand tuples that
-        # hold dicts are ten thousand more objects for the cyclic collector to walk.
-        self._items: list[Any] = []
-        self._data: list[Mapping[str, Any] | None] = []
-        self._keys: list[tuple[Key, ...]] = []
-        self._row_by_id: dict[str, int] = {}
-        self._row_by_key: dict[Key, int] = {}
-        # A row's likely number (its id) and comparison with it, found as the pages come.
-        self._early_id: dict[int, str] = {}
-        self._early: dict[int, Comparison] = {}
-        self._claimed: dict[str, int] = {}  # live id -> the row that stands for it
-        self._created: dict[Key, int] = {}  # key of a planned create -> its row
-        self._kept: set[str] = set()  # live ids named by rows, even invalid ones
-        self._unreadable = 0
-        self._unreadable_values: set[str] = set()  # numbers and SIP URIs they show
-
-    @property
-    def taken(self) -> int:
-        """How many rows it has taken."""
-        return len(self._items)
-
-    def take(self, item: Any) -> None:
-        """One desired row, in order."""
-        index = len(self._items)
-        data = _wire(item)
-        keys = tuple(row_keys(data)) if data is not None else ()
-        self._items.append(item)
-        self._data.append(data)
-        self._keys.append(keys)
-        if data is not None:
-            row_id = data.get("id")
-            if isinstance(row_id, str):
-                self._row_by_id.setdefault(row_id, index)
-            for key in keys:
-                self._row_by_key.setdefault(key, index)
-
-    def meet(self, numbers: list[PhoneNumber]) -> None:
-        """A page of live numbers: remember them, and diff each with the row it likely
-        stands for (`settle` decides; most often this diff is the one it needs)."""
-        if any(isinstance(n, UnknownPhoneNumber) and not n.readable for n in numbers):
-            numbers = self._set_apart_unreadable(numbers)
-        self._live.add(numbers)
-        by_id, by_key, early, rows = self._row_by_id, self._row_by_key, self._early, self._data
-        for number in numbers:
-            index = by_id.get(number.id)
-            if index is None:
-                for key in number_keys(number):
-                    index = by_key.get(key)
-                    if index is not None:
-                        break
-            if index is None or index in early:
-                continue
-            data = rows[index]
-            if data is not None and data.get("provider") == number.provider:
-                early[index] = compare(data, number, number.provider, resend_unknown=self._resend)
-                self._early_id[index] = number.id
-
-    def _set_apart_unreadable(self, numbers: list[PhoneNumber]) -> list[PhoneNumber]:
-        readable = []
-        for number in numbers:
-            if isinstance(number, UnknownPhoneNumber) and not number.readable:
-                self._unreadable += 1
-                for field in ("number", "sipUri"):
-                    value = number.get(field)
-                    if isinstance(value, str) and value:
-                        self._unreadable_values.add(match_key(("", value))[1])
-            else:
-                readable.append(number)
-        return readable
-
-    def settle(self) -> SyncPlan:
-        """The plan, row by row, then the deletes of a prune."""
-        for index, (item, data, keys) in enumerate(
-            zip(self._items, self._data, self._keys, strict=True)
-        ):
-            self._settle(index, item, data, keys)
-        if self._prune:
-            for number_id, number in self._live.by_id.items():
-                if number_id not in self._claimed and number_id not in self._kept:
-                    self.plan.deletes.append(PlannedDelete(number_id, number))
-        self.plan.live = len(self._live) + self._unreadable
-        self.plan.unreadable = self._unreadable
-        return self.plan
-
-    def _settle(
-        self, index: int, item: Any, data: Mapping[str, Any] | None, keys: tuple[Key, ...]
-    ) -> None:
-        if data is None:
-            got = type(item).__name__
-            self._invalid(index, f"must be a mapping or a create body (got {got})", item)
-            return
-        match = self._live.match(data.get("id"), keys)
-        if self._prune:  # what a row names, even an invalid one, a prune keeps
-            if match.id is not None:
-                self._kept.add(match.id)
-            for key in keys:
-                self._kept.update(self._live.ids_of(key))
-        if match.ambiguous is not None:
-            self._invalid(index, f"ambiguous: {match.ambiguous}", data)
-        elif data.get("provider") not in PROVIDERS:
-            rule = f"provider must be one of {', '.join(PROVIDERS)} (got {data.get('provider')!r})"
-            self._invalid(index, rule, data)
-        elif match.id is None:
-            self._plan_create(index, data, keys)
-        else:
-            self._plan_update(index, data, match.id)
-
-    def _plan_create(self, index: int, data: Mapping[str, Any], keys: Sequence[Key]) -> None:
-        for key in keys:
-            first = self._created.get(match_key(key))
-            if first is not None:
-                self._invalid(index, f"the same number as row {first}", data)
-                return
-        unreadable = self._unreadable_values
-        shown = [value for _, value in keys if match_key(("", value))[1] in unreadable]
-        if shown:
-            reason = (
-                f"an item of the account that could not be read shows {shown[0]}: it may be "
-                "this number, so it is not created again"
-            )
-            self._invalid(index, reason, data)
-            return
-        if data.get("provider") == "vapi" and data.get("number") and not data.get("sipUri"):
-            reason = (
-                f"Vapi number {data['number']} is not in this account, and a number is bought "
-                "by area code, not by its digits: leave out `number` to buy one"
-            )
-            self._invalid(index, reason, data)
-            return
-        try:
-            body = create_body(data, strict=self._strict)
-        except RequestValidationError as error:
-            self._invalid(index, _describe(error), data)
-            return
-        for key in keys:
-            self._created[match_key(key)] = index
-        extra = unknown_fields(data) if self._resend else {}
-        planned = PlannedCreate(index, body, tuple(keys), is_purchase(body), extra)
-        (self.plan.purchases if planned.purchase else self.plan.creates).append(planned)
-        self._not_copied(index, None, hidden_paths(data))
-
-    def _plan_update(self, index: int, data: Mapping[str, Any], number_id: str) -> None:
-        first = self._claimed.get(number_id)
-        if first is not None:
-            self._invalid(index, f"the same number as row {first} (id {number_id})", data)
-            return
-        self._claimed[number_id] = index
-        number = self._live.by_id[number_id]
-        provider = data["provider"]
-        if number.provider != provider:
-            reason = f"provider cannot change: number {number_id} is {number.provider}"
-            self._invalid(index, reason, data)
-            return
-        early = self._early.get(index)
-        if early is not None and self._early_id[index] == number_id:
-            comparison = early
-        else:
-            comparison = compare(data, number, provider, resend_unknown=self._resend)
-        changes, sent = comparison.changes, comparison.body
-        wanted_number = data.get("number")
-        if changes or (wanted_number is not None and wanted_number != _number_of(number)):
-            identified = self._identity(index, number, comparison, data)
-            if identified is None:
-                return
-            changes, sent = identified
-        if comparison.problems and changes:
-            self._invalid(index, "; ".join(map(str, comparison.problems)), data)
-            return
-        self._not_copied(index, number_id, comparison.not_copied)
-        if not changes:
-            self.plan.unchanged.append(Unchanged(index, number_id))
-            return
-        try:
-            body = convert(
-                {"provider": provider, **sent}, UPDATE_BODIES[provider], strict=self._strict
-            )
-            errors = body_errors(body)
-            if errors:
-                raise RequestValidationError(errors)
-        except RequestValidationError as error:
-            self._invalid(index, _describe(error), data)
-            return
-        planned = PlannedUpdate(index, number_id, number, body, tuple(changes), comparison.extra)
-        self.plan.updates.append(planned)
-
-    def _identity(
-        self, index: int, number: PhoneNumber, comparison: Comparison, data: Mapping[str, Any]
-    ) -> tuple[list[Change], dict[str, Any]] | None:
-        """The changes and the body of an update without those of the fields that identify
-        the number: a `number` written differently is the same (a warning), another
-        `number` or `sipUri` needs `allow_number_change` (None: the row is invalid)."""
-        changes, body = comparison.changes, comparison.body
-        wanted, current = data.get("number"), _number_of(number)
-        reformatted = wanted != current and same_number(wanted, current)
-        if reformatted:
-            message = (
-                f"number {wanted!r} is {current!r} written differently (a spreadsheet may "
-                "drop the + and add spaces or dashes): the same number, left as it is"
-            )
-            self.plan.warnings.append(PlanWarning(index, message, number.id))
-        if not any(change.field in _IDENTIFYING for change in changes):
-            return changes, body
-        kept, body = [], dict(body)
-        for change in changes:
-            if change.field not in _IDENTIFYING or change.current is None:
-                kept.append(change)
-            elif change.field == "number" and reformatted:
-                body.pop("number", None)
-            elif self._allow_number_change:
-                kept.append(change)
-            else:
-                reason = (
-                    f"would change the {change.field} of number {number.id} from "
-                    f"{change.current!r} to {change.wanted!r}: pass allow_number_change=True "
-                    "(--allow-number-change) to change it"
-                )
-                self._invalid(index, reason, data)
-                return None
-        return kept, body
-
-    def _not_copied(self, index: int, number_id: str | None, paths: list[str]) -> None:
-        if paths:
-            self.plan.secrets_not_copied.extend(
-                SecretNotCopied(index, path, number_id) for path in paths
-            )
-
-    def _invalid(self, index: int, reason: str, data: Any) -> None:
-        self.plan.invalid.append(InvalidRow(index, reason, data))
-
-
-_IDENTIFYING = ("number", "sipUri")
-
-
-def _number_of(number: PhoneNumber) -> Any:
-    if isinstance(number, UnknownPhoneNumber):
-        return number.get("number")
-    return getattr(number, "number", None)
-
-
-def _wire(item: Any) -> Mapping[str, Any] | None:
-    if type(item) is dict or isinstance(item, Mapping):
-        return item  # read, never changed: no copy
-    if isinstance(item, _CREATE_CLASSES):
-        data: dict[str, Any] = msgspec.to_builtins(item)
-        return data
-    return None
-
-
-def _describe(error: RequestValidationError) -> str:
-    return "; ".join(str(item) for item in error.errors)

@@ -50,6 +50,8 @@ class PlannedCreate(msgspec.Struct, frozen=True):
     purchase: bool = False
     extra: dict[str, Any] = msgspec.field(default_factory=dict)
     """Fields this version does not model, sent as `extra_body` (`resend_unknown=True`)."""
+    line: int | None = None
+    """The row's line in its file (a `rows.Row`'s), or None."""
 
 
 class PlannedUpdate(msgspec.Struct, frozen=True):
@@ -63,6 +65,8 @@ class PlannedUpdate(msgspec.Struct, frozen=True):
     changes: tuple[Change, ...]
     extra: dict[str, Any] = msgspec.field(default_factory=dict)
     """Fields this version does not model, sent as `extra_body` (`resend_unknown=True`)."""
+    line: int | None = None
+    """The row's line in its file (a `rows.Row`'s), or None."""
 
 
 class PlannedDelete(msgspec.Struct, frozen=True):
@@ -77,17 +81,21 @@ class Unchanged(msgspec.Struct, frozen=True):
 
     row: int
     id: str
+    line: int | None = None
 
 
 class InvalidRow(msgspec.Struct, frozen=True):
-    """Row `row` cannot be settled: `reason` says why; nothing is done with it."""
+    """Row `row` (its index in the rows given, from 0) cannot be settled: `reason` says
+    why; nothing is done with it. `line` is its line in its file, for a `rows.Row`."""
 
     row: int
     reason: str
     data: Any = None
+    line: int | None = None
 
     def __repr__(self) -> str:
-        return f"InvalidRow(row={self.row}, reason={self.reason!r})"
+        where = f", line={self.line}" if self.line is not None else ""
+        return f"InvalidRow(row={self.row}{where}, reason={self.reason!r})"
 
 
 class SecretNotCopied(msgspec.Struct, frozen=True):
@@ -99,6 +107,7 @@ class SecretNotCopied(msgspec.Struct, frozen=True):
     row: int
     field: str
     id: str | None = None
+    line: int | None = None
 
 
 class PlanWarning(msgspec.Struct, frozen=True):
@@ -107,6 +116,7 @@ class PlanWarning(msgspec.Struct, frozen=True):
     row: int
     message: str
     id: str | None = None
+    line: int | None = None
 
 
 @dataclass
@@ -128,6 +138,9 @@ class SyncPlan:
     warnings: list[PlanWarning] = field(default_factory=list)
     secrets_not_copied: list[SecretNotCopied] = field(default_factory=list)
     live: int = 0  # numbers in the account when planned
+    left_out: int = 0
+    """Numbers of the account no row stands for: `deletes` with `prune=True`, else left as
+    they are."""
     unreadable: int = 0
     """Items the account listed that could not be identified (no id or provider): never
     matched, updated or deleted, and no row may create a number one of them shows."""

@@ -9,7 +9,6 @@ meanwhile is planned again and asked about again (see `_locking`).
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
@@ -28,6 +27,7 @@ from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
 from ._apply import INTERRUPTED, Applied, apply_plan
 from ._bodies import update_body
 from ._bodies import update_class as _update_class
+from ._clock import elapsed
 from ._context import Settings, api_options, date_filters, run, show_secrets_option
 from ._files import SHOWN_FAILURES, check_file_type, written_whole
 from ._locking import confirm_again, locked, plan_again, wait_of, wait_options
@@ -39,6 +39,7 @@ from ._output import (
     unreadable_note,
 )
 from ._params import check_search, choice
+from ._prompt import confirm
 from ._records import to_wire
 
 __all__ = ["UpdatePlan", "bulk_update", "export", "export_numbers", "plan_updates", "update_bodies"]
@@ -50,12 +51,12 @@ __all__ = ["UpdatePlan", "bulk_update", "export", "export_numbers", "plan_update
 async def export_numbers(
     client: VapiPhoneClient, path: Path, *, show_secrets: bool = False, progress: bool = False
 ) -> int:
-    """Write every number to `path` (.csv, .jsonl, or `-` for JSON lines on stdout).
+    """Write every number to `path` (.csv, .jsonl, .json, or `-` for JSON lines on stdout).
 
     Whole or not at all: raises `IncompleteListingError`, writing nothing, when the walk
     does not prove it saw every number (a file short of numbers would be synced back as
     deletes or imported as the account)."""
-    output = "csv" if path.suffix.lower() == ".csv" else "jsonl"
+    output = {".csv": "csv", ".json": "json"}.get(path.suffix.lower(), "jsonl")
     written = unreadable = 0
     bar = progress_bar("export", None, enabled=progress)
     with written_whole(path) as stream, bar as tick:
@@ -80,7 +81,10 @@ async def export_numbers(
 @api_options()
 @click.pass_obj
 def export(settings: Settings, file: Path, show_secrets: bool) -> None:
-    """Write every phone number to FILE.jsonl or FILE.csv (or - for stdout)."""
+    """Write every phone number to FILE.jsonl, FILE.csv or FILE.json (- for stdout).
+
+    CSV cells a spreadsheet would run as formulas are written with a ' in front, which
+    import and sync take off again (see docs/cli.md)."""
     check_file_type(file, "FILE")
 
     async def body() -> int:
@@ -89,10 +93,9 @@ def export(settings: Settings, file: Path, show_secrets: bool) -> None:
                 client, file, show_secrets=show_secrets, progress=stderr_is_terminal()
             )
 
-    started = time.perf_counter()
     count = run(body())
     if str(file) != "-":
-        click.echo(f"exported {count} numbers to {file} in {time.perf_counter() - started:.1f} s")
+        click.echo(f"exported {count} numbers to {file} in {elapsed():.1f} s")
 
 
 # bulk-update
@@ -218,10 +221,7 @@ def bulk_update(
         )
     bodies = update_bodies(sets, unsets, provider)
 
-    async def apply_updates(
-        client: VapiPhoneClient, plan: UpdatePlan
-    ) -> tuple[Applied[UpdateItem], float]:
-        started = time.perf_counter()
+    async def apply_updates(client: VapiPhoneClient, plan: UpdatePlan) -> Applied[UpdateItem]:
         total = len(plan.pairs)
         with progress_bar("bulk-update", total, enabled=stderr_is_terminal()) as tick:
             run_ = client.bulk_update(
@@ -230,17 +230,16 @@ def bulk_update(
                 rate_limit=rate_limit,
                 progress=lambda done, _failed, _total: tick(done, total),
             )
-            applied = await apply_plan(run_, plan.pairs)
-        return applied, time.perf_counter() - started
+            return await apply_plan(run_, plan.pairs)
 
-    async def body() -> tuple[UpdatePlan, Applied[UpdateItem] | None, float]:
+    async def body() -> tuple[UpdatePlan, Applied[UpdateItem] | None]:
         async with settings.client() as client:
 
             async def replan() -> UpdatePlan:
                 return await plan_updates(client, bodies, search=search, filters=filters)
 
             if dry_run:
-                return await replan(), None, 0.0
+                return await replan(), None
             async with locked(client, wait_of(wait, wait_timeout)):
                 plan = await replan()
                 for attempt in count():
@@ -250,7 +249,8 @@ def bulk_update(
                         _print_plan(plan, "bulk-update plan, made again", sys.stderr)
                         confirm_again(yes)
                     elif len(plan.pairs) > 1 and not yes:
-                        _confirm(f"update {len(plan.pairs)} numbers")
+                        what = f"update {len(plan.pairs)} numbers"
+                        confirm(f"This will {what}. Go on?", what=what, yes=yes)
                     if attempt or (len(plan.pairs) > 1 and not yes):
                         # Time passed at the prompt: the scope must still list the same.
                         now = await replan()
@@ -258,11 +258,10 @@ def bulk_update(
                             error = _moved(client, plan, now)
                             plan = await plan_again(error, attempt, _ready(now))
                             continue
-                    applied, seconds = await apply_updates(client, plan)
-                    return plan, applied, seconds
-            return plan, None, 0.0
+                    return plan, await apply_updates(client, plan)
+            return plan, None
 
-    plan, applied, seconds = run(body())
+    plan, applied = run(body())
     for number_id, why in plan.refused[:SHOWN_FAILURES]:
         click.echo(f"  refused: {number_id}: {why}", err=True)
     if applied is None:
@@ -272,6 +271,7 @@ def bulk_update(
             raise click.exceptions.Exit(1)
         return
     summary = applied.summary
+    seconds = elapsed()  # the listing and the plan too, not the apply alone
     rate = summary.done / seconds if seconds else 0.0
     state = " (interrupted)" if applied.interrupted else ""
     rows = [("updated", summary.updated), ("unchanged", plan.unchanged)]
@@ -310,9 +310,3 @@ def _ready(plan: UpdatePlan) -> Callable[[], Awaitable[UpdatePlan]]:
         return plan
 
     return made
-
-
-def _confirm(what: str) -> None:
-    if not sys.stdin.isatty():
-        raise click.UsageError(f"this would {what}: add --yes to do it without a prompt")
-    click.confirm(f"This will {what}. Go on?", abort=True, err=True)

@@ -28,13 +28,22 @@ from ._output import (
     unreadable_note,
 )
 from ._params import check_search, choice
+from ._prompt import ask, can_ask
 from ._records import to_wire
 
 __all__ = ["create", "delete", "get", "list_numbers", "update"]
 
 
 FIRST_SCREEN = 30
-"""How many numbers `list` shows on a terminal without --all or --limit."""
+"""How many numbers `list` shows on a terminal without --all or --limit, at most: as many
+as fit the terminal's height, one line each, with the header, the note under the table
+and the next prompt (never fewer than 5)."""
+_AROUND_THE_ROWS = 5  # the header and its rule, the note, the prompt, a line to spare
+
+
+def first_screen(console: Console) -> int:
+    """How many numbers the first screen of `list` shows on `console`."""
+    return max(5, min(FIRST_SCREEN, console.height - _AROUND_THE_ROWS))
 
 
 @click.command("list")
@@ -50,7 +59,7 @@ FIRST_SCREEN = 30
     "--all",
     "everything",
     is_flag=True,
-    help=f"Every number (on a terminal the table stops at {FIRST_SCREEN} without it).",
+    help="Every number (on a terminal the table stops after a screenful without it).",
 )
 @date_filters
 @output_option()
@@ -70,20 +79,18 @@ def list_numbers(
 ) -> None:
     """List phone numbers, streamed page by page.
 
-    On a terminal the table shows the first 30 (--all: every one, with progress while it
-    fetches); piped, every number is written. --output json is written whole at the end,
+    On a terminal the table shows a screenful, at most 30 (--all: every one, with progress
+    while it fetches); piped, every number is written. --output json is written whole at the end,
     so a listing that fails leaves no half-document behind.
     """
     if everything and limit is not None:
         raise click.UsageError("--all and --limit contradict each other: give one")
     console = Console(file=sys.stdout) if output == "table" and sys.stdout.isatty() else None
-    first_screen = console is not None and not everything and limit is None
-    if first_screen:
-        limit = FIRST_SCREEN
+    screenful = console is not None and not everything and limit is None
+    if console is not None and screenful:
+        limit = first_screen(console)
     page_size = min(max(limit or 1000, 1), 1000)
-    progress = (console is not None and not first_screen) or (
-        console is None and stderr_is_terminal()
-    )
+    progress = (console is not None and not screenful) or (console is None and stderr_is_terminal())
     written = unreadable = 0
     total: int | None = None
 
@@ -123,7 +130,7 @@ def list_numbers(
         raise
     if unreadable:
         click.echo(unreadable_note(unreadable, "of the listing", "shown as they came"), err=True)
-    if first_screen and total is not None and total > written:
+    if screenful and total is not None and total > written:
         click.echo(
             f"{written} of {total} numbers shown: --all shows every one, --limit N the first N",
             err=True,
@@ -265,7 +272,7 @@ def update(
 @click.pass_obj
 def delete(settings: Settings, phone_number_id: str, yes: bool) -> None:
     """Delete a phone number (asks first, showing its number and name, unless --yes)."""
-    if not yes:
+    if can_ask(f"delete the number {phone_number_id}", yes=yes):
 
         async def look() -> dict[str, Any]:
             async with settings.client() as client:
@@ -274,11 +281,7 @@ def delete(settings: Settings, phone_number_id: str, yes: bool) -> None:
         current = run(look())
         shown = current.get("number") or current.get("sipUri") or "a number"
         name = f' "{current["name"]}"' if current.get("name") else ""
-        click.confirm(
-            f"Delete {shown}{name} ({current['provider']}, id {phone_number_id})?",
-            abort=True,
-            err=True,
-        )
+        ask(f"Delete {shown}{name} ({current['provider']}, id {phone_number_id})?")
 
     async def send() -> None:
         async with settings.client() as client:

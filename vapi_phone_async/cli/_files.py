@@ -17,14 +17,16 @@ import click
 
 __all__ = ["SHOWN_FAILURES", "check_file_type", "count_records", "written_whole"]
 
-FILE_TYPES = (".csv", ".jsonl")
+FILE_TYPES = (".csv", ".jsonl", ".json")
 SHOWN_FAILURES = 5
 """How many failures a command lists on stderr (all of them go to the failures file)."""
 
 
 def check_file_type(path: Path, name: str) -> None:
     if str(path) != "-" and path.suffix.lower() not in FILE_TYPES:
-        raise click.BadParameter(f"must end in .csv or .jsonl (got {path.name})", param_hint=name)
+        raise click.BadParameter(
+            f"must end in .csv, .jsonl or .json (got {path.name})", param_hint=name
+        )
 
 
 @contextmanager

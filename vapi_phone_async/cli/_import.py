@@ -1,4 +1,4 @@
-"""The import command: a create-only sync of a .csv or .jsonl file (or `-`).
+"""The import command: a create-only sync of a .csv, .jsonl or .json file (or `-`).
 
 It shares the sync's matching, so an export imported anywhere, once or ten times, creates
 and buys nothing it should not: a number that exists (by id, provider and number, or SIP
@@ -24,6 +24,7 @@ from ..bulk import BulkSummary, SyncPlan, Unchanged
 from ..client import VapiPhoneClient
 from ..errors import StalePlanError
 from ._apply import INTERRUPTED, apply_plan
+from ._clock import elapsed
 from ._context import Settings, api_options, run
 from ._failures import Failures, failures_path, gather_failures
 from ._input import FORMATS, InputFile, read_input
@@ -135,7 +136,7 @@ async def import_file(
 
 @click.command("import")
 @click.argument("file", metavar="FILE|-")
-@click.option("--format", "file_format", type=choice(FORMATS), help="csv or jsonl.")
+@click.option("--format", "file_format", type=choice(FORMATS), help="csv, jsonl or json.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=16, show_default=True)
 @click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), help="Requests/s.")
 @click.option("--dry-run", is_flag=True, help="Print what would be done; change nothing.")
@@ -166,7 +167,7 @@ def import_(
     output: str,
     failures: Path | None,
 ) -> None:
-    """Create the numbers of FILE (.csv or .jsonl; - reads standard input) that do not exist.
+    """Create the numbers of FILE (.csv, .jsonl or .json; - reads stdin) that do not exist.
 
     Numbers are matched by id, or provider and number, or SIP URI, so running an import
     twice creates nothing the second time, and an export imports as it is. Existing ones
@@ -208,6 +209,7 @@ def import_(
         if result.invalid:
             raise click.exceptions.Exit(1)
         return
+    result.seconds = elapsed()  # reading the file and the plan too
     print_import_report(result)
     if result.interrupted:
         raise click.exceptions.Exit(INTERRUPTED)
@@ -220,7 +222,8 @@ def print_import_report(report: ImportReport) -> None:
     rate = report.rows_read / report.seconds if report.seconds else 0.0
     state = " (interrupted)" if report.interrupted else ""
     print_table(
-        f"import{state}: {report.rows_read} rows in {report.seconds:.1f} s ({rate:,.0f} rows/s)",
+        f"import{state}: {report.rows_read} row{'s' * (report.rows_read != 1)} in "
+        f"{report.seconds:.1f} s ({rate:,.0f} rows/s)",
         ("result", "numbers"),
         report.rows(),
         sys.stdout,

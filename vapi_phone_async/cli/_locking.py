@@ -8,7 +8,6 @@ with `LOCKED` (75, EX_TEMPFAIL: try again later), having sent nothing.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TypeVar
@@ -17,6 +16,7 @@ import click
 
 from ..client import VapiPhoneClient
 from ..errors import ApplyLockedError, StalePlanError
+from ._prompt import confirm
 
 __all__ = [
     "LOCKED",
@@ -100,13 +100,8 @@ async def plan_again(error: StalePlanError, attempt: int, replan: Callable[[], A
 
 def confirm_again(yes: bool) -> None:
     """A plan made again is asked about (its table was shown), unless --yes."""
-    if yes:
-        return
-    if not sys.stdin.isatty():
-        raise click.ClickException(
-            "the account changed since the plan was made: the new plan is above; run "
-            "again, or add --yes to apply a plan made again without asking"
-        )
-    click.confirm(
-        "The account changed since the first plan. Apply the new plan?", abort=True, err=True
+    confirm(
+        "The account changed since the first plan. Apply the new plan?",
+        what="apply a plan made again (the account changed; the new plan is above)",
+        yes=yes,
     )

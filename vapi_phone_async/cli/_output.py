@@ -21,10 +21,10 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+from rich.text import Text
 
 from ._records import COLUMNS, csv_row
-from ._screen import COLUMN_ORDER, StreamedTable
+from ._screen import COLUMN_ORDER, StreamedTable, new_table
 
 __all__ = [
     "FORMATS",
@@ -89,12 +89,19 @@ def print_number(data: Mapping[str, Any], output: str, stream: IO[str]) -> None:
 def print_table(
     title: str | None, headers: Sequence[str], rows: Sequence[Sequence[Any]], stream: IO[str]
 ) -> None:
-    """A small table: rich on a terminal, aligned plain text elsewhere."""
+    """A small table: rich on a terminal (the one style of `new_table`, its title on a
+    line of its own), aligned plain text elsewhere."""
     if stream.isatty():
-        table = Table(*headers, title=title, title_justify="left")
+        console = Console(file=stream)
+        if title:
+            console.print(Text(title), soft_wrap=True)
+        table = new_table()
+        for i, header in enumerate(headers):
+            numeric = i > 0 and all(_numeric(str(row[i])) for row in rows)
+            table.add_column(header, justify="right" if numeric else "left", overflow="fold")
         for row in rows:
-            table.add_row(*(str(cell) for cell in row))
-        Console(file=stream).print(table)
+            table.add_row(*(Text(str(cell)) for cell in row))
+        console.print(table)
         return
     cells = [[str(cell) for cell in row] for row in rows]
     widths = [

@@ -34,10 +34,12 @@ def print_plan(
     *,
     labels: dict[str, str] | None = None,
     details: int = SHOWN_FAILURES * 4,
+    prune_hint: bool = False,
 ) -> None:
     """The plan as a table (or plain text off a terminal), or as JSON or JSON lines.
     `labels` renames rows of the table (an import calls unchanged ones "skip (exists)");
-    `details` is how many actions are listed below it."""
+    `details` is how many actions are listed below it; `prune_hint` says how many numbers
+    of the account the file leaves out, and that --prune deletes them."""
     entries = list(_entries(planned))
     records = planned.source.records
 
@@ -69,6 +71,10 @@ def print_plan(
         )
     for note in notes(planned.plan, line):
         stream.write(note + "\n")
+    left_out = planned.plan.left_out
+    if prune_hint and left_out and not planned.plan.deletes:
+        numbers = f"{left_out} number{'s' * (left_out != 1)} {'are' if left_out != 1 else 'is'}"
+        stream.write(f"{numbers} not in the file; --prune deletes them\n")
     shown = [entry for entry in entries if entry["action"] != "unchanged"]
     for entry in shown[:details]:
         stream.write(f"  {_line(entry)}\n")
@@ -129,5 +135,8 @@ def _line(entry: dict[str, Any]) -> str:
         return f"{where}update {entry['id']}: {changes}"
     if action == "invalid":
         return f"{where}invalid: {entry['reason']}"
+    if action == "delete":  # the id to act on, the number to recognise it by
+        number = f" ({entry['number']})" if entry.get("number") else ""
+        return f"{where}delete {entry['id']}{number}"
     target = entry.get("number") or entry.get("id", "")
     return f"{where}{action} {target}".rstrip()

@@ -3,7 +3,6 @@ sync, and the confirmation a risky plan (a purchase, a delete) needs."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +11,7 @@ import click
 from ..bulk import SyncPlan
 from ..client import VapiPhoneClient
 from ._input import InputFile
+from ._prompt import confirm
 
 __all__ = ["RESEND_UNKNOWN_HELP", "FilePlan", "confirm_risky", "plan_file"]
 
@@ -71,14 +71,14 @@ async def plan_file(
 
 def confirm_risky(plan: SyncPlan, *, yes: bool, allow_purchase: bool) -> None:
     """Purchases need --allow-purchase; purchases and deletes need --yes or a yes at the
-    prompt, which states their counts. Raises a usage error (exit 2) otherwise."""
+    prompt, which states their counts (see `_prompt`)."""
     bought, deleted = len(plan.purchases), len(plan.deletes)
     if bought and not allow_purchase:
         raise click.UsageError(
             f"the plan buys {bought} number{'s' * (bought != 1)} from Vapi, which costs money: "
             "add --allow-purchase to buy them"
         )
-    if not (bought or deleted) or yes:
+    if not (bought or deleted):
         return
     what = " and ".join(
         part
@@ -88,6 +88,4 @@ def confirm_risky(plan: SyncPlan, *, yes: bool, allow_purchase: bool) -> None:
         )
         if part
     )
-    if not sys.stdin.isatty():
-        raise click.UsageError(f"the plan would {what}: add --yes to do it without a prompt")
-    click.confirm(f"This will {what}. Go on?", abort=True, err=True)
+    confirm(f"This will {what}. Go on?", what=what, yes=yes)

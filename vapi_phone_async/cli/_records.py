@@ -8,6 +8,7 @@ from typing import Any, get_args
 
 import msgspec
 
+from .._cells import cell_text
 from .._secrets import redact_mapping
 from .._wire import to_wire as wire_of
 from ..errors import RequestValidationError
@@ -69,21 +70,19 @@ def wire_body(body: CreatePhoneNumber) -> dict[str, Any]:
 
 
 def csv_row(data: Mapping[str, Any]) -> dict[str, str]:
-    """A wire mapping as CSV cells: nested values as JSON, booleans as true/false, and
-    the fields without a column of their own together in `UNKNOWN_COLUMN`."""
-    cells = {key: _cell(v) for key, v in data.items() if key in _KNOWN_COLUMNS and v is not None}
+    """A wire mapping as CSV cells that read back the same (`rows.read`): nested values as
+    JSON, booleans as true/false, text a spreadsheet would run as a formula behind a `'`
+    (see `_cells`), and the fields without a column of their own together in
+    `UNKNOWN_COLUMN`. A null is an empty cell."""
+    cells = {
+        key: cell_text(value)
+        for key, value in data.items()
+        if key in _KNOWN_COLUMNS and value is not None
+    }
     others = {key: value for key, value in data.items() if key not in _KNOWN_COLUMNS}
     if others:
-        cells[UNKNOWN_COLUMN] = _cell(others)
+        cells[UNKNOWN_COLUMN] = cell_text(others)
     return cells
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return msgspec.json.encode(value).decode()
-    return str(value)
 
 
 def describe(error: RequestValidationError) -> str:

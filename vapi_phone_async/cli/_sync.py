@@ -9,7 +9,6 @@ its plan to its end (see `_locking`).
 from __future__ import annotations
 
 import sys
-import time
 from itertools import count
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import click
 from ..bulk import PlannedAction
 from ..errors import StalePlanError
 from ._apply import INTERRUPTED, Applied, apply_plan, summary_rows
+from ._clock import elapsed
 from ._context import Settings, api_options, run
 from ._failures import Failures, failures_path, gather_failures
 from ._import import print_failures
@@ -32,9 +32,13 @@ from ._plans import RESEND_UNKNOWN_HELP, FilePlan, confirm_risky, plan_file
 __all__ = ["sync"]
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 @click.command()
 @click.argument("file", metavar="FILE|-")
-@click.option("--format", "file_format", type=choice(FORMATS), help="csv or jsonl.")
+@click.option("--format", "file_format", type=choice(FORMATS), help="csv, jsonl or json.")
 @click.option("--apply", "apply_", is_flag=True, help="Do the plan (without: print it only).")
 @click.option("--prune", is_flag=True, help="Delete the numbers no row of FILE stands for.")
 @click.option("--allow-purchase", is_flag=True, help="Buy the Vapi numbers the file asks for.")
@@ -73,7 +77,7 @@ def sync(
     rate_limit: float | None,
     failures: Path | None,
 ) -> None:
-    """Make the account look like FILE (.csv or .jsonl; - reads standard input).
+    """Make the account look like FILE (.csv, .jsonl or .json; - reads standard input).
 
     A row finds its number by id, else by provider and number, or SIP URI; the plan lists
     what would be created, bought, updated (the fields that differ), deleted (--prune)
@@ -86,9 +90,8 @@ def sync(
     source = read_input(file, file_format)  # type: ignore[arg-type]
     where = failures_path(source, failures)  # refused now, before anything is sent
 
-    async def apply_planned(planned: FilePlan) -> tuple[Applied[PlannedAction], float]:
+    async def apply_planned(planned: FilePlan) -> Applied[PlannedAction]:
         actions = planned.plan.actions()
-        started = time.perf_counter()
         with progress_bar("sync", len(actions), enabled=stderr_is_terminal()) as tick:
             run_ = planned.plan.apply(
                 allow_purchase=allow_purchase,
@@ -96,10 +99,9 @@ def sync(
                 rate_limit=rate_limit,
                 progress=lambda done, _failed, _total: tick(done, len(actions)),
             )
-            applied = await apply_plan(run_, actions)
-        return applied, time.perf_counter() - started
+            return await apply_plan(run_, actions)
 
-    async def body() -> tuple[FilePlan, Applied[PlannedAction] | None, float]:
+    async def body() -> tuple[FilePlan, Applied[PlannedAction] | None]:
         async with settings.client() as client:
 
             async def replan() -> FilePlan:
@@ -112,28 +114,30 @@ def sync(
                 )
 
             if not apply_:
-                return await replan(), None, 0.0
+                return await replan(), None
             async with locked(client, wait_of(wait, wait_timeout)):
                 planned = await replan()
                 for attempt in count():
                     if planned.plan.empty:
                         break
-                    print_plan(planned, f"sync plan for {file}", "table", sys.stderr)
+                    title = f"sync plan for {file}"
+                    print_plan(planned, title, "table", sys.stderr, prune_hint=not prune)
                     confirm_risky(planned.plan, yes=yes, allow_purchase=allow_purchase)
                     if attempt:
                         confirm_again(yes)
                     try:
-                        applied, seconds = await apply_planned(planned)
+                        applied = await apply_planned(planned)
                     except StalePlanError as error:
                         planned = await plan_again(error, attempt, replan)
                         continue
-                    return planned, applied, seconds
-            return planned, None, 0.0
+                    return planned, applied
+            return planned, None
 
-    planned, applied, seconds = run(body())
+    planned, applied = run(body())
     if applied is None:
         state = "nothing to do" if planned.plan.empty else "nothing changed; --apply does it"
-        print_plan(planned, f"sync plan for {file} ({state})", output, sys.stdout)
+        title = f"sync plan for {file} ({state})"
+        print_plan(planned, title, output, sys.stdout, prune_hint=not prune)
         if planned.invalid:
             raise click.exceptions.Exit(1)
         return
@@ -141,7 +145,7 @@ def sync(
     gather_failures(planned, applied, recorder)
     state = " (interrupted)" if applied.interrupted else ""
     print_table(
-        f"sync{state}: {len(applied.outcomes)} changes in {seconds:.1f} s",
+        f"sync{state}: {_plural(len(applied.outcomes), 'change')} in {elapsed():.1f} s",
         ("result", "numbers"),
         summary_rows(applied.summary, unchanged=len(planned.plan.unchanged)),
         sys.stdout,
