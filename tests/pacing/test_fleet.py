@@ -77,14 +77,16 @@ async def test_four_workers_share_one_limit_they_are_not_told_and_a_429_pauses_t
     # lands inside it, and on a loaded machine the pause begins late.
     assert gap >= 0.5
     assert {worker for at, worker in later if at >= resumed} == {0, 1, 2, 3}
-    # One state for the fleet, which saw the told 429 and the limit's own as its events.
+    # One state for the fleet, which saw the told 429 and the limit's own as its events
+    # (one event, or two: 429s that answer requests sent before the first was known are
+    # the same event, and on a busy machine the limit's may all be such).
     import redis.asyncio
 
     client = redis.asyncio.Redis.from_url(redis_server.url)
     try:
         keys = await client.keys("*")
         assert len(keys) == 1
-        assert int(await client.hget(keys[0], "epoch")) >= 2
+        assert int(await client.hget(keys[0], "epoch")) >= 1
     finally:
         await client.aclose()
     assert any(r.fault == "rate-limit" for r in patches)
