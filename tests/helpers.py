@@ -10,19 +10,26 @@ import types
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Protocol, Union, get_args, get_origin
 
 import aiohttp
 import msgspec
 from aiohttp.abc import AbstractResolver, ResolveResult
 from hypothesis import strategies as st
 
+from vapi_phone_async import VapiPhoneClient
 from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
 from vapi_phone_async.testing import FakeVapiServer
 from vapi_phone_async.transports import AiohttpTransport, Answer, Request
 
 FIXTURES = Path(__file__).parent / "fixtures"
 """Recorded API bodies (from the seeds) that the decoding tests read."""
+
+
+class MakeClient(Protocol):
+    """The `make_client` fixture: `make_client(**options)` builds a client on the fake."""
+
+    def __call__(self, **options: Any) -> VapiPhoneClient: ...
 
 
 class RecordedSleep:

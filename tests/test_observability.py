@@ -4,11 +4,10 @@ against the fake (raw responses: tests/test_raw.py)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from vapi_phone_async import RequestEvent, ResponseEvent, VapiPhoneClient
 from vapi_phone_async.errors import (
@@ -24,26 +23,13 @@ from vapi_phone_async.models import (
 )
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-from .helpers import RecordedSleep
+from .helpers import MakeClient
 
 TWILIO_TOKEN = "twilio-token-do-not-show"
 SERVER_SECRET = "server-secret-do-not-show"
 
 
-@pytest_asyncio.fixture
-async def make_client(fake_vapi: FakeVapiServer, sleeps: RecordedSleep) -> AsyncIterator[Any]:
-    clients: list[VapiPhoneClient] = []
-
-    def make(**options: Any) -> VapiPhoneClient:
-        client = VapiPhoneClient(
-            api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps, jitter=0, **options
-        )
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        await client.aclose()
+pytestmark = pytest.mark.client(jitter=0)
 
 
 def _body(number: str = "+14155550100") -> CreateTwilioPhoneNumber:
@@ -59,7 +45,7 @@ def _body(number: str = "+14155550100") -> CreateTwilioPhoneNumber:
 
 
 async def test_hooks_see_every_attempt_with_method_path_status_and_time(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     number = fake_vapi.seed(1)[0]
     requests: list[RequestEvent] = []
@@ -82,7 +68,7 @@ async def test_hooks_see_every_attempt_with_method_path_status_and_time(
     assert [e.request_id for e in responses] == [r.request_id for r in fake_vapi.request_log]
 
 
-async def test_hooks_see_an_attempt_that_got_no_answer(make_client: Any) -> None:
+async def test_hooks_see_an_attempt_that_got_no_answer() -> None:
     responses: list[ResponseEvent] = []
     client = VapiPhoneClient(
         api_key=TEST_API_KEY,
@@ -101,7 +87,7 @@ async def test_hooks_see_an_attempt_that_got_no_answer(make_client: Any) -> None
 
 
 async def test_hooks_see_the_requests_of_walks_and_bulk_runs(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     fake_vapi.seed(250)
     seen: list[ResponseEvent] = []
@@ -118,7 +104,7 @@ async def test_hooks_see_the_requests_of_walks_and_bulk_runs(
     )
 
 
-async def test_no_event_holds_a_secret(fake_vapi: FakeVapiServer, make_client: Any) -> None:
+async def test_no_event_holds_a_secret(fake_vapi: FakeVapiServer, make_client: MakeClient) -> None:
     events: list[Any] = []
     client = make_client(event_hooks={"request": [events.append], "response": [events.append]})
     fake_vapi.inject_fault("POST", mode="echo", status=500)  # echoes the body it got
@@ -134,7 +120,7 @@ async def test_no_event_holds_a_secret(fake_vapi: FakeVapiServer, make_client: A
 
 
 async def test_a_hook_that_raises_is_logged_and_the_call_goes_on(
-    fake_vapi: FakeVapiServer, make_client: Any, caplog: pytest.LogCaptureFixture
+    fake_vapi: FakeVapiServer, make_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken(event: ResponseEvent) -> None:
         raise ValueError("a bug in a metrics hook")
@@ -167,7 +153,7 @@ def test_bad_hooks_are_refused_by_name(hooks: Any, field: str) -> None:
 
 
 async def test_max_retries_is_a_shorthand_for_the_plans_retries(
-    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     number = fake_vapi.seed(1)[0]
     client = make_client(max_retries=1)
@@ -209,7 +195,7 @@ def package_logger() -> Iterator[logging.Logger]:
 
 async def test_vapi_log_debug_logs_each_request_to_stderr_without_secrets(
     fake_vapi: FakeVapiServer,
-    make_client: Any,
+    make_client: MakeClient,
     package_logger: logging.Logger,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -230,7 +216,7 @@ async def test_vapi_log_debug_logs_each_request_to_stderr_without_secrets(
 
 async def test_vapi_log_info_logs_retries_not_every_request(
     fake_vapi: FakeVapiServer,
-    make_client: Any,
+    make_client: MakeClient,
     package_logger: logging.Logger,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
