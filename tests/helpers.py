@@ -17,13 +17,17 @@ import msgspec
 from aiohttp.abc import AbstractResolver, ResolveResult
 from hypothesis import strategies as st
 
-from vapi_phone_async import VapiPhoneClient
+from vapi_phone_async import BackoffPlan, VapiPhoneClient
 from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
 from vapi_phone_async.testing import FakeVapiServer
 from vapi_phone_async.transports import AiohttpTransport, Answer, Request
 
 FIXTURES = Path(__file__).parent / "fixtures"
 """Recorded API bodies (from the seeds) that the decoding tests read."""
+
+
+NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
+"""A plan that sends each request once."""
 
 
 class MakeClient(Protocol):

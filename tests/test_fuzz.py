@@ -22,8 +22,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vapi_phone_async import (
-    BackoffPlan,
-    VapiPhoneClient,
     decode_page,
     decode_phone_number,
     decode_phone_number_list,
@@ -43,9 +41,10 @@ from vapi_phone_async.models import (
     UpdateByoPhoneNumber,
     UpdateTwilioPhoneNumber,
 )
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.testing import FakeVapiServer
 
-NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
+from .helpers import NO_RETRIES, MakeClient
+
 NUMBER = {
     "id": "3f1c9e2a-b7d4-4c1e-9a3f-5f1c9e2ab7d4",
     "provider": "twilio",
@@ -167,13 +166,16 @@ CALLS = {
     st.sampled_from(["application/json", "text/html", "text/plain"]),
 )
 async def test_whatever_the_server_answers_a_call_gives_data_or_a_vapi_error(
-    fake_vapi: FakeVapiServer, call: str, status: int, body: bytes, content_type: str
+    fake_vapi: FakeVapiServer,
+    make_client: MakeClient,
+    call: str,
+    status: int,
+    body: bytes,
+    content_type: str,
 ) -> None:
     fake_vapi.clear_faults()
     fake_vapi.inject_fault(mode="raw", status=status, body=body, content_type=content_type)
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, backoff=NO_RETRIES
-    ) as client:
+    async with make_client(backoff=NO_RETRIES) as client:
         with contextlib.suppress(VapiError):
             await CALLS[call](client)
 
@@ -216,6 +218,7 @@ updates = st.one_of(
 )
 async def test_random_arguments_are_refused_before_sending_or_make_a_valid_request(
     fake_vapi: FakeVapiServer,
+    make_client: MakeClient,
     call: str,
     number_id: Any,
     body: Any,
@@ -236,9 +239,7 @@ async def test_random_arguments_are_refused_before_sending_or_make_a_valid_reque
             search=search, sort_order=sort_order, page_size=limit, updated_at_lt=date
         ).collect(),
     }
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, backoff=NO_RETRIES
-    ) as client:
+    async with make_client(backoff=NO_RETRIES) as client:
         try:
             await calls[call](client)
         except RequestValidationError:
