@@ -119,3 +119,14 @@ def redis_server() -> Iterator[RedisServer]:
         pytest.skip(f"{missing}: the tests of pacing and locking through Redis run a server")
     with RedisServer() as server:
         yield server
+
+
+@pytest_asyncio.fixture
+async def redis(redis_server: RedisServer) -> AsyncIterator[Any]:
+    """A redis-py client of the test's `redis_server`, to look at (and meddle with) what
+    pacing and locking keep there."""
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(redis_server.url)
+    yield client
+    await client.aclose()

@@ -43,7 +43,7 @@ from vapi_phone_async.models import (
 )
 from vapi_phone_async.testing import FakeVapiServer
 
-from .helpers import NO_RETRIES, MakeClient
+from .helpers import NO_RETRIES, MakeClient, json_paths, json_values
 
 NUMBER = {
     "id": "3f1c9e2a-b7d4-4c1e-9a3f-5f1c9e2ab7d4",
@@ -57,31 +57,11 @@ NUMBER = {
 }
 PAGE = {"results": [NUMBER], "metadata": {"itemsPerPage": 1, "totalItems": 1, "currentPage": 1}}
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
-    ),
-    max_leaves=20,
-)
+ANY_JSON = json_values(large=True)
 
 
 def _mutations(document: Any) -> st.SearchStrategy[Any]:
     """`document` with one value somewhere replaced by anything JSON can hold."""
-
-    def paths(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        found = [at]
-        if isinstance(value, dict):
-            for key, item in value.items():
-                found += paths(item, (*at, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                found += paths(item, (*at, index))
-        return found
 
     def replace(value: Any, at: tuple[Any, ...], new: Any) -> Any:
         if not at:
@@ -93,7 +73,7 @@ def _mutations(document: Any) -> st.SearchStrategy[Any]:
         target[at[-1]] = new
         return copy
 
-    return st.tuples(st.sampled_from(paths(document)), json_values).map(
+    return st.tuples(st.sampled_from(json_paths(document)), ANY_JSON).map(
         lambda pair: replace(document, *pair)
     )
 
@@ -106,7 +86,7 @@ answers = st.one_of(
     _encoded(_mutations(NUMBER)),
     _encoded(_mutations(PAGE)),
     _encoded(_mutations([NUMBER, NUMBER])),
-    _encoded(json_values),
+    _encoded(ANY_JSON),
     st.binary(max_size=200),  # invalid UTF-8, garbage
     st.integers(min_value=1, max_value=len(json.dumps(PAGE)) - 1).map(
         lambda cut: json.dumps(PAGE).encode()[:cut]  # cut short
@@ -198,11 +178,11 @@ bodies = st.one_of(
         sip_uri=texts,
         server=st.none() | st.builds(Server, url=texts, timeout_seconds=st.floats(-5, 500)),
     ),
-    json_values,
+    ANY_JSON,
 )
 updates = st.one_of(
     st.builds(UpdateByoPhoneNumber, name=texts, number=st.none() | st.text(max_size=45)),
-    json_values,
+    ANY_JSON,
 )
 
 

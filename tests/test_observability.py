@@ -17,28 +17,13 @@ from vapi_phone_async.errors import (
     RequestValidationError,
 )
 from vapi_phone_async.models import (
-    CreateTwilioPhoneNumber,
-    Server,
     UpdateTwilioPhoneNumber,
 )
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-from .helpers import MakeClient
-
-TWILIO_TOKEN = "twilio-token-do-not-show"
-SERVER_SECRET = "server-secret-do-not-show"
-
+from .helpers import SERVER_SECRET, TWILIO_TOKEN, MakeClient, twilio_with_secrets
 
 pytestmark = pytest.mark.client(jitter=0)
-
-
-def _body(number: str = "+14155550100") -> CreateTwilioPhoneNumber:
-    return CreateTwilioPhoneNumber(
-        number=number,
-        twilio_account_sid="AC1",
-        twilio_auth_token=TWILIO_TOKEN,
-        server=Server(url="https://hooks.example.com/vapi", secret=SERVER_SECRET),
-    )
 
 
 # Event hooks.
@@ -110,8 +95,8 @@ async def test_no_event_holds_a_secret(fake_vapi: FakeVapiServer, make_client: M
     fake_vapi.inject_fault("POST", mode="echo", status=500)  # echoes the body it got
 
     with pytest.raises(OutcomeUnknownError):  # a 500 to a create: it may have acted
-        await client.create(_body())
-    await client.create(_body("+14155550101"))
+        await client.create(twilio_with_secrets())
+    await client.create(twilio_with_secrets("+14155550101"))
 
     text = " ".join(repr(event) for event in events)
     assert len(events) == 4
@@ -127,7 +112,7 @@ async def test_a_hook_that_raises_is_logged_and_the_call_goes_on(
 
     client = make_client(event_hooks={"response": [broken]})
     with caplog.at_level(logging.ERROR, logger="vapi_phone_async"):
-        created = await client.create(_body())
+        created = await client.create(twilio_with_secrets())
 
     assert created.number == "+14155550100" and len(fake_vapi.numbers) == 1
     assert "event hook" in caplog.text and "a bug in a metrics hook" in caplog.text
@@ -203,7 +188,7 @@ async def test_vapi_log_debug_logs_each_request_to_stderr_without_secrets(
     monkeypatch.setenv("VAPI_LOG", "debug")
     client = make_client()
     make_client()  # a second client adds no second handler
-    created = await client.create(_body())
+    created = await client.create(twilio_with_secrets())
     await client.get(created.id)
 
     lines = capsys.readouterr().err.splitlines()

@@ -10,8 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -22,32 +20,12 @@ from vapi_phone_async.errors import ApplyLockedError, RequestValidationError
 from vapi_phone_async.models import CreateTwilioPhoneNumber
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-from ..helpers import MakeClient
+from ..helpers import MakeClient, held_elsewhere
 
 ROWS = [
     {"provider": "twilio", "number": f"+1415555{i:04d}", "twilioAccountSid": "AC1"}
     for i in range(5)
 ]
-
-
-@asynccontextmanager
-async def held_elsewhere(client: VapiPhoneClient) -> AsyncIterator[asyncio.Event]:
-    """The account's lock held by another task (one that does not share our context, as
-    another process would not); setting the event yielded lets it go."""
-    taken, release = asyncio.Event(), asyncio.Event()
-
-    async def holder() -> None:
-        async with client.apply_lock():
-            taken.set()
-            await release.wait()
-
-    task = asyncio.get_running_loop().create_task(holder())
-    await taken.wait()
-    try:
-        yield release
-    finally:
-        release.set()
-        await task
 
 
 async def test_a_second_apply_fails_at_once_naming_the_account_and_sending_nothing(

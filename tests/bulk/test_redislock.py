@@ -11,13 +11,10 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from vapi_phone_async import RedisPacing, RequestEvent, VapiPhoneClient
 from vapi_phone_async.bulk import (
@@ -38,7 +35,7 @@ from vapi_phone_async.errors import (
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 from vapi_phone_async.testing._redis_server import RedisServer
 
-from ..helpers import MakeClient
+from ..helpers import MakeClient, held_elsewhere
 
 ROWS = [
     {"provider": "twilio", "number": f"+1999000{i:04d}", "twilioAccountSid": "AC1"}
@@ -46,16 +43,6 @@ ROWS = [
 ]
 TTL = 1.2  # renewed every 0.4 s; lost 0.8 s (and a timeout) after Redis stops answering
 TIMEOUT = 0.2
-
-
-@pytest_asyncio.fixture
-async def redis(redis_server: RedisServer) -> AsyncIterator[Any]:
-    """A redis-py client of the test's server, to look at (and meddle with) the lock."""
-    import redis.asyncio
-
-    client = redis.asyncio.Redis.from_url(redis_server.url)
-    yield client
-    await client.aclose()
 
 
 class Recorded:
@@ -78,26 +65,6 @@ def fleet_client(
     pacing = options.pop("pacing", None) or RedisPacing(redis_server.url, timeout=TIMEOUT)
     options.setdefault("apply_locks", RedisLocks(pacing, ttl=TTL))
     return make_client(pacing=pacing, **options)
-
-
-@asynccontextmanager
-async def held_elsewhere(client: VapiPhoneClient) -> AsyncIterator[None]:
-    """The account's lock held by another task that does not share our context (as
-    another process would not) for the block."""
-    taken, release = asyncio.Event(), asyncio.Event()
-
-    async def holder() -> None:
-        async with client.apply_lock():
-            taken.set()
-            await release.wait()
-
-    task = asyncio.get_running_loop().create_task(holder())
-    await taken.wait()
-    try:
-        yield
-    finally:
-        release.set()
-        await task
 
 
 async def keys(redis: Any) -> list[str]:

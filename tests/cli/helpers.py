@@ -1,4 +1,5 @@
-"""Helpers of the command-line tests: running `vapi-phone` in-process, and the fake's ids."""
+"""Helpers of the command-line tests: running `vapi-phone` in-process, a fake on a thread of
+its own (and the suite's `ids_of`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ import pytest
 
 from vapi_phone_async.cli import main
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+
+from ..helpers import ids_of
+
+# ids_of is the suite's own (tests/helpers.py), offered here beside the CLI's helpers.
+__all__ = ["Result", "Run", "fake_on_a_thread", "ids_of"]
 
 
 @dataclass
@@ -44,11 +50,6 @@ class Run:
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
-
-
-def ids_of(server: FakeVapiServer, provider: str) -> list[str]:
-    """The ids of the stored numbers of `provider`."""
-    return [id_ for id_, data in server.numbers.items() if data["provider"] == provider]
 
 
 @contextmanager

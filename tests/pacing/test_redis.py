@@ -9,10 +9,8 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 
 from vapi_phone_async import RedisPacing, ResponseEvent, RetryBudget
 from vapi_phone_async.errors import RequestValidationError
@@ -24,16 +22,6 @@ from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 from vapi_phone_async.testing._redis_server import RedisServer
 
 from ..helpers import MakeClient, RecordedSleep, twilio_ids
-
-
-@pytest_asyncio.fixture
-async def redis(redis_server: RedisServer) -> AsyncIterator[object]:
-    """A redis-py client of the test's server, to look at what the pacing keeps there."""
-    import redis.asyncio
-
-    client = redis.asyncio.Redis.from_url(redis_server.url)
-    yield client
-    await client.aclose()
 
 
 def backend(redis_server: RedisServer, **options: object) -> RedisBackend:
