@@ -32,7 +32,7 @@ from vapi_phone_async import VapiPhoneClient
 from vapi_phone_async.testing import FakeVapiServer
 from vapi_phone_async.testing._redis_server import RedisServer, redis_server_path
 
-from .helpers import MakeClient, RecordedSleep
+from .helpers import MakeClient, RecordedSleep, Wiretap
 
 # Property-based tests: a bounded run in the normal suite; `--hypothesis-profile=deep`
 # (or HYPOTHESIS_PROFILE=deep) for a long one before a release.
@@ -81,6 +81,13 @@ async def client(make_client: MakeClient) -> VapiPhoneClient:
     """The test's client on `fake_vapi`, with the options of its `client` marks (a module's
     `pytestmark = pytest.mark.client(backoff=...)`); `vapi_client` where the defaults do."""
     return make_client()
+
+
+@pytest.fixture
+def wiretap(fake_vapi: FakeVapiServer) -> Wiretap:
+    """A transport to `fake_vapi` that counts the sends in flight, for a client made with
+    `make_client(transport=wiretap)`."""
+    return Wiretap(fake_vapi.url)
 
 
 @pytest.fixture

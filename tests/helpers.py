@@ -19,6 +19,17 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from hypothesis import strategies as st
 
 from vapi_phone_async import BackoffPlan, VapiPhoneClient
+from vapi_phone_async.errors import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
 from vapi_phone_async.models import (
     CreateTwilioPhoneNumber,
     Server,
@@ -34,6 +45,22 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
 """A plan that sends each request once."""
+
+
+STATUS_ERRORS: list[tuple[int, type[APIStatusError]]] = [
+    (400, BadRequestError),
+    (401, AuthenticationError),
+    (403, PermissionDeniedError),
+    (404, NotFoundError),
+    (409, ConflictError),
+    (422, UnprocessableEntityError),
+    (429, RateLimitError),
+    (500, InternalServerError),
+    (502, InternalServerError),
+    (503, InternalServerError),
+    (418, APIStatusError),
+]
+"""The error class an answer of each status raises (of no family: `APIStatusError`)."""
 
 
 class MakeClient(Protocol):

@@ -17,13 +17,8 @@ from vapi_phone_async.errors import (
     AuthenticationError,
     BadRequestError,
     ClientClosedError,
-    ConflictError,
-    InternalServerError,
     NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
     RequestValidationError,
-    UnprocessableEntityError,
 )
 from vapi_phone_async.models import (
     CreateByoPhoneNumber,
@@ -42,7 +37,7 @@ from vapi_phone_async.models import (
 )
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-from .helpers import NO_RETRIES, MakeClient, Wiretap
+from .helpers import NO_RETRIES, STATUS_ERRORS, MakeClient, Wiretap
 
 PROVIDERS: list[tuple[CreatePhoneNumber, type[Any]]] = [
     (
@@ -121,20 +116,7 @@ async def test_list_sends_its_limit_and_date_filters(
     )
 
 
-@pytest.mark.parametrize(
-    ("status", "error_class"),
-    [
-        (400, BadRequestError),
-        (401, AuthenticationError),
-        (403, PermissionDeniedError),
-        (404, NotFoundError),
-        (409, ConflictError),
-        (422, UnprocessableEntityError),
-        (429, RateLimitError),
-        (500, InternalServerError),
-        (503, InternalServerError),
-    ],
-)
+@pytest.mark.parametrize(("status", "error_class"), STATUS_ERRORS)
 async def test_every_error_class_from_its_status(
     fake_vapi: FakeVapiServer,
     make_client: MakeClient,
@@ -238,8 +220,7 @@ async def test_the_key_from_the_environment_is_sent(
 
 
 async def test_closing_the_client_closes_its_session_and_later_calls_fail(
-    fake_vapi: FakeVapiServer,
-    make_client: MakeClient,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     client = make_client()
     await client.list()

@@ -15,8 +15,7 @@ from .helpers import NO_RETRIES, MakeClient
 
 
 async def test_an_answer_over_64_mib_is_cut_off_with_a_clear_error(
-    fake_vapi: FakeVapiServer,
-    make_client: MakeClient,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     assert MAX_RESPONSE_BYTES == 64 * 1024 * 1024  # the documented cap
     fake_vapi.inject_fault("GET", mode="raw", body=b" " * (MAX_RESPONSE_BYTES + 1))

@@ -38,8 +38,7 @@ async def test_200_gets_through_5_connections_each_go_out_once(
 
 
 async def test_60_creates_through_5_connections_are_60_posts_and_no_unknown_outcome(
-    fake_vapi: FakeVapiServer,
-    make_client: MakeClient,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     # 12 creates queued per connection at 50 ms each: 0.6 s of queue, past the timeout.
     fake_vapi.latency = 0.05
@@ -59,8 +58,7 @@ async def test_60_creates_through_5_connections_are_60_posts_and_no_unknown_outc
 
 
 async def test_a_request_that_never_got_a_connection_was_not_sent_and_a_create_says_so(
-    fake_vapi: FakeVapiServer,
-    make_client: MakeClient,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     """The pool wait has a budget of its own; running out of it is a timeout before
     anything was sent: a create retries it instead of calling the outcome unknown."""
@@ -114,8 +112,7 @@ async def test_a_body_stalled_after_its_headers_fails_the_attempt_and_a_get_is_r
 
 
 async def test_a_dripping_server_fails_within_the_default_deadline_saying_the_body_drips(
-    fake_vapi: FakeVapiServer,
-    make_client: MakeClient,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     """A byte every half second never trips the read timeout, and the attempt's total
     only ends one attempt: the default deadline ends the call. Every bound is the
@@ -141,8 +138,7 @@ async def test_a_dripping_server_fails_within_the_default_deadline_saying_the_bo
 
 
 async def test_an_attempt_ended_by_its_total_while_bytes_still_come_says_so(
-    fake_vapi: FakeVapiServer,
-    make_client: MakeClient,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="trickle", delay=0.05)
@@ -153,8 +149,7 @@ async def test_an_attempt_ended_by_its_total_while_bytes_still_come_says_so(
 
 
 async def test_a_deadline_that_ends_a_create_waiting_to_retry_is_not_an_unknown_outcome(
-    fake_vapi: FakeVapiServer,
-    make_client: MakeClient,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     """Waiting out a 429's pause, the create had not been acted on: when the deadline
     ends it there, it says so, and nothing calls its outcome unknown."""
@@ -172,8 +167,7 @@ async def test_a_deadline_that_ends_a_create_waiting_to_retry_is_not_an_unknown_
 
 
 async def test_a_deadline_that_ends_the_wait_for_a_connection_says_so(
-    fake_vapi: FakeVapiServer,
-    make_client: MakeClient,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="delay", delay=1.0)

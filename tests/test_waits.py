@@ -21,8 +21,7 @@ SLOW = BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=10)
 
 
 async def test_while_testing_a_503_then_200_is_retried_with_no_wait(
-    fake_vapi: FakeVapiServer,
-    make_client: MakeClient,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", status=503, times=3)
@@ -47,8 +46,7 @@ async def test_while_testing_a_429_pause_is_instant(
 
 
 async def test_the_switch_reaches_a_client_made_before_it_and_off_again_waits_are_slept(
-    fake_vapi: FakeVapiServer,
-    make_client: MakeClient,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     short = BackoffPlan(type="fixed", max_retries=1, base_delay_seconds=0.01)

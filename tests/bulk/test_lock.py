@@ -217,8 +217,7 @@ class RecordingLocks:
 
 
 async def test_a_client_takes_its_locks_from_the_factory_it_is_given(
-    fake_vapi: FakeVapiServer,
-    make_client: MakeClient,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     locks = RecordingLocks()
     async with make_client(apply_locks=locks) as client:

@@ -36,10 +36,9 @@ def hang(server: FakeVapiServer, ids: list[str]) -> None:
 
 
 async def test_cancel_stops_taking_items_and_reports_those_in_flight(
-    fake_vapi: FakeVapiServer, make_client: MakeClient
+    fake_vapi: FakeVapiServer, make_client: MakeClient, wiretap: Wiretap
 ) -> None:
     """run.cancel() is graceful: the requests in flight finish and are reported."""
-    wiretap = Wiretap(fake_vapi.url)
     client = make_client(transport=wiretap)
     pairs = Counted(twilio_ids(fake_vapi, 30))
     run = client.bulk_update(pairs, concurrency=4)
@@ -60,9 +59,8 @@ async def test_cancel_stops_taking_items_and_reports_those_in_flight(
 
 
 async def test_cancelling_the_consumer_reports_in_flight_items_as_cancelled(
-    fake_vapi: FakeVapiServer, make_client: MakeClient
+    fake_vapi: FakeVapiServer, make_client: MakeClient, wiretap: Wiretap
 ) -> None:
-    wiretap = Wiretap(fake_vapi.url)
     client = make_client(transport=wiretap)
     ids = twilio_ids(fake_vapi, 8)
     hang(fake_vapi, ids[2:])  # items 0 and 1 answer at once, the rest hang
@@ -87,10 +85,9 @@ async def test_cancelling_the_consumer_reports_in_flight_items_as_cancelled(
 
 
 async def test_cancelling_an_awaited_run_keeps_every_outcome_in_undelivered(
-    fake_vapi: FakeVapiServer, make_client: MakeClient
+    fake_vapi: FakeVapiServer, make_client: MakeClient, wiretap: Wiretap
 ) -> None:
     """`await run` returns nothing when cancelled: what it had gathered is kept too."""
-    wiretap = Wiretap(fake_vapi.url)
     client = make_client(transport=wiretap)
     ids = twilio_ids(fake_vapi, 6)
     hang(fake_vapi, ids[3:])
@@ -116,9 +113,8 @@ async def test_cancelling_an_awaited_run_keeps_every_outcome_in_undelivered(
 
 
 async def test_leaving_the_loop_early_cancels_the_rest_and_releases_connections(
-    fake_vapi: FakeVapiServer, make_client: MakeClient
+    fake_vapi: FakeVapiServer, make_client: MakeClient, wiretap: Wiretap
 ) -> None:
-    wiretap = Wiretap(fake_vapi.url)
     client = make_client(transport=wiretap)
     ids = twilio_ids(fake_vapi, 10)
     hang(fake_vapi, ids[1:])
@@ -137,9 +133,8 @@ async def test_leaving_the_loop_early_cancels_the_rest_and_releases_connections(
 
 
 async def test_a_plain_break_cancels_the_run_as_soon_as_the_loop_lets_go(
-    fake_vapi: FakeVapiServer, make_client: MakeClient
+    fake_vapi: FakeVapiServer, make_client: MakeClient, wiretap: Wiretap
 ) -> None:
-    wiretap = Wiretap(fake_vapi.url)
     client = make_client(transport=wiretap)
     ids = twilio_ids(fake_vapi, 10)
     hang(fake_vapi, ids[1:])
