@@ -7,22 +7,66 @@ import functools
 import ipaddress
 import socket
 import types
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Protocol, Union, get_args, get_origin
 
 import aiohttp
 import msgspec
 from aiohttp.abc import AbstractResolver, ResolveResult
 from hypothesis import strategies as st
 
-from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
+from vapi_phone_async import BackoffPlan, VapiPhoneClient
+from vapi_phone_async.errors import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+from vapi_phone_async.models import (
+    CreateTwilioPhoneNumber,
+    Server,
+    UpdatePhoneNumber,
+    UpdateTwilioPhoneNumber,
+)
 from vapi_phone_async.testing import FakeVapiServer
 from vapi_phone_async.transports import AiohttpTransport, Answer, Request
 
 FIXTURES = Path(__file__).parent / "fixtures"
 """Recorded API bodies (from the seeds) that the decoding tests read."""
+
+
+NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
+"""A plan that sends each request once."""
+
+
+STATUS_ERRORS: list[tuple[int, type[APIStatusError]]] = [
+    (400, BadRequestError),
+    (401, AuthenticationError),
+    (403, PermissionDeniedError),
+    (404, NotFoundError),
+    (409, ConflictError),
+    (422, UnprocessableEntityError),
+    (429, RateLimitError),
+    (500, InternalServerError),
+    (502, InternalServerError),
+    (503, InternalServerError),
+    (418, APIStatusError),
+]
+"""The error class an answer of each status raises (of no family: `APIStatusError`)."""
+
+
+class MakeClient(Protocol):
+    """The `make_client` fixture: `make_client(**options)` builds a client on the fake."""
+
+    def __call__(self, **options: Any) -> VapiPhoneClient: ...
 
 
 class RecordedSleep:
@@ -37,16 +81,95 @@ class RecordedSleep:
         await asyncio.sleep(0)
 
 
+def ids_of(server: FakeVapiServer, provider: str) -> list[str]:
+    """The ids of the stored numbers of `provider`."""
+    return [id_ for id_, data in server.numbers.items() if data["provider"] == provider]
+
+
 def twilio_ids(server: FakeVapiServer, n: int) -> list[str]:
     """Seed enough numbers and return the ids of `n` Twilio ones."""
     server.seed(n * 5)
-    ids = [id_ for id_, data in server.numbers.items() if data["provider"] == "twilio"]
-    return ids[:n]
+    return ids_of(server, "twilio")[:n]
 
 
 def renames(ids: list[str], name: str = "Renamed") -> list[tuple[str, UpdatePhoneNumber]]:
     """One rename of each number, as `bulk_update` pairs."""
     return [(id_, UpdateTwilioPhoneNumber(name=name)) for id_ in ids]
+
+
+TWILIO_TOKEN = "twilio-token-do-not-show"
+SERVER_SECRET = "server-secret-do-not-show"
+
+
+def twilio_with_secrets(number: str = "+14155550100") -> CreateTwilioPhoneNumber:
+    """A Twilio create body holding `TWILIO_TOKEN` and `SERVER_SECRET`, to look for them
+    where they must not be."""
+    return CreateTwilioPhoneNumber(
+        number=number,
+        twilio_account_sid="AC1",
+        twilio_auth_token=TWILIO_TOKEN,
+        server=Server(url="https://hooks.example.com/vapi", secret=SERVER_SECRET),
+    )
+
+
+@asynccontextmanager
+async def held_elsewhere(client: VapiPhoneClient) -> AsyncIterator[asyncio.Event]:
+    """The client's account lock held by another task (one that does not share our
+    context, as another process would not); setting the event yielded lets it go, as
+    leaving the block does."""
+    taken, release = asyncio.Event(), asyncio.Event()
+
+    async def holder() -> None:
+        async with client.apply_lock():
+            taken.set()
+            await release.wait()
+
+    task = asyncio.get_running_loop().create_task(holder())
+    await taken.wait()
+    try:
+        yield release
+    finally:
+        release.set()
+        await task
+
+
+# Any JSON, for property tests that mutate what the server sends.
+
+
+@functools.cache
+def json_values(*, nulls: bool = True, large: bool = False) -> st.SearchStrategy[Any]:
+    """Any JSON value (no NaN or infinity): scalars, and lists and objects of them nested.
+    Small by default (strings of up to 6 characters, 2 items a level, 4 leaves); `large`
+    to fuzz a parser (integers past 64 bits, longer strings, 20 leaves). `nulls=False`:
+    no null at any depth."""
+    text, key, items, leaves = (20, 12, 4, 20) if large else (6, 4, 2, 4)
+    limit = 2**70 if large else 2**53
+    scalars = [
+        st.booleans(),
+        st.integers(-limit, limit),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=text),
+    ]
+    return st.recursive(
+        st.one_of([st.none(), *scalars] if nulls else scalars),
+        lambda inner: (
+            st.lists(inner, max_size=items)
+            | st.dictionaries(st.text(max_size=key), inner, max_size=items)
+        ),
+        max_leaves=leaves,
+    )
+
+
+def json_paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path into a JSON value (keys and indexes), the empty one first."""
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += json_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += json_paths(item, (*path, index))
+    return found
 
 
 # Model values for property tests, derived from the Structs' own field types, so a field

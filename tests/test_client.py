@@ -17,13 +17,8 @@ from vapi_phone_async.errors import (
     AuthenticationError,
     BadRequestError,
     ClientClosedError,
-    ConflictError,
-    InternalServerError,
     NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
     RequestValidationError,
-    UnprocessableEntityError,
 )
 from vapi_phone_async.models import (
     CreateByoPhoneNumber,
@@ -42,9 +37,7 @@ from vapi_phone_async.models import (
 )
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-from .helpers import Wiretap
-
-NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
+from .helpers import NO_RETRIES, STATUS_ERRORS, MakeClient, Wiretap
 
 PROVIDERS: list[tuple[CreatePhoneNumber, type[Any]]] = [
     (
@@ -123,27 +116,15 @@ async def test_list_sends_its_limit_and_date_filters(
     )
 
 
-@pytest.mark.parametrize(
-    ("status", "error_class"),
-    [
-        (400, BadRequestError),
-        (401, AuthenticationError),
-        (403, PermissionDeniedError),
-        (404, NotFoundError),
-        (409, ConflictError),
-        (422, UnprocessableEntityError),
-        (429, RateLimitError),
-        (500, InternalServerError),
-        (503, InternalServerError),
-    ],
-)
+@pytest.mark.parametrize(("status", "error_class"), STATUS_ERRORS)
 async def test_every_error_class_from_its_status(
-    fake_vapi: FakeVapiServer, status: int, error_class: type[APIStatusError]
+    fake_vapi: FakeVapiServer,
+    make_client: MakeClient,
+    status: int,
+    error_class: type[APIStatusError],
 ) -> None:
     fake_vapi.inject_fault("GET", mode="status", status=status)
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, backoff=NO_RETRIES
-    ) as c:
+    async with make_client(backoff=NO_RETRIES) as c:
         with pytest.raises(error_class) as caught:
             await c.get("some-id")
     error = caught.value
@@ -152,8 +133,10 @@ async def test_every_error_class_from_its_status(
     assert error.message
 
 
-async def test_a_wrong_key_is_an_authentication_error(fake_vapi: FakeVapiServer) -> None:
-    async with VapiPhoneClient(api_key="wrong", base_url=fake_vapi.url) as client:
+async def test_a_wrong_key_is_an_authentication_error(
+    fake_vapi: FakeVapiServer, make_client: MakeClient
+) -> None:
+    async with make_client(api_key="wrong") as client:
         with pytest.raises(AuthenticationError, match="Unauthorized"):
             await client.get("x")
     assert len(fake_vapi.request_log) == 1  # 401 is never retried
@@ -237,9 +220,9 @@ async def test_the_key_from_the_environment_is_sent(
 
 
 async def test_closing_the_client_closes_its_session_and_later_calls_fail(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
-    client = VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url)
+    client = make_client()
     await client.list()
     session = client.session
     await client.aclose()
@@ -248,11 +231,11 @@ async def test_closing_the_client_closes_its_session_and_later_calls_fail(
         await client.list()
 
 
-async def test_a_session_passed_in_is_used_and_left_open(fake_vapi: FakeVapiServer) -> None:
+async def test_a_session_passed_in_is_used_and_left_open(
+    fake_vapi: FakeVapiServer, make_client: MakeClient
+) -> None:
     async with aiohttp.ClientSession() as session:
-        async with VapiPhoneClient(
-            api_key=TEST_API_KEY, base_url=fake_vapi.url, session=session
-        ) as client:
+        async with make_client(session=session) as client:
             await client.list()
             assert client.session is session
         assert not session.closed
@@ -261,12 +244,12 @@ async def test_a_session_passed_in_is_used_and_left_open(fake_vapi: FakeVapiServ
 
 
 async def test_cancelling_concurrent_gets_mid_flight_releases_every_connection(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.latency = 5.0
     wiretap = Wiretap(fake_vapi.url)
-    async with VapiPhoneClient(api_key=TEST_API_KEY, transport=wiretap) as client:
+    async with make_client(transport=wiretap) as client:
         tasks = [asyncio.create_task(client.get(number["id"])) for _ in range(50)]
         with anyio.fail_after(5):
             # Poll the fake's log: every request has reached the server and waits there.
@@ -281,6 +264,7 @@ async def test_cancelling_concurrent_gets_mid_flight_releases_every_connection(
 
 
 async def test_no_log_line_error_or_repr_shows_the_key_or_a_twilio_token(
+    make_client: MakeClient,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     key, token = "sk-live-0123456789abcdef", "twilio-auth-token-SECRET"
@@ -288,7 +272,7 @@ async def test_no_log_line_error_or_repr_shows_the_key_or_a_twilio_token(
     errors: list[BaseException] = []
     async with (
         FakeVapiServer(api_key=key) as server,
-        VapiPhoneClient(
+        make_client(
             api_key=key,
             base_url=server.url,
             backoff=BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=0),

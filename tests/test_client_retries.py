@@ -1,20 +1,19 @@
 """Retries end to end: waits per BackoffPlan, Retry-After, and POST never sent twice.
 
-The injected `sleep` records each wait instead of waiting, so no test really sleeps; the
-fake's request log counts what reached the server.
+The injected `sleep` records each wait instead of waiting (a test that does not count them
+has the fake's instant waits), so no test really sleeps; the fake's request log counts
+what reached the server.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
 
 import aiohttp
 import pytest
-import pytest_asyncio
 from aioresponses import aioresponses
 
 from vapi_phone_async import BackoffPlan, VapiPhoneClient
@@ -32,58 +31,47 @@ from vapi_phone_async.models import (
     TwilioPhoneNumber,
     UpdateTwilioPhoneNumber,
 )
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.testing import FakeVapiServer
 
 from ._aioresponses_compat import CompatResponse
-from .helpers import RecordedSleep
+from .helpers import MakeClient, RecordedSleep
 
 TWILIO = CreateTwilioPhoneNumber(number="+14155550100", twilio_account_sid="AC1")
 
 
-@pytest_asyncio.fixture
-async def make_client(fake_vapi: FakeVapiServer, sleeps: RecordedSleep) -> AsyncIterator[Any]:
-    clients: list[VapiPhoneClient] = []
-
-    def make(**options: Any) -> VapiPhoneClient:
-        options.setdefault("jitter", 0)
-        client = VapiPhoneClient(
-            api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps, **options
-        )
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        await client.aclose()
+# Waits as the plan says, to the letter.
+pytestmark = pytest.mark.client(jitter=0)
 
 
 async def test_fixed_plan_waits_base_delay_before_every_retry(
-    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="status", status=503, times=3)
-    client = make_client(backoff=BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=0.25))
+    plan = BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=0.25)
+    client = make_client(backoff=plan, sleep=sleeps)
     assert (await client.get(number["id"])).id == number["id"]
     assert sleeps.waits == [0.25, 0.25, 0.25]
     assert len(fake_vapi.requests("GET")) == 4
 
 
 async def test_exponential_plan_doubles_and_is_capped_by_max_delay(
-    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="status", status=502, times=4)
     plan = BackoffPlan(type="exponential", max_retries=4, base_delay_seconds=0.5)
-    client = make_client(backoff=plan, max_delay=3)
+    client = make_client(backoff=plan, max_delay=3, sleep=sleeps)
     await client.get(number["id"])
     assert sleeps.waits == [0.5, 1.0, 2.0, 3.0]
 
 
 async def test_max_retries_is_respected_exactly(
-    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
     fake_vapi.inject_fault("GET", mode="status", status=500, times=100)
-    client = make_client(backoff=BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=0))
+    plan = BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=0)
+    client = make_client(backoff=plan, sleep=sleeps)
     with pytest.raises(InternalServerError):
         await client.get("any")
     assert len(fake_vapi.requests("GET")) == 3
@@ -91,7 +79,7 @@ async def test_max_retries_is_respected_exactly(
 
 
 async def test_a_zero_retry_plan_per_call_turns_retries_off(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     fake_vapi.inject_fault("GET", mode="status", status=503, times=5)
     client = make_client()
@@ -102,7 +90,7 @@ async def test_a_zero_retry_plan_per_call_turns_retries_off(
 
 
 async def test_excluded_statuses_are_not_retried(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     fake_vapi.inject_fault("GET", mode="status", status=503, times=5)
     plan = BackoffPlan(
@@ -114,20 +102,21 @@ async def test_excluded_statuses_are_not_retried(
 
 
 async def test_retry_after_in_seconds_is_a_floor_on_the_wait(
-    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="status", status=429, retry_after=7)
-    client = make_client(backoff=BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=1))
+    plan = BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=1)
+    client = make_client(backoff=plan, sleep=sleeps)
     await client.get(number["id"])
     assert sleeps.waits == [7]
 
 
 async def test_a_retry_after_beyond_the_limit_is_not_waited_for(
-    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
     fake_vapi.inject_fault("GET", mode="status", status=429, retry_after=120)
-    client = make_client(max_retry_after=60)
+    client = make_client(max_retry_after=60, sleep=sleeps)
     with pytest.raises(RateLimitError) as caught:
         await client.get("any")
     assert caught.value.retry_after == 120
@@ -165,7 +154,7 @@ async def test_retry_after_as_http_date_and_in_milliseconds(
 
 
 async def test_a_post_answered_503_is_sent_once_and_its_outcome_is_unknown(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     fake_vapi.inject_fault("POST", mode="status", status=503, times=5)
     with pytest.raises(OutcomeUnknownError) as caught:
@@ -176,7 +165,7 @@ async def test_a_post_answered_503_is_sent_once_and_its_outcome_is_unknown(
 
 
 async def test_a_post_processed_then_reset_is_sent_once(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     fake_vapi.inject_fault("POST", mode="reset-after")
     with pytest.raises(OutcomeUnknownError):
@@ -186,7 +175,7 @@ async def test_a_post_processed_then_reset_is_sent_once(
 
 
 async def test_a_post_that_times_out_is_sent_once(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     fake_vapi.inject_fault("POST", mode="delay", delay=2)
     with pytest.raises(OutcomeUnknownError) as caught:
@@ -196,10 +185,10 @@ async def test_a_post_that_times_out_is_sent_once(
 
 
 async def test_a_post_answered_429_is_retried_and_creates_exactly_one_number(
-    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
     fake_vapi.inject_fault("POST", mode="status", status=429, retry_after=2)
-    created = await make_client().create(TWILIO)
+    created = await make_client(sleep=sleeps).create(TWILIO)
     assert len(fake_vapi.requests("POST")) == 2
     assert list(fake_vapi.numbers) == [created.id]
     assert sleeps.waits[0] >= 2
@@ -220,7 +209,7 @@ async def test_a_post_to_a_closed_port_is_retried_since_nothing_was_sent(
 
 
 async def test_get_patch_and_delete_hit_by_reset_after_are_retried_and_succeed(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     client = make_client()
     created = await client.create(TWILIO)
@@ -237,7 +226,7 @@ async def test_get_patch_and_delete_hit_by_reset_after_are_retried_and_succeed(
 
 
 async def test_a_delete_reset_before_acting_is_retried_and_returns_the_number(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     client = make_client()
     created = await client.create(TWILIO)
@@ -248,20 +237,20 @@ async def test_a_delete_reset_before_acting_is_retried_and_returns_the_number(
 
 @pytest.mark.parametrize("mode", ["truncate", "malformed"])
 async def test_truncated_and_malformed_bodies_are_retried_for_a_get(
-    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep, mode: str
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep, mode: str
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode=mode)  # a 200 whose body is cut, or not JSON
     plan = BackoffPlan(type="fixed", max_retries=2, base_delay_seconds=0.25)
 
-    assert (await make_client(backoff=plan).get(number["id"])).id == number["id"]
+    assert (await make_client(backoff=plan, sleep=sleeps).get(number["id"])).id == number["id"]
 
     assert [r.fault for r in fake_vapi.requests("GET")] == [mode, None]
     assert sleeps.waits == [0.25]  # waited per the plan, as for any retry
 
 
 async def test_a_json_answer_that_is_not_a_number_is_retried_for_a_get(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="raw", body=b'{"provider": "twilio"}')  # no id
@@ -270,7 +259,7 @@ async def test_a_json_answer_that_is_not_a_number_is_retried_for_a_get(
 
 
 async def test_a_malformed_answer_to_a_patch_is_retried_and_the_patch_applied_once_more(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     # The PATCH applied; sending the same one again changes nothing more.
     number = fake_vapi.insert(
@@ -285,7 +274,7 @@ async def test_a_malformed_answer_to_a_patch_is_retried_and_the_patch_applied_on
 
 
 async def test_a_malformed_answer_to_a_delete_is_retried_and_the_gone_number_is_none(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("DELETE", mode="malformed")
@@ -297,7 +286,7 @@ async def test_a_malformed_answer_to_a_delete_is_retried_and_the_gone_number_is_
 
 
 async def test_a_malformed_page_is_retried_and_never_yielded(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     fake_vapi.seed(25)
     fake_vapi.inject_fault("GET", "/v2/phone-number", mode="malformed")
@@ -312,7 +301,7 @@ async def test_a_malformed_page_is_retried_and_never_yielded(
 
 
 async def test_an_answer_that_stays_malformed_raises_after_the_plans_retries(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="malformed", times=10)
@@ -327,7 +316,7 @@ async def test_an_answer_that_stays_malformed_raises_after_the_plans_retries(
 
 
 async def test_a_deadline_bounds_a_call_with_all_its_retries(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     fake_vapi.inject_fault("GET", mode="delay", delay=5, times=5)
     client = make_client(deadline=0.3)
@@ -336,7 +325,7 @@ async def test_a_deadline_bounds_a_call_with_all_its_retries(
 
 
 async def test_each_retry_is_logged_at_info(
-    fake_vapi: FakeVapiServer, make_client: Any, caplog: pytest.LogCaptureFixture
+    fake_vapi: FakeVapiServer, make_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="status", status=503)
@@ -350,7 +339,7 @@ async def test_each_retry_is_logged_at_info(
 
 
 async def test_deleting_a_number_that_was_already_gone_raises_not_found(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     with pytest.raises(NotFoundError):
         await make_client().delete("never-existed")
@@ -358,7 +347,7 @@ async def test_deleting_a_number_that_was_already_gone_raises_not_found(
 
 
 async def test_a_delete_on_a_fresh_connection_reset_after_acting_returns_none(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("DELETE", mode="reset-after")
@@ -369,7 +358,7 @@ async def test_a_delete_on_a_fresh_connection_reset_after_acting_returns_none(
 
 
 async def test_a_post_answered_with_an_unreadable_body_is_an_unknown_outcome(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     fake_vapi.inject_fault("POST", mode="malformed", status=201)
     with pytest.raises(OutcomeUnknownError) as caught:
@@ -391,7 +380,7 @@ async def test_a_post_answered_with_an_unreadable_body_is_an_unknown_outcome(
     ],
 )
 async def test_a_plan_outside_the_spec_is_refused_for_the_client_and_per_call(
-    fake_vapi: FakeVapiServer, make_client: Any, plan: BackoffPlan, field: str
+    fake_vapi: FakeVapiServer, make_client: MakeClient, plan: BackoffPlan, field: str
 ) -> None:
     with pytest.raises(RequestValidationError) as caught:
         VapiPhoneClient(api_key="k", backoff=plan)
@@ -403,7 +392,7 @@ async def test_a_plan_outside_the_spec_is_refused_for_the_client_and_per_call(
 
 @pytest.mark.parametrize("own_session", [True, False], ids=["own session", "caller's session"])
 async def test_a_delete_resent_by_aiohttp_after_a_lost_answer_returns_none_on_any_session(
-    fake_vapi: FakeVapiServer, own_session: bool
+    fake_vapi: FakeVapiServer, make_client: MakeClient, own_session: bool
 ) -> None:
     """No retry of ours here: aiohttp itself sends the DELETE again when the connection
     drops under it, the second send finds the number gone, and either way that is None."""
@@ -411,11 +400,7 @@ async def test_a_delete_resent_by_aiohttp_after_a_lost_answer_returns_none_on_an
     no_retries = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
     async with contextlib.AsyncExitStack() as stack:
         session = None if own_session else await stack.enter_async_context(aiohttp.ClientSession())
-        client = await stack.enter_async_context(
-            VapiPhoneClient(
-                api_key=TEST_API_KEY, base_url=fake_vapi.url, session=session, backoff=no_retries
-            )
-        )
+        client = await stack.enter_async_context(make_client(session=session, backoff=no_retries))
         await client.get(first["id"])  # a keep-alive connection to reuse
         fake_vapi.inject_fault("DELETE", mode="reset-after")
         assert await client.delete(first["id"]) is None

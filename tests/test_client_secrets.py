@@ -12,7 +12,6 @@ import urllib.parse
 import msgspec
 import pytest
 
-from vapi_phone_async import BackoffPlan, VapiPhoneClient
 from vapi_phone_async.errors import APIStatusError, OutcomeUnknownError, VapiError
 from vapi_phone_async.models import (
     CreateTwilioPhoneNumber,
@@ -24,6 +23,8 @@ from vapi_phone_async.models import (
 from vapi_phone_async.testing import EchoEncoding, FakeVapiServer
 from vapi_phone_async.testing._echo import ENCODINGS, echoed
 
+from .helpers import NO_RETRIES, MakeClient
+
 KEY = "sk-S3CRET-api-key-5f1c9e2a"
 AUTH_TOKEN = "TOKSECRET-0123456789"
 API_SECRET = "APISECRET-0123456789"
@@ -31,7 +32,6 @@ PASSWORD = "PWSECRET-0123456789ab"
 SERVER_SECRET = "SRVSECRET-0123456789"
 HEADER_VALUE = "HDRSECRET-0123456789"
 SECRETS = (KEY, AUTH_TOKEN, API_SECRET, PASSWORD, SERVER_SECRET, HEADER_VALUE)
-NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
 
 TWILIO = CreateTwilioPhoneNumber(
     number="+14155550100",
@@ -63,12 +63,14 @@ def assert_no_secret(*texts: str) -> None:
 
 @pytest.mark.parametrize("body", [TWILIO, SIP], ids=["twilio", "sip"])
 async def test_an_echo_of_a_create_in_a_500_shows_no_secret(
-    body: CreateTwilioPhoneNumber | CreateVapiPhoneNumber, caplog: pytest.LogCaptureFixture
+    make_client: MakeClient,
+    body: CreateTwilioPhoneNumber | CreateVapiPhoneNumber,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="vapi_phone_async")
     async with (
         FakeVapiServer(api_key=KEY) as server,
-        VapiPhoneClient(api_key=KEY, base_url=server.url, backoff=NO_RETRIES) as client,
+        make_client(api_key=KEY, base_url=server.url, backoff=NO_RETRIES) as client,
     ):
         server.inject_fault("POST", mode="echo", status=500)
         with pytest.raises(OutcomeUnknownError) as caught:
@@ -80,13 +82,14 @@ async def test_an_echo_of_a_create_in_a_500_shows_no_secret(
 
 
 async def test_an_echo_of_an_update_in_a_502_shows_no_secret_in_the_error_or_logs(
+    make_client: MakeClient,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="vapi_phone_async")
     update = UpdateTwilioPhoneNumber(twilio_auth_token=AUTH_TOKEN, twilio_api_secret=API_SECRET)
     async with (
         FakeVapiServer(api_key=KEY) as server,
-        VapiPhoneClient(api_key=KEY, base_url=server.url, backoff=NO_RETRIES) as client,
+        make_client(api_key=KEY, base_url=server.url, backoff=NO_RETRIES) as client,
     ):
         (number,) = server.seed(1)
         server.inject_fault("PATCH", mode="echo", status=502)
@@ -95,10 +98,10 @@ async def test_an_echo_of_an_update_in_a_502_shows_no_secret_in_the_error_or_log
     assert_no_secret(*texts_of(caught.value), caplog.text)
 
 
-async def test_a_bulk_outcome_of_an_echoed_failure_shows_no_secret() -> None:
+async def test_a_bulk_outcome_of_an_echoed_failure_shows_no_secret(make_client: MakeClient) -> None:
     async with (
         FakeVapiServer(api_key=KEY) as server,
-        VapiPhoneClient(api_key=KEY, base_url=server.url, backoff=NO_RETRIES) as client,
+        make_client(api_key=KEY, base_url=server.url, backoff=NO_RETRIES) as client,
     ):
         server.inject_fault("PATCH", mode="echo", status=400)
         (number,) = server.seed(1)
@@ -132,12 +135,12 @@ def _carried(echo: bytes, encoding: str) -> bool:
 @pytest.mark.parametrize("encoding", ENCODINGS)
 @pytest.mark.parametrize("method", ["POST", "PATCH"])
 async def test_a_secret_echoed_in_any_encoding_shows_nowhere(
-    encoding: EchoEncoding, method: str, caplog: pytest.LogCaptureFixture
+    make_client: MakeClient, encoding: EchoEncoding, method: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="vapi_phone_async")
     async with (
         FakeVapiServer(api_key=KEY) as server,
-        VapiPhoneClient(api_key=KEY, base_url=server.url, backoff=NO_RETRIES) as client,
+        make_client(api_key=KEY, base_url=server.url, backoff=NO_RETRIES) as client,
     ):
         (number,) = server.seed(1)
         server.inject_fault(method, mode="echo", status=400, encoding=encoding)

@@ -11,31 +11,23 @@ import time
 
 import pytest
 
-from vapi_phone_async import BackoffPlan, Timeout, VapiPhoneClient
+from vapi_phone_async import Timeout, VapiPhoneClient
 from vapi_phone_async.errors import APITimeoutError, OutcomeUnknownError
 from vapi_phone_async.models import CreateVonagePhoneNumber
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer, set_testing
+from vapi_phone_async.testing import FakeVapiServer, set_testing
 
-from .helpers import RecordedSleep
-
-NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
+from .helpers import NO_RETRIES, MakeClient, RecordedSleep
 
 
 async def test_200_gets_through_5_connections_each_go_out_once(
-    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
     """A 0.5 s attempt timeout, 50 ms answers, and 40 requests queued per connection (2 s
     of queue): the queue is not attempt time, so nothing times out and nothing is sent
     twice."""
     numbers = fake_vapi.seed(200)
     fake_vapi.latency = 0.05
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY,
-        base_url=fake_vapi.url,
-        max_connections=5,
-        timeout=0.5,
-        sleep=sleeps,
-    ) as client:
+    async with make_client(max_connections=5, timeout=0.5, sleep=sleeps) as client:
         results = await asyncio.gather(
             *(client.get(number["id"]) for number in numbers), return_exceptions=True
         )
@@ -46,7 +38,7 @@ async def test_200_gets_through_5_connections_each_go_out_once(
 
 
 async def test_60_creates_through_5_connections_are_60_posts_and_no_unknown_outcome(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     # 12 creates queued per connection at 50 ms each: 0.6 s of queue, past the timeout.
     fake_vapi.latency = 0.05
@@ -54,9 +46,7 @@ async def test_60_creates_through_5_connections_are_60_posts_and_no_unknown_outc
         CreateVonagePhoneNumber(number=f"+1628555{i:04d}", credential_id="cred-1")
         for i in range(60)
     ]
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, max_connections=5, timeout=0.5
-    ) as client:
+    async with make_client(max_connections=5, timeout=0.5) as client:
         results = await asyncio.gather(
             *(client.create(body) for body in bodies), return_exceptions=True
         )
@@ -68,16 +58,14 @@ async def test_60_creates_through_5_connections_are_60_posts_and_no_unknown_outc
 
 
 async def test_a_request_that_never_got_a_connection_was_not_sent_and_a_create_says_so(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     """The pool wait has a budget of its own; running out of it is a timeout before
     anything was sent: a create retries it instead of calling the outcome unknown."""
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="delay", delay=1.0)
     body = CreateVonagePhoneNumber(number="+16285550000", credential_id="cred-1")
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, max_connections=1, pool_timeout=0.1
-    ) as client:
+    async with make_client(max_connections=1, pool_timeout=0.1) as client:
         holder = asyncio.ensure_future(client.get(number["id"]))
         await asyncio.sleep(0.05)  # the GET holds the only connection
         off = client.with_options(backoff=NO_RETRIES)
@@ -98,7 +86,7 @@ def scaled_down(timeout: Timeout, factor: float) -> Timeout:
 
 
 async def test_a_body_stalled_after_its_headers_fails_the_attempt_and_a_get_is_retried(
-    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
     """The default timeouts have a body read timeout well inside the total; here both are
     scaled down forty times, so the stall outlasts the read timeout but not the total."""
@@ -109,9 +97,7 @@ async def test_a_body_stalled_after_its_headers_fails_the_attempt_and_a_get_is_r
     stall = scaled.total
     assert stall is not None
     fake_vapi.inject_fault("GET", mode="stall", delay=stall)
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps, timeout=scaled
-    ) as client:
+    async with make_client(sleep=sleeps, timeout=scaled) as client:
         started = time.monotonic()
         got = await client.get(number["id"])
         elapsed = time.monotonic() - started
@@ -126,7 +112,7 @@ async def test_a_body_stalled_after_its_headers_fails_the_attempt_and_a_get_is_r
 
 
 async def test_a_dripping_server_fails_within_the_default_deadline_saying_the_body_drips(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     """A byte every half second never trips the read timeout, and the attempt's total
     only ends one attempt: the default deadline ends the call. Every bound is the
@@ -137,9 +123,7 @@ async def test_a_dripping_server_fails_within_the_default_deadline_saying_the_bo
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="trickle", delay=0.5 / 40, times=10)
     deadline = parameters["deadline"].default / 40
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, deadline=deadline, timeout=scaled
-    ) as client:
+    async with make_client(deadline=deadline, timeout=scaled) as client:
         started = time.monotonic()
         with pytest.raises(APITimeoutError) as caught:
             await client.get(number["id"])
@@ -154,26 +138,24 @@ async def test_a_dripping_server_fails_within_the_default_deadline_saying_the_bo
 
 
 async def test_an_attempt_ended_by_its_total_while_bytes_still_come_says_so(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="trickle", delay=0.05)
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, timeout=0.5, backoff=NO_RETRIES
-    ) as client:
+    async with make_client(timeout=0.5, backoff=NO_RETRIES) as client:
         with pytest.raises(APITimeoutError) as caught:
             await client.get(number["id"])
     assert "total timeout of 0.5 s ran out while the body was still arriving" in str(caught.value)
 
 
 async def test_a_deadline_that_ends_a_create_waiting_to_retry_is_not_an_unknown_outcome(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     """Waiting out a 429's pause, the create had not been acted on: when the deadline
     ends it there, it says so, and nothing calls its outcome unknown."""
     fake_vapi.inject_fault("POST", status=429, retry_after=5)
     body = CreateVonagePhoneNumber(number="+16285550000", credential_id="cred-1")
-    async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url) as client:
+    async with make_client() as client:
         # The pause is really waited (fake_vapi makes waits instant), for the deadline.
         with set_testing(False), pytest.raises(APITimeoutError) as caught:
             await client.create(body, deadline=0.3)
@@ -185,14 +167,12 @@ async def test_a_deadline_that_ends_a_create_waiting_to_retry_is_not_an_unknown_
 
 
 async def test_a_deadline_that_ends_the_wait_for_a_connection_says_so(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="delay", delay=1.0)
     body = CreateVonagePhoneNumber(number="+16285550000", credential_id="cred-1")
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, max_connections=1
-    ) as client:
+    async with make_client(max_connections=1) as client:
         holder = asyncio.ensure_future(client.get(number["id"]))
         await asyncio.sleep(0.05)  # the GET holds the only connection
         with pytest.raises(APITimeoutError) as caught:

@@ -18,7 +18,9 @@ from vapi_phone_async.models import (
     TwilioPhoneNumber,
     UpdateTwilioPhoneNumber,
 )
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.testing import FakeVapiServer
+
+from .helpers import MakeClient
 
 BODY = CreateTwilioPhoneNumber(
     number="+14155550100",
@@ -28,11 +30,11 @@ BODY = CreateTwilioPhoneNumber(
 
 
 @pytest_asyncio.fixture
-async def newer() -> AsyncIterator[tuple[FakeVapiServer, VapiPhoneClient]]:
+async def newer(make_client: MakeClient) -> AsyncIterator[tuple[FakeVapiServer, VapiPhoneClient]]:
     """A fake of a newer Vapi, which takes a `tier` this version does not model, and
     query parameters `beta` and `version`."""
     server = FakeVapiServer(newer_fields=["tier", "region"], newer_parameters=["beta", "version"])
-    async with server, VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
+    async with server, make_client(base_url=server.url) as client:
         yield server, client
 
 

@@ -22,8 +22,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vapi_phone_async import (
-    BackoffPlan,
-    VapiPhoneClient,
     decode_page,
     decode_phone_number,
     decode_phone_number_list,
@@ -43,9 +41,10 @@ from vapi_phone_async.models import (
     UpdateByoPhoneNumber,
     UpdateTwilioPhoneNumber,
 )
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.testing import FakeVapiServer
 
-NO_RETRIES = BackoffPlan(type="fixed", max_retries=0, base_delay_seconds=0)
+from .helpers import NO_RETRIES, MakeClient, json_paths, json_values
+
 NUMBER = {
     "id": "3f1c9e2a-b7d4-4c1e-9a3f-5f1c9e2ab7d4",
     "provider": "twilio",
@@ -58,31 +57,11 @@ NUMBER = {
 }
 PAGE = {"results": [NUMBER], "metadata": {"itemsPerPage": 1, "totalItems": 1, "currentPage": 1}}
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
-    ),
-    max_leaves=20,
-)
+ANY_JSON = json_values(large=True)
 
 
 def _mutations(document: Any) -> st.SearchStrategy[Any]:
     """`document` with one value somewhere replaced by anything JSON can hold."""
-
-    def paths(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        found = [at]
-        if isinstance(value, dict):
-            for key, item in value.items():
-                found += paths(item, (*at, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                found += paths(item, (*at, index))
-        return found
 
     def replace(value: Any, at: tuple[Any, ...], new: Any) -> Any:
         if not at:
@@ -94,7 +73,7 @@ def _mutations(document: Any) -> st.SearchStrategy[Any]:
         target[at[-1]] = new
         return copy
 
-    return st.tuples(st.sampled_from(paths(document)), json_values).map(
+    return st.tuples(st.sampled_from(json_paths(document)), ANY_JSON).map(
         lambda pair: replace(document, *pair)
     )
 
@@ -107,7 +86,7 @@ answers = st.one_of(
     _encoded(_mutations(NUMBER)),
     _encoded(_mutations(PAGE)),
     _encoded(_mutations([NUMBER, NUMBER])),
-    _encoded(json_values),
+    _encoded(ANY_JSON),
     st.binary(max_size=200),  # invalid UTF-8, garbage
     st.integers(min_value=1, max_value=len(json.dumps(PAGE)) - 1).map(
         lambda cut: json.dumps(PAGE).encode()[:cut]  # cut short
@@ -167,13 +146,16 @@ CALLS = {
     st.sampled_from(["application/json", "text/html", "text/plain"]),
 )
 async def test_whatever_the_server_answers_a_call_gives_data_or_a_vapi_error(
-    fake_vapi: FakeVapiServer, call: str, status: int, body: bytes, content_type: str
+    fake_vapi: FakeVapiServer,
+    make_client: MakeClient,
+    call: str,
+    status: int,
+    body: bytes,
+    content_type: str,
 ) -> None:
     fake_vapi.clear_faults()
     fake_vapi.inject_fault(mode="raw", status=status, body=body, content_type=content_type)
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, backoff=NO_RETRIES
-    ) as client:
+    async with make_client(backoff=NO_RETRIES) as client:
         with contextlib.suppress(VapiError):
             await CALLS[call](client)
 
@@ -196,11 +178,11 @@ bodies = st.one_of(
         sip_uri=texts,
         server=st.none() | st.builds(Server, url=texts, timeout_seconds=st.floats(-5, 500)),
     ),
-    json_values,
+    ANY_JSON,
 )
 updates = st.one_of(
     st.builds(UpdateByoPhoneNumber, name=texts, number=st.none() | st.text(max_size=45)),
-    json_values,
+    ANY_JSON,
 )
 
 
@@ -216,6 +198,7 @@ updates = st.one_of(
 )
 async def test_random_arguments_are_refused_before_sending_or_make_a_valid_request(
     fake_vapi: FakeVapiServer,
+    make_client: MakeClient,
     call: str,
     number_id: Any,
     body: Any,
@@ -236,9 +219,7 @@ async def test_random_arguments_are_refused_before_sending_or_make_a_valid_reque
             search=search, sort_order=sort_order, page_size=limit, updated_at_lt=date
         ).collect(),
     }
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, backoff=NO_RETRIES
-    ) as client:
+    async with make_client(backoff=NO_RETRIES) as client:
         try:
             await calls[call](client)
         except RequestValidationError:

@@ -39,7 +39,7 @@ from vapi_phone_async.models import (
 from vapi_phone_async.pagination import Pager
 from vapi_phone_async.testing import FakeVapiServer
 
-from .helpers import conforms, structs
+from .helpers import conforms, json_paths, json_values, structs
 from .test_decode import METADATA, body, byo, normalised
 
 # The payloads of the issue: each once built an object that broke its own types.
@@ -182,16 +182,6 @@ async def test_a_walk_over_float_metadata_and_a_bad_item_reads_every_page() -> N
 # Property tests: valid numbers, mutated anywhere, decode to objects that hold their
 # annotations; without nulls among the mutations, to_wire gives back what was sent.
 
-JSON_VALUES = st.recursive(
-    st.booleans()
-    | st.integers(-(2**53), 2**53)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=6),
-    lambda inner: (
-        st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=4), inner, max_size=2)
-    ),
-    max_leaves=4,
-)
 KEYS = st.sampled_from(["id", "provider", "type", "on", "number", "do", "futureField", "server"])
 settings_ = settings(
     max_examples=int(os.environ.get("LENIENT_EXAMPLES", "150")),
@@ -200,26 +190,15 @@ settings_ = settings(
 )
 
 
-def nodes(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every path into a JSON value."""
-    found = [path]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += nodes(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += nodes(item, (*path, index))
-    return found
-
-
 @st.composite
 def mutated(draw: st.DrawFn, *, nulls: bool) -> Any:
     """A valid number's JSON with one to three places replaced, or given a new key."""
     cls = draw(st.sampled_from(list(KnownPhoneNumber.__args__)))
     data = msgspec.to_builtins(draw(structs(cls)))
-    values = (JSON_VALUES | st.none()) if nulls else JSON_VALUES
+    values = json_values(nulls=False)
+    values = values | st.none() if nulls else values
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(nodes(data)))
+        path = draw(st.sampled_from(json_paths(data)))
         if not path:
             continue
         *parents, last = path

@@ -28,7 +28,7 @@ from vapi_phone_async.models import (
     UnknownPhoneNumber,
 )
 
-from .helpers import conforms, structs
+from .helpers import conforms, json_values, structs
 from .test_decode import METADATA, body, byo, normalised
 
 TRANSFER = {"type": "transfer", "destination": {"type": "sip", "sipUri": "sip:a@example.com"}}
@@ -258,17 +258,6 @@ def test_any_other_error_has_no_unknown_field(data: Any) -> None:
 NAMES = st.sampled_from(["futureField", "region", "type", "on", "number", "do", "id"]) | st.text(
     max_size=6
 )
-VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**53), 2**53)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=6),
-    lambda inner: (
-        st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=4), inner, max_size=2)
-    ),
-    max_leaves=4,
-)
 
 
 def objects(value: msgspec.Struct, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -313,7 +302,7 @@ def newer_pages(draw: st.DrawFn) -> tuple[Any, Any, list[dict[str, Any]]]:
                 node = node[part]
             known = known_names(target)
             name = draw(NAMES.filter(lambda n: n not in known))  # noqa: B023 (drawn at once)
-            node[name] = draw(VALUES)
+            node[name] = draw(json_values())
             added[path_text((*place, name))] = node[name]
         expected.append(added)
     return clean, newer, expected

@@ -4,11 +4,10 @@ against the fake (raw responses: tests/test_raw.py)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from vapi_phone_async import RequestEvent, ResponseEvent, VapiPhoneClient
 from vapi_phone_async.errors import (
@@ -18,48 +17,20 @@ from vapi_phone_async.errors import (
     RequestValidationError,
 )
 from vapi_phone_async.models import (
-    CreateTwilioPhoneNumber,
-    Server,
     UpdateTwilioPhoneNumber,
 )
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
-from .helpers import RecordedSleep
+from .helpers import SERVER_SECRET, TWILIO_TOKEN, MakeClient, twilio_with_secrets
 
-TWILIO_TOKEN = "twilio-token-do-not-show"
-SERVER_SECRET = "server-secret-do-not-show"
-
-
-@pytest_asyncio.fixture
-async def make_client(fake_vapi: FakeVapiServer, sleeps: RecordedSleep) -> AsyncIterator[Any]:
-    clients: list[VapiPhoneClient] = []
-
-    def make(**options: Any) -> VapiPhoneClient:
-        client = VapiPhoneClient(
-            api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps, jitter=0, **options
-        )
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        await client.aclose()
-
-
-def _body(number: str = "+14155550100") -> CreateTwilioPhoneNumber:
-    return CreateTwilioPhoneNumber(
-        number=number,
-        twilio_account_sid="AC1",
-        twilio_auth_token=TWILIO_TOKEN,
-        server=Server(url="https://hooks.example.com/vapi", secret=SERVER_SECRET),
-    )
+pytestmark = pytest.mark.client(jitter=0)
 
 
 # Event hooks.
 
 
 async def test_hooks_see_every_attempt_with_method_path_status_and_time(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     number = fake_vapi.seed(1)[0]
     requests: list[RequestEvent] = []
@@ -82,7 +53,7 @@ async def test_hooks_see_every_attempt_with_method_path_status_and_time(
     assert [e.request_id for e in responses] == [r.request_id for r in fake_vapi.request_log]
 
 
-async def test_hooks_see_an_attempt_that_got_no_answer(make_client: Any) -> None:
+async def test_hooks_see_an_attempt_that_got_no_answer() -> None:
     responses: list[ResponseEvent] = []
     client = VapiPhoneClient(
         api_key=TEST_API_KEY,
@@ -101,7 +72,7 @@ async def test_hooks_see_an_attempt_that_got_no_answer(make_client: Any) -> None
 
 
 async def test_hooks_see_the_requests_of_walks_and_bulk_runs(
-    fake_vapi: FakeVapiServer, make_client: Any
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     fake_vapi.seed(250)
     seen: list[ResponseEvent] = []
@@ -118,14 +89,14 @@ async def test_hooks_see_the_requests_of_walks_and_bulk_runs(
     )
 
 
-async def test_no_event_holds_a_secret(fake_vapi: FakeVapiServer, make_client: Any) -> None:
+async def test_no_event_holds_a_secret(fake_vapi: FakeVapiServer, make_client: MakeClient) -> None:
     events: list[Any] = []
     client = make_client(event_hooks={"request": [events.append], "response": [events.append]})
     fake_vapi.inject_fault("POST", mode="echo", status=500)  # echoes the body it got
 
     with pytest.raises(OutcomeUnknownError):  # a 500 to a create: it may have acted
-        await client.create(_body())
-    await client.create(_body("+14155550101"))
+        await client.create(twilio_with_secrets())
+    await client.create(twilio_with_secrets("+14155550101"))
 
     text = " ".join(repr(event) for event in events)
     assert len(events) == 4
@@ -134,14 +105,14 @@ async def test_no_event_holds_a_secret(fake_vapi: FakeVapiServer, make_client: A
 
 
 async def test_a_hook_that_raises_is_logged_and_the_call_goes_on(
-    fake_vapi: FakeVapiServer, make_client: Any, caplog: pytest.LogCaptureFixture
+    fake_vapi: FakeVapiServer, make_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken(event: ResponseEvent) -> None:
         raise ValueError("a bug in a metrics hook")
 
     client = make_client(event_hooks={"response": [broken]})
     with caplog.at_level(logging.ERROR, logger="vapi_phone_async"):
-        created = await client.create(_body())
+        created = await client.create(twilio_with_secrets())
 
     assert created.number == "+14155550100" and len(fake_vapi.numbers) == 1
     assert "event hook" in caplog.text and "a bug in a metrics hook" in caplog.text
@@ -167,7 +138,7 @@ def test_bad_hooks_are_refused_by_name(hooks: Any, field: str) -> None:
 
 
 async def test_max_retries_is_a_shorthand_for_the_plans_retries(
-    fake_vapi: FakeVapiServer, make_client: Any, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     number = fake_vapi.seed(1)[0]
     client = make_client(max_retries=1)
@@ -209,7 +180,7 @@ def package_logger() -> Iterator[logging.Logger]:
 
 async def test_vapi_log_debug_logs_each_request_to_stderr_without_secrets(
     fake_vapi: FakeVapiServer,
-    make_client: Any,
+    make_client: MakeClient,
     package_logger: logging.Logger,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -217,7 +188,7 @@ async def test_vapi_log_debug_logs_each_request_to_stderr_without_secrets(
     monkeypatch.setenv("VAPI_LOG", "debug")
     client = make_client()
     make_client()  # a second client adds no second handler
-    created = await client.create(_body())
+    created = await client.create(twilio_with_secrets())
     await client.get(created.id)
 
     lines = capsys.readouterr().err.splitlines()
@@ -230,7 +201,7 @@ async def test_vapi_log_debug_logs_each_request_to_stderr_without_secrets(
 
 async def test_vapi_log_info_logs_retries_not_every_request(
     fake_vapi: FakeVapiServer,
-    make_client: Any,
+    make_client: MakeClient,
     package_logger: logging.Logger,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

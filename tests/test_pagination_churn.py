@@ -22,7 +22,7 @@ from vapi_phone_async.models import CreateVapiPhoneNumber
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 from vapi_phone_async.transports import Request
 
-from .helpers import Wiretap
+from .helpers import MakeClient, Wiretap
 
 
 @dataclass
@@ -65,12 +65,17 @@ class Setting:
 
 @asynccontextmanager
 async def churning(
-    count: int, *, cursors: bool = True, tie_rate: float = 0.3, doomed: int = 200
+    make_client: MakeClient,
+    count: int,
+    *,
+    cursors: bool = True,
+    tie_rate: float = 0.3,
+    doomed: int = 200,
 ) -> AsyncIterator[Setting]:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=cursors) as server:
         seeded = [number["id"] for number in server.seed(count, tie_rate=tie_rate)]
         doomed_ids = random.Random(5).sample(seeded, doomed)
-        async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client:
+        async with make_client(base_url=server.url) as client:
             churn = Churn(client, list(doomed_ids))
             yield Setting(server, client, churn, set(seeded) - set(doomed_ids))
 
@@ -103,9 +108,9 @@ async def walk_with_churn_between_pages(
 @pytest.mark.parametrize("cursors", [True, False], ids=["cursors", "no-cursors"])
 @pytest.mark.parametrize("prefetch", [1, 4])
 async def test_a_consistent_walk_yields_each_lasting_number_once_despite_churn(
-    prefetch: int, cursors: bool, order: str
+    make_client: MakeClient, prefetch: int, cursors: bool, order: str
 ) -> None:
-    async with churning(5000, cursors=cursors) as setting:
+    async with churning(make_client, 5000, cursors=cursors) as setting:
         pages = await walk_with_churn_between_pages(
             setting, consistent=True, prefetch=prefetch, order=order
         )
@@ -121,9 +126,9 @@ async def test_a_consistent_walk_yields_each_lasting_number_once_despite_churn(
 @pytest.mark.parametrize("cursors", [True, False], ids=["cursors", "no-cursors"])
 @pytest.mark.parametrize("prefetch", [1, 4])
 async def test_the_same_churn_makes_a_plain_offset_walk_skip_or_repeat(
-    prefetch: int, cursors: bool, order: str
+    make_client: MakeClient, prefetch: int, cursors: bool, order: str
 ) -> None:
-    async with churning(5000, cursors=cursors) as setting:
+    async with churning(make_client, 5000, cursors=cursors) as setting:
         pages = await walk_with_churn_between_pages(
             setting, consistent=False, prefetch=prefetch, order=order
         )
@@ -136,9 +141,9 @@ async def test_the_same_churn_makes_a_plain_offset_walk_skip_or_repeat(
 @pytest.mark.parametrize("order", ["DESC", "ASC"])
 @pytest.mark.parametrize("prefetch", [1, 3])
 async def test_numbers_created_during_a_walk_shift_none_of_its_pages(
-    prefetch: int, order: str
+    make_client: MakeClient, prefetch: int, order: str
 ) -> None:
-    async with churning(100, cursors=False, doomed=0) as setting:
+    async with churning(make_client, 100, cursors=False, doomed=0) as setting:
         snapshot = sorted(setting.server.numbers.values(), key=lambda n: (n["createdAt"], n["id"]))
         expected = [n["id"] for n in (snapshot[::-1] if order == "DESC" else snapshot)]
         pager = setting.client.paginate(page_size=10, prefetch=prefetch, sort_order=order)
@@ -155,9 +160,10 @@ async def test_numbers_created_during_a_walk_shift_none_of_its_pages(
 
 @pytest.mark.parametrize("prefetch", [1, 4])
 async def test_a_consistent_walk_holds_while_another_task_churns_continuously(
+    make_client: MakeClient,
     prefetch: int,
 ) -> None:
-    async with churning(5000, cursors=False, doomed=400) as setting:
+    async with churning(make_client, 5000, cursors=False, doomed=400) as setting:
         walking = True
 
         async def churn_until_the_walk_ends() -> None:
@@ -179,7 +185,7 @@ async def test_a_consistent_walk_holds_while_another_task_churns_continuously(
 @pytest.mark.parametrize("order", ["DESC", "ASC"])
 @pytest.mark.parametrize("prefetch", [1, 3])
 async def test_ties_wider_than_a_page_do_not_stall_a_walk_that_changes_on_every_request(
-    prefetch: int, order: str
+    make_client: MakeClient, prefetch: int, order: str
 ) -> None:
     # Most numbers share their createdAt millisecond with dozens of others, pages hold 5,
     # and before every page request a number appears at one of those instants (a creation
@@ -199,7 +205,7 @@ async def test_ties_wider_than_a_page_do_not_stall_a_walk_that_changes_on_every_
             server.insert({"provider": "vapi", "createdAt": rng.choice(instants)})
 
         wiretap = Wiretap(server.url, before=a_late_creation)
-        async with VapiPhoneClient(api_key=TEST_API_KEY, transport=wiretap) as client:
+        async with make_client(transport=wiretap) as client:
             pager = client.paginate(page_size=5, prefetch=prefetch, sort_order=order)
             walked = [number.id async for number in pager]
 

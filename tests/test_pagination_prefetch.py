@@ -21,7 +21,7 @@ from vapi_phone_async.pagination import Pager
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 from vapi_phone_async.transports import Request
 
-from .helpers import Wiretap
+from .helpers import MakeClient, Wiretap
 
 PAGES = "/v2/phone-number"
 NO_WAIT = BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=0)
@@ -29,11 +29,9 @@ NO_WAIT = BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=0)
 Fetch = Callable[[dict[str, str]], Awaitable[PhoneNumberPage]]
 
 
-def tapped(server: FakeVapiServer, **options: Any) -> VapiPhoneClient:
+def tapped(make_client: MakeClient, server: FakeVapiServer, **options: Any) -> VapiPhoneClient:
     """A client on `server` whose requests in flight are counted (`acquired`)."""
-    return VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=server.url, transport=Wiretap(server.url), **options
-    )
+    return make_client(base_url=server.url, transport=Wiretap(server.url), **options)
 
 
 def acquired(client: VapiPhoneClient) -> int:
@@ -65,7 +63,7 @@ def page_requests(server: FakeVapiServer) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("prefetch", [2, 5])
 async def test_prefetch_keeps_that_many_requests_in_flight_and_still_yields_in_order(
-    fake_vapi: FakeVapiServer, prefetch: int
+    fake_vapi: FakeVapiServer, make_client: MakeClient, prefetch: int
 ) -> None:
     fake_vapi.seed(100)
     last_of_batch_sent = asyncio.Event()
@@ -78,7 +76,7 @@ async def test_prefetch_keeps_that_many_requests_in_flight_and_still_yields_in_o
             await last_of_batch_sent.wait()
 
     wiretap = Wiretap(fake_vapi.url, before=hold_page_2)
-    async with VapiPhoneClient(api_key=TEST_API_KEY, transport=wiretap) as client:
+    async with make_client(transport=wiretap) as client:
         walked = [n.id async for n in client.paginate(page_size=10, prefetch=prefetch)]
 
     assert walked == newest_first(fake_vapi)
@@ -134,11 +132,11 @@ async def test_without_a_page_count_prefetch_goes_past_the_short_page_only_in_fl
 @pytest.mark.parametrize("cursors", [True, False], ids=["cursors", "no-cursors"])
 @pytest.mark.parametrize("prefetch", [1, 2, 8])
 async def test_breaking_out_of_a_walk_cancels_its_requests_and_frees_the_connections(
-    prefetch: int, cursors: bool
+    make_client: MakeClient, prefetch: int, cursors: bool
 ) -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=cursors, latency=0.05) as server:
         server.seed(1000)
-        async with tapped(server) as client:
+        async with tapped(make_client, server) as client:
             seen, busy = 0, 0
             async for _ in client.paginate(page_size=5, prefetch=prefetch):
                 await asyncio.sleep(0)  # the loop's own work: the requests ahead go out
@@ -153,10 +151,12 @@ async def test_breaking_out_of_a_walk_cancels_its_requests_and_frees_the_connect
             assert len(page_requests(server)) <= 2 + prefetch
 
 
-async def test_leaving_an_async_with_block_cancels_the_requests_at_once() -> None:
+async def test_leaving_an_async_with_block_cancels_the_requests_at_once(
+    make_client: MakeClient,
+) -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False, latency=0.05) as server:
         server.seed(1000)
-        async with tapped(server) as client:
+        async with tapped(make_client, server) as client:
             async with client.paginate(page_size=5, prefetch=4) as pager:
                 async for number in pager:
                     await asyncio.sleep(0)
@@ -168,10 +168,10 @@ async def test_leaving_an_async_with_block_cancels_the_requests_at_once() -> Non
             assert len(page_requests(server)) <= 2 + 4
 
 
-async def test_closing_the_iterator_cancels_the_requests_at_once() -> None:
+async def test_closing_the_iterator_cancels_the_requests_at_once(make_client: MakeClient) -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False, latency=0.05) as server:
         server.seed(1000)
-        async with tapped(server) as client:
+        async with tapped(make_client, server) as client:
             numbers = aiter(client.paginate(page_size=5, prefetch=4))
             for _ in range(10):
                 await anext(numbers)
@@ -184,10 +184,10 @@ async def test_closing_the_iterator_cancels_the_requests_at_once() -> None:
             assert len(page_requests(server)) <= 2 + 4
 
 
-async def test_cancelling_the_walking_task_cancels_its_requests() -> None:
+async def test_cancelling_the_walking_task_cancels_its_requests(make_client: MakeClient) -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False, latency=0.05) as server:
         server.seed(1000)
-        async with tapped(server) as client:
+        async with tapped(make_client, server) as client:
             tenth = asyncio.Event()
             seen = 0
 
@@ -215,9 +215,11 @@ async def test_cancelling_the_walking_task_cancels_its_requests() -> None:
             assert len(page_requests(server)) <= math.ceil(seen / 5) + 4
 
 
-async def test_aclose_ends_the_walk_at_its_next_step(fake_vapi: FakeVapiServer) -> None:
+async def test_aclose_ends_the_walk_at_its_next_step(
+    fake_vapi: FakeVapiServer, make_client: MakeClient
+) -> None:
     fake_vapi.seed(100)
-    async with tapped(fake_vapi) as client:
+    async with tapped(make_client, fake_vapi) as client:
         pager = client.paginate(page_size=10, prefetch=4)
         seen = []
 
@@ -233,10 +235,12 @@ async def test_aclose_ends_the_walk_at_its_next_step(fake_vapi: FakeVapiServer) 
 
 
 @pytest.mark.parametrize("prefetch", [1, 4])
-async def test_a_503_on_a_page_is_retried_and_the_walk_completes(prefetch: int) -> None:
+async def test_a_503_on_a_page_is_retried_and_the_walk_completes(
+    make_client: MakeClient, prefetch: int
+) -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False) as server:
         server.seed(100)
-        async with tapped(server, backoff=NO_WAIT) as client:
+        async with tapped(make_client, server, backoff=NO_WAIT) as client:
             walked = []
             async for page in client.paginate(page_size=10, prefetch=prefetch).pages():
                 walked += [number.id for number in page.results]
@@ -251,10 +255,12 @@ async def test_a_503_on_a_page_is_retried_and_the_walk_completes(prefetch: int) 
             assert [record.status for record in retried] == [503, 200]
 
 
-async def test_a_page_that_keeps_failing_ends_the_walk_with_the_error() -> None:
+async def test_a_page_that_keeps_failing_ends_the_walk_with_the_error(
+    make_client: MakeClient,
+) -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False) as server:
         server.seed(100)
-        async with tapped(server, backoff=NO_WAIT) as client:
+        async with tapped(make_client, server, backoff=NO_WAIT) as client:
             server.inject_fault("GET", PAGES, status=503, times=4)  # one try and 3 retries
 
             with pytest.raises(InternalServerError):
@@ -262,10 +268,10 @@ async def test_a_page_that_keeps_failing_ends_the_walk_with_the_error() -> None:
             assert len(page_requests(server)) == 4
 
 
-async def test_a_page_request_the_server_rejects_is_not_retried() -> None:
+async def test_a_page_request_the_server_rejects_is_not_retried(make_client: MakeClient) -> None:
     async with FakeVapiServer(api_key=TEST_API_KEY, cursors=False) as server:
         server.seed(100)
-        async with tapped(server, backoff=NO_WAIT) as client:
+        async with tapped(make_client, server, backoff=NO_WAIT) as client:
             pages = client.paginate(page_size=10, prefetch=4).pages()
             await anext(pages)
             server.inject_fault("GET", PAGES, status=400)

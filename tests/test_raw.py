@@ -9,24 +9,13 @@ import pytest
 
 from vapi_phone_async import RawResponse, VapiPhoneClient
 from vapi_phone_async.errors import NotFoundError
-from vapi_phone_async.models import CreateTwilioPhoneNumber, Server, UpdateTwilioPhoneNumber
+from vapi_phone_async.models import UpdateTwilioPhoneNumber
 from vapi_phone_async.testing import FakeVapiServer
 from vapi_phone_async.transports import Answer, MockTransport, Request
 
-from .helpers import RecordedSleep
+from .helpers import SERVER_SECRET, TWILIO_TOKEN, RecordedSleep, twilio_with_secrets
 
-TWILIO_TOKEN = "twilio-token-do-not-show"
-SERVER_SECRET = "server-secret-do-not-show"
 NUMBER = {"id": "pn-1", "provider": "byo-phone-number"}
-
-
-def twilio(number: str = "+14155550100") -> CreateTwilioPhoneNumber:
-    return CreateTwilioPhoneNumber(
-        number=number,
-        twilio_account_sid="AC1",
-        twilio_auth_token=TWILIO_TOKEN,
-        server=Server(url="https://hooks.example.com/vapi", secret=SERVER_SECRET),
-    )
 
 
 async def test_a_raw_get_has_the_status_headers_request_id_and_value() -> None:
@@ -68,7 +57,7 @@ async def test_every_single_request_call_has_a_raw_form(
 ) -> None:
     raw_calls = vapi_client.with_raw_response
 
-    created = await raw_calls.create(twilio())
+    created = await raw_calls.create(twilio_with_secrets())
     updated = await raw_calls.update(created.value.id, UpdateTwilioPhoneNumber(name="Desk"))
     listed = await raw_calls.list(limit=10)
     deleted = await raw_calls.delete(created.value.id)
@@ -89,7 +78,7 @@ async def test_a_raw_call_that_fails_raises_as_the_plain_call_does(
 
 
 async def test_a_raw_response_repr_hides_secrets_and_headers(vapi_client: VapiPhoneClient) -> None:
-    raw = await vapi_client.with_raw_response.create(twilio())
+    raw = await vapi_client.with_raw_response.create(twilio_with_secrets())
 
     text = repr(raw)
     assert raw.value.id in text and "status=201" in text

@@ -11,16 +11,12 @@ import pytest
 from vapi_phone_async._responses import parse_retry_after, read_answer, status_error
 from vapi_phone_async.errors import (
     APIStatusError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    InternalServerError,
     NotFoundError,
-    PermissionDeniedError,
     RateLimitError,
-    UnprocessableEntityError,
 )
 from vapi_phone_async.transports import Answer
+
+from .helpers import STATUS_ERRORS
 
 
 def test_a_2xx_answer_is_its_body_and_any_other_status_raises_its_error() -> None:
@@ -52,22 +48,7 @@ def test_the_secrets_of_a_request_are_looked_for_only_when_an_error_needs_them()
     assert asked == [True] and "s3cret" not in str(caught.value)
 
 
-@pytest.mark.parametrize(
-    ("code", "error_class"),
-    [
-        (400, BadRequestError),
-        (401, AuthenticationError),
-        (403, PermissionDeniedError),
-        (404, NotFoundError),
-        (409, ConflictError),
-        (422, UnprocessableEntityError),
-        (429, RateLimitError),
-        (500, InternalServerError),
-        (502, InternalServerError),
-        (503, InternalServerError),
-        (418, APIStatusError),
-    ],
-)
+@pytest.mark.parametrize(("code", "error_class"), STATUS_ERRORS)
 def test_each_status_family_has_its_error_class(
     code: int, error_class: type[APIStatusError]
 ) -> None:

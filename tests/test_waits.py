@@ -10,22 +10,22 @@ import asyncio
 
 import pytest
 
-from vapi_phone_async import BackoffPlan, VapiPhoneClient
+from vapi_phone_async import BackoffPlan
 from vapi_phone_async.errors import RequestValidationError
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer, is_testing, set_testing
+from vapi_phone_async.testing import FakeVapiServer, is_testing, set_testing
 
-from .helpers import RecordedSleep
+from .helpers import MakeClient, RecordedSleep
 
 # Three retries 10 s apart: 30 s of waits, three times a deadline of 10 s.
 SLOW = BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=10)
 
 
 async def test_while_testing_a_503_then_200_is_retried_with_no_wait(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", status=503, times=3)
-    async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url) as client:
+    async with make_client() as client:
         with set_testing(True) as instant:
             # Done within the deadline: the 30 s of waits were recorded, not slept.
             found = await client.get(number["id"], backoff=SLOW, deadline=10)
@@ -34,21 +34,23 @@ async def test_while_testing_a_503_then_200_is_retried_with_no_wait(
     assert [record.status for record in fake_vapi.request_log] == [503, 503, 503, 200]
 
 
-async def test_while_testing_a_429_pause_is_instant(fake_vapi: FakeVapiServer) -> None:
+async def test_while_testing_a_429_pause_is_instant(
+    fake_vapi: FakeVapiServer, make_client: MakeClient
+) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", status=429, retry_after=30)
-    async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url) as client:
+    async with make_client() as client:
         with set_testing(True) as instant:
             await client.get(number["id"], deadline=10)
     assert instant.waits == [30.0]
 
 
 async def test_the_switch_reaches_a_client_made_before_it_and_off_again_waits_are_slept(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     (number,) = fake_vapi.seed(1)
     short = BackoffPlan(type="fixed", max_retries=1, base_delay_seconds=0.01)
-    async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url) as client:
+    async with make_client() as client:
         with set_testing(True) as instant:
             fake_vapi.inject_fault("GET", status=503)
             await client.get(number["id"], backoff=SLOW, deadline=10)
@@ -59,24 +61,24 @@ async def test_the_switch_reaches_a_client_made_before_it_and_off_again_waits_ar
     assert len(fake_vapi.requests("GET")) == 4
 
 
-async def test_a_client_with_a_sleep_of_its_own_keeps_it(fake_vapi: FakeVapiServer) -> None:
+async def test_a_client_with_a_sleep_of_its_own_keeps_it(
+    fake_vapi: FakeVapiServer, make_client: MakeClient
+) -> None:
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", status=503)
     sleeps = RecordedSleep()
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, backoff=SLOW, sleep=sleeps
-    ) as client:
+    async with make_client(backoff=SLOW, sleep=sleeps) as client:
         with set_testing(True) as instant:
             await client.get(number["id"])
     assert sleeps.waits == [10.0] and instant.waits == []
 
 
-async def test_rate_limits_keep_real_time_while_testing(fake_vapi: FakeVapiServer) -> None:
+async def test_rate_limits_keep_real_time_while_testing(
+    fake_vapi: FakeVapiServer, make_client: MakeClient
+) -> None:
     """A rate limit shapes traffic by the clock: its waits are not the switch's."""
     ids = [number["id"] for number in fake_vapi.seed(5)]
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, rate_limit=100
-    ) as client:
+    async with make_client(rate_limit=100) as client:
         with set_testing(True) as instant:
             await asyncio.gather(*(client.get(id_) for id_ in ids))
     assert instant.waits == []

@@ -4,10 +4,8 @@ the same import run twice creating nothing the second time."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 
 from vapi_phone_async import BackoffPlan, VapiPhoneClient
 from vapi_phone_async.errors import OutcomeUnknownError, RequestValidationError
@@ -17,20 +15,12 @@ from vapi_phone_async.models import (
     CreateVapiPhoneNumber,
     CreateVonagePhoneNumber,
 )
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.testing import FakeVapiServer
 
-from ..helpers import RecordedSleep
-
-
-@pytest_asyncio.fixture
-async def client(
-    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
-) -> AsyncIterator[VapiPhoneClient]:
-    plan = BackoffPlan(type="fixed", max_retries=10, base_delay_seconds=0)
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, backoff=plan, sleep=sleeps
-    ) as client:
-        yield client
+# Ten retries at once: a run under chaos loses no item to a streak of failures.
+pytestmark = pytest.mark.client(
+    backoff=BackoffPlan(type="fixed", max_retries=10, base_delay_seconds=0)
+)
 
 
 def twilio(i: int, name: str | None = None) -> CreateTwilioPhoneNumber:

@@ -10,8 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -22,39 +20,21 @@ from vapi_phone_async.errors import ApplyLockedError, RequestValidationError
 from vapi_phone_async.models import CreateTwilioPhoneNumber
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
+from ..helpers import MakeClient, held_elsewhere
+
 ROWS = [
     {"provider": "twilio", "number": f"+1415555{i:04d}", "twilioAccountSid": "AC1"}
     for i in range(5)
 ]
 
 
-@asynccontextmanager
-async def held_elsewhere(client: VapiPhoneClient) -> AsyncIterator[asyncio.Event]:
-    """The account's lock held by another task (one that does not share our context, as
-    another process would not); setting the event yielded lets it go."""
-    taken, release = asyncio.Event(), asyncio.Event()
-
-    async def holder() -> None:
-        async with client.apply_lock():
-            taken.set()
-            await release.wait()
-
-    task = asyncio.get_running_loop().create_task(holder())
-    await taken.wait()
-    try:
-        yield release
-    finally:
-        release.set()
-        await task
-
-
 async def test_a_second_apply_fails_at_once_naming_the_account_and_sending_nothing(
-    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+    fake_vapi: FakeVapiServer, make_client: MakeClient, vapi_client: VapiPhoneClient
 ) -> None:
     plan = await vapi_client.plan_sync(ROWS)
     fake_vapi.clear_log()
     async with (
-        VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url) as other,
+        make_client() as other,
         held_elsewhere(other),
     ):
         with pytest.raises(ApplyLockedError) as caught:
@@ -108,11 +88,11 @@ async def test_the_holder_and_the_tasks_it_starts_enter_again_without_waiting(
 
 
 async def test_two_clients_of_one_account_keep_each_other_out_and_other_accounts_do_not(
-    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
+    fake_vapi: FakeVapiServer, make_client: MakeClient, vapi_client: VapiPhoneClient
 ) -> None:
     async with (
-        VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url) as same,
-        VapiPhoneClient(api_key="another-key-1234", base_url=fake_vapi.url) as other_key,
+        make_client() as same,
+        make_client(api_key="another-key-1234") as other_key,
         held_elsewhere(vapi_client),
     ):
         with pytest.raises(ApplyLockedError):
@@ -237,12 +217,10 @@ class RecordingLocks:
 
 
 async def test_a_client_takes_its_locks_from_the_factory_it_is_given(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     locks = RecordingLocks()
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, apply_locks=locks
-    ) as client:
+    async with make_client(apply_locks=locks) as client:
         plan = await client.plan_sync(ROWS)
         await plan.apply(wait=2.5)
     assert locks.events == ["acquire 2.5", "release"]

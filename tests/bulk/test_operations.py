@@ -15,11 +15,16 @@ from vapi_phone_async.errors import (
     RequestValidationError,
 )
 from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.testing import FakeVapiServer
 
-from ..helpers import RecordedSleep, renames, twilio_ids
+from ..helpers import MakeClient, RecordedSleep, renames, twilio_ids
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
+
+# Three retries, a quarter of a second apart (instant: the fake's waits are).
+pytestmark = pytest.mark.client(
+    backoff=BackoffPlan(type="fixed", max_retries=3, base_delay_seconds=0.25)
+)
 
 # Outcomes.
 
@@ -163,8 +168,9 @@ async def test_an_async_iterable_is_accepted_and_its_failure_ends_the_run(
 
 
 async def test_transient_failures_are_retried_under_the_clients_backoff_plan(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
+    client = make_client(sleep=sleeps)
     ids = twilio_ids(fake_vapi, 2)
     fake_vapi.inject_fault("PATCH", f"/phone-number/{ids[0]}", status=503, times=2)
     fake_vapi.inject_fault("PATCH", f"/phone-number/{ids[1]}", status=500, times=4)
@@ -242,16 +248,14 @@ async def test_a_run_is_consumed_once(client: VapiPhoneClient) -> None:
 
 
 async def test_5000_updates_with_20_percent_503s_are_each_applied_exactly_once(
-    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
     fake_vapi.seed(5_000)
     fake_vapi.chaos(0.2, statuses=(503,), seed=6)
     ids = list(fake_vapi.numbers)
     # Ten retries: the chance that one item meets eleven 503s in a row is 2e-8.
     plan = BackoffPlan(type="fixed", max_retries=10, base_delay_seconds=0)
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, backoff=plan, sleep=sleeps
-    ) as client:
+    async with make_client(backoff=plan, sleep=sleeps) as client:
         pairs = (
             (id_, _rename(fake_vapi.numbers[id_]["provider"], f"bulk {i}"))
             for i, id_ in enumerate(ids)

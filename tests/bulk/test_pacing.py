@@ -9,48 +9,32 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 
 from vapi_phone_async import BackoffPlan, RetryBudget, VapiPhoneClient
 from vapi_phone_async._retry import MAX_RATE_LIMITED_RETRIES
 from vapi_phone_async.errors import InternalServerError, RateLimitError
 from vapi_phone_async.models import CreateVonagePhoneNumber, UpdateTwilioPhoneNumber
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.testing import FakeVapiServer
 
-from ..helpers import RecordedSleep, twilio_ids
+from ..helpers import MakeClient, RecordedSleep, renames, twilio_ids
 
-
-@pytest_asyncio.fixture
-async def client(
-    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
-) -> AsyncIterator[VapiPhoneClient]:
-    # One retry only: a run that survives many 429s shows they do not spend it.
-    plan = BackoffPlan(type="fixed", max_retries=1, base_delay_seconds=0.5)
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY,
-        base_url=fake_vapi.url,
-        backoff=plan,
-        sleep=sleeps,
-        adaptive_rate=False,
-    ) as client:
-        yield client
-
-
-def renames(server: FakeVapiServer, n: int) -> list[tuple[str, UpdateTwilioPhoneNumber]]:
-    return [(id_, UpdateTwilioPhoneNumber(name="Paced")) for id_ in twilio_ids(server, n)]
+# One retry only: a run that survives many 429s shows they do not spend it.
+PACED = pytest.mark.client(
+    backoff=BackoffPlan(type="fixed", max_retries=1, base_delay_seconds=0.5), adaptive_rate=False
+)
 
 
 # The run's rate limit.
 
 
+@PACED
 async def test_a_rate_limited_run_takes_at_least_its_items_over_the_rate(
     fake_vapi: FakeVapiServer, client: VapiPhoneClient
 ) -> None:
     """A lower bound only: the bucket enforces it, however fast the machine."""
-    pairs = renames(fake_vapi, 21)
+    pairs = renames(twilio_ids(fake_vapi, 21), "Paced")
     started = time.monotonic()
 
     result = await client.bulk_update(pairs, concurrency=8, rate_limit=100)
@@ -62,10 +46,12 @@ async def test_a_rate_limited_run_takes_at_least_its_items_over_the_rate(
 # 429s.
 
 
+@PACED
 async def test_a_storm_of_429s_slows_the_batch_without_failing_items(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
-    pairs = renames(fake_vapi, 20)
+    client = make_client(sleep=sleeps)
+    pairs = renames(twilio_ids(fake_vapi, 20), "Paced")
     fake_vapi.inject_fault("PATCH", status=429, retry_after=1, times=40)
 
     result = await client.bulk_update(pairs, concurrency=8)
@@ -75,10 +61,11 @@ async def test_a_storm_of_429s_slows_the_batch_without_failing_items(
     assert len(sleeps.waits) == 40 and min(sleeps.waits) >= 1.0  # Retry-After honoured
 
 
+@PACED
 async def test_an_item_rate_limited_without_end_fails_after_its_429_budget(
     fake_vapi: FakeVapiServer, client: VapiPhoneClient
 ) -> None:
-    (pair,) = renames(fake_vapi, 1)
+    (pair,) = renames(twilio_ids(fake_vapi, 1), "Paced")
     fake_vapi.inject_fault("PATCH", status=429, times=1_000)
 
     (outcome,) = (await client.bulk_update([pair])).outcomes
@@ -87,10 +74,11 @@ async def test_an_item_rate_limited_without_end_fails_after_its_429_budget(
     assert len(fake_vapi.requests("PATCH")) == MAX_RATE_LIMITED_RETRIES + 1
 
 
+@PACED
 async def test_a_retry_after_beyond_the_clients_limit_fails_the_item_at_once(
     fake_vapi: FakeVapiServer, client: VapiPhoneClient
 ) -> None:
-    (pair,) = renames(fake_vapi, 1)
+    (pair,) = renames(twilio_ids(fake_vapi, 1), "Paced")
     fake_vapi.inject_fault("PATCH", status=429, retry_after=3600)
 
     (outcome,) = (await client.bulk_update([pair])).outcomes
@@ -103,15 +91,13 @@ async def test_a_retry_after_beyond_the_clients_limit_fails_the_item_at_once(
 
 
 async def test_a_dead_server_gets_at_most_150_retries_from_a_1000_item_run(
-    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
     """Every PATCH answered 503: the run ends, every item failed, and once the client's
     retry budget is spent the failures surface at once, each saying so."""
     fake_vapi.inject_fault("PATCH", status=503, times=1_000_000)
     pairs = [(f"number-{i}", UpdateTwilioPhoneNumber(name="Storm")) for i in range(1_000)]
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps
-    ) as client:  # the default plan (3 retries) and budget
+    async with make_client(sleep=sleeps) as client:  # the default plan (3 retries) and budget
         result = await client.bulk_update(pairs, concurrency=16)
 
     patches = fake_vapi.requests("PATCH")
@@ -129,14 +115,12 @@ async def test_a_dead_server_gets_at_most_150_retries_from_a_1000_item_run(
 
 
 async def test_the_budget_refills_with_successes_and_retries_resume(
-    fake_vapi: FakeVapiServer, sleeps: RecordedSleep
+    fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
     (number,) = fake_vapi.seed(1)
     path = f"/phone-number/{number['id']}"
     budget = RetryBudget(capacity=4)  # two retries
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleeps, retry_budget=budget
-    ) as client:
+    async with make_client(sleep=sleeps, retry_budget=budget) as client:
         fake_vapi.inject_fault("GET", path, status=503, times=3)
         with pytest.raises(InternalServerError) as caught:
             await client.get(number["id"])
@@ -157,7 +141,7 @@ async def test_the_budget_refills_with_successes_and_retries_resume(
 
 
 async def test_a_429_on_an_import_lookup_page_pauses_the_whole_run(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     """While the run waits out a 429 on one item's lookup, no other request goes out."""
     pause: list[float] = []
@@ -173,9 +157,7 @@ async def test_a_429_on_an_import_lookup_page_pauses_the_whole_run(
         for i in range(40)
     ]
     fake_vapi.inject_fault("GET", "/v2/phone-number", status=429, retry_after=7)
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, sleep=sleep, adaptive_rate=False
-    ) as client:
+    async with make_client(sleep=sleep, adaptive_rate=False) as client:
         result = await client.bulk_import(bodies, lookup="search", concurrency=8)
 
     assert result.summary.created == 40 and len(pause) == 2

@@ -11,13 +11,10 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from vapi_phone_async import RedisPacing, RequestEvent, VapiPhoneClient
 from vapi_phone_async.bulk import (
@@ -38,22 +35,14 @@ from vapi_phone_async.errors import (
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 from vapi_phone_async.testing._redis_server import RedisServer
 
+from ..helpers import MakeClient, held_elsewhere
+
 ROWS = [
     {"provider": "twilio", "number": f"+1999000{i:04d}", "twilioAccountSid": "AC1"}
     for i in range(300)
 ]
 TTL = 1.2  # renewed every 0.4 s; lost 0.8 s (and a timeout) after Redis stops answering
 TIMEOUT = 0.2
-
-
-@pytest_asyncio.fixture
-async def redis(redis_server: RedisServer) -> AsyncIterator[Any]:
-    """A redis-py client of the test's server, to look at (and meddle with) the lock."""
-    import redis.asyncio
-
-    client = redis.asyncio.Redis.from_url(redis_server.url)
-    yield client
-    await client.aclose()
 
 
 class Recorded:
@@ -70,31 +59,12 @@ class Recorded:
 
 
 def fleet_client(
-    redis_server: RedisServer, fake: FakeVapiServer, api_key: str = TEST_API_KEY, **options: Any
+    make_client: MakeClient, redis_server: RedisServer, **options: Any
 ) -> VapiPhoneClient:
+    """A client on the fake pacing through the test's Redis, and locking there."""
     pacing = options.pop("pacing", None) or RedisPacing(redis_server.url, timeout=TIMEOUT)
     options.setdefault("apply_locks", RedisLocks(pacing, ttl=TTL))
-    return VapiPhoneClient(api_key=api_key, base_url=fake.url, pacing=pacing, **options)
-
-
-@asynccontextmanager
-async def held_elsewhere(client: VapiPhoneClient) -> AsyncIterator[None]:
-    """The account's lock held by another task that does not share our context (as
-    another process would not) for the block."""
-    taken, release = asyncio.Event(), asyncio.Event()
-
-    async def holder() -> None:
-        async with client.apply_lock():
-            taken.set()
-            await release.wait()
-
-    task = asyncio.get_running_loop().create_task(holder())
-    await taken.wait()
-    try:
-        yield
-    finally:
-        release.set()
-        await task
+    return make_client(pacing=pacing, **options)
 
 
 async def keys(redis: Any) -> list[str]:
@@ -105,12 +75,12 @@ async def keys(redis: Any) -> list[str]:
 
 
 async def test_a_client_that_paces_through_redis_locks_there_with_a_key_that_expires(
-    redis_server: RedisServer, redis: Any
+    make_client: MakeClient, redis_server: RedisServer, redis: Any
 ) -> None:
     secret = "sk-live-0123456789abcdef"
     async with (
         FakeVapiServer(api_key=secret) as fake,
-        VapiPhoneClient(
+        make_client(
             api_key=secret, base_url=fake.url, pacing=RedisPacing(redis_server.url)
         ) as client,
     ):
@@ -133,14 +103,15 @@ async def test_a_client_that_paces_through_redis_locks_there_with_a_key_that_exp
 
 
 async def test_explicit_apply_locks_win_over_the_redis_default(
-    redis_server: RedisServer, redis: Any, fake_vapi: FakeVapiServer, tmp_path: Path
+    redis_server: RedisServer,
+    redis: Any,
+    fake_vapi: FakeVapiServer,
+    make_client: MakeClient,
+    tmp_path: Path,
 ) -> None:
     async with (
-        VapiPhoneClient(
-            api_key=TEST_API_KEY,
-            base_url=fake_vapi.url,
-            pacing=RedisPacing(redis_server.url),
-            apply_locks=FileLocks(tmp_path),
+        make_client(
+            pacing=RedisPacing(redis_server.url), apply_locks=FileLocks(tmp_path)
         ) as client,
         client.apply_lock(),
     ):
@@ -152,11 +123,11 @@ async def test_explicit_apply_locks_win_over_the_redis_default(
 
 
 async def test_a_second_apply_is_refused_at_once_naming_the_lock_and_sending_nothing(
-    redis_server: RedisServer, fake_vapi: FakeVapiServer
+    redis_server: RedisServer, fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     async with (
-        fleet_client(redis_server, fake_vapi) as first,
-        fleet_client(redis_server, fake_vapi) as second,
+        fleet_client(make_client, redis_server) as first,
+        fleet_client(make_client, redis_server) as second,
     ):
         plan = await second.plan_sync(ROWS[:5])
         fake_vapi.clear_log()
@@ -170,11 +141,11 @@ async def test_a_second_apply_is_refused_at_once_naming_the_lock_and_sending_not
 
 
 async def test_a_holder_keeps_its_lock_past_the_ttl_and_a_waiter_gets_it_when_let_go(
-    redis_server: RedisServer, redis: Any, fake_vapi: FakeVapiServer
+    redis_server: RedisServer, redis: Any, fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     async with (
-        fleet_client(redis_server, fake_vapi) as first,
-        fleet_client(redis_server, fake_vapi) as second,
+        fleet_client(make_client, redis_server) as first,
+        fleet_client(make_client, redis_server) as second,
     ):
         plan = await second.plan_sync(ROWS[:5])
         async with held_elsewhere(first):
@@ -258,13 +229,11 @@ async def test_a_lock_held_by_a_killed_process_expires_and_another_takes_it(
 
 @pytest.mark.parametrize("how", ["nothing listens", "killed"])
 async def test_redis_out_of_reach_is_a_clear_error_and_nothing_is_sent(
-    redis_server: RedisServer, fake_vapi: FakeVapiServer, how: str
+    redis_server: RedisServer, fake_vapi: FakeVapiServer, make_client: MakeClient, how: str
 ) -> None:
     url = "redis://127.0.0.1:1/0" if how == "nothing listens" else redis_server.url
     pacing = RedisPacing(url, timeout=TIMEOUT)
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY, base_url=fake_vapi.url, pacing=pacing
-    ) as client:
+    async with make_client(pacing=pacing) as client:
         plan = await client.plan_sync(ROWS[:5])
         if how == "killed":
             redis_server.kill()
@@ -285,7 +254,7 @@ async def test_redis_out_of_reach_is_a_clear_error_and_nothing_is_sent(
 
 
 async def test_a_lock_taken_over_stops_the_apply_and_nothing_more_is_sent(
-    redis_server: RedisServer, redis: Any, fake_vapi: FakeVapiServer
+    redis_server: RedisServer, redis: Any, fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     recorded = Recorded(RedisLocks(RedisPacing(redis_server.url, timeout=TIMEOUT), ttl=TTL))
     creates, sent_after_loss = 0, 0
@@ -300,7 +269,7 @@ async def test_a_lock_taken_over_stops_the_apply_and_nothing_more_is_sent(
                 ten_sent.set()
 
     async with fleet_client(
-        redis_server, fake_vapi, apply_locks=recorded, event_hooks={"request": [count]}
+        make_client, redis_server, apply_locks=recorded, event_hooks={"request": [count]}
     ) as client:
         plan = await client.plan_sync(ROWS)
         fake_vapi.latency = 0.02  # 300 creates two at a time: about 3 s if let run
@@ -333,10 +302,10 @@ async def test_a_lock_taken_over_stops_the_apply_and_nothing_more_is_sent(
 
 
 async def test_a_lock_whose_redis_dies_is_lost_before_it_could_expire(
-    redis_server: RedisServer, fake_vapi: FakeVapiServer
+    redis_server: RedisServer, fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     recorded = Recorded(RedisLocks(RedisPacing(redis_server.url, timeout=TIMEOUT), ttl=TTL))
-    async with fleet_client(redis_server, fake_vapi, apply_locks=recorded) as client:
+    async with fleet_client(make_client, redis_server, apply_locks=recorded) as client:
         with pytest.raises(ApplyLockLostError) as caught:
             async with client.apply_lock():
                 redis_server.kill()
@@ -348,7 +317,7 @@ async def test_a_lock_whose_redis_dies_is_lost_before_it_could_expire(
 
 
 async def test_a_lock_whose_redis_hangs_is_lost_before_it_could_expire_even_without_timeouts(
-    redis_server: RedisServer, redis: Any, fake_vapi: FakeVapiServer
+    redis_server: RedisServer, redis: Any, fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     from redis.asyncio import Redis
 
@@ -356,7 +325,7 @@ async def test_a_lock_whose_redis_hangs_is_lost_before_it_could_expire_even_with
     pacing = RedisPacing(client=yours, timeout=TIMEOUT)
     pid = (await redis.info("server"))["process_id"]
     async with fleet_client(
-        redis_server, fake_vapi, pacing=pacing, apply_locks=RedisLocks(pacing, ttl=TTL)
+        make_client, redis_server, pacing=pacing, apply_locks=RedisLocks(pacing, ttl=TTL)
     ) as client:
         try:
             with pytest.raises(ApplyLockLostError) as caught:

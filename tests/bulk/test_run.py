@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import anyio
-import pytest_asyncio
 
 from vapi_phone_async import BulkCancelledError, BulkOutcome, VapiPhoneClient
 from vapi_phone_async.models import UpdatePhoneNumber, UpdateTwilioPhoneNumber
-from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+from vapi_phone_async.testing import FakeVapiServer
 
-from ..helpers import Wiretap, twilio_ids
+from ..helpers import MakeClient, Wiretap, twilio_ids
 
 Pair = tuple[str, UpdatePhoneNumber]
-
-
-@pytest_asyncio.fixture
-async def client(fake_vapi: FakeVapiServer) -> AsyncIterator[VapiPhoneClient]:
-    async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=fake_vapi.url) as client:
-        yield client
 
 
 class Counted:
@@ -43,9 +36,10 @@ def hang(server: FakeVapiServer, ids: list[str]) -> None:
 
 
 async def test_cancel_stops_taking_items_and_reports_those_in_flight(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient, wiretap: Wiretap
+    fake_vapi: FakeVapiServer, make_client: MakeClient, wiretap: Wiretap
 ) -> None:
     """run.cancel() is graceful: the requests in flight finish and are reported."""
+    client = make_client(transport=wiretap)
     pairs = Counted(twilio_ids(fake_vapi, 30))
     run = client.bulk_update(pairs, concurrency=4)
 
@@ -65,8 +59,9 @@ async def test_cancel_stops_taking_items_and_reports_those_in_flight(
 
 
 async def test_cancelling_the_consumer_reports_in_flight_items_as_cancelled(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient, wiretap: Wiretap
+    fake_vapi: FakeVapiServer, make_client: MakeClient, wiretap: Wiretap
 ) -> None:
+    client = make_client(transport=wiretap)
     ids = twilio_ids(fake_vapi, 8)
     hang(fake_vapi, ids[2:])  # items 0 and 1 answer at once, the rest hang
     pairs = Counted(ids)
@@ -90,9 +85,10 @@ async def test_cancelling_the_consumer_reports_in_flight_items_as_cancelled(
 
 
 async def test_cancelling_an_awaited_run_keeps_every_outcome_in_undelivered(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient, wiretap: Wiretap
+    fake_vapi: FakeVapiServer, make_client: MakeClient, wiretap: Wiretap
 ) -> None:
     """`await run` returns nothing when cancelled: what it had gathered is kept too."""
+    client = make_client(transport=wiretap)
     ids = twilio_ids(fake_vapi, 6)
     hang(fake_vapi, ids[3:])
     three_done = asyncio.Event()
@@ -117,8 +113,9 @@ async def test_cancelling_an_awaited_run_keeps_every_outcome_in_undelivered(
 
 
 async def test_leaving_the_loop_early_cancels_the_rest_and_releases_connections(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient, wiretap: Wiretap
+    fake_vapi: FakeVapiServer, make_client: MakeClient, wiretap: Wiretap
 ) -> None:
+    client = make_client(transport=wiretap)
     ids = twilio_ids(fake_vapi, 10)
     hang(fake_vapi, ids[1:])
     pairs = Counted(ids)
@@ -136,8 +133,9 @@ async def test_leaving_the_loop_early_cancels_the_rest_and_releases_connections(
 
 
 async def test_a_plain_break_cancels_the_run_as_soon_as_the_loop_lets_go(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient, wiretap: Wiretap
+    fake_vapi: FakeVapiServer, make_client: MakeClient, wiretap: Wiretap
 ) -> None:
+    client = make_client(transport=wiretap)
     ids = twilio_ids(fake_vapi, 10)
     hang(fake_vapi, ids[1:])
     pairs = Counted(ids)
@@ -156,10 +154,10 @@ async def test_a_plain_break_cancels_the_run_as_soon_as_the_loop_lets_go(
 
 
 async def test_a_run_can_be_built_outside_an_event_loop_and_cancelled_before_it_starts(
-    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+    fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient
 ) -> None:
     pairs = Counted(twilio_ids(fake_vapi, 3))
-    run = await asyncio.to_thread(client.bulk_update, pairs)  # no loop in that thread
+    run = await asyncio.to_thread(vapi_client.bulk_update, pairs)  # no loop in that thread
     run.cancel()
 
     result = await run

@@ -14,6 +14,8 @@ from vapi_phone_async.errors import RequestValidationError
 from vapi_phone_async.models import CreateTwilioPhoneNumber, CreateVapiPhoneNumber
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
+from ..helpers import MakeClient
+
 # What the server assigns, and a Vapi number's own `number`: not the row's to set.
 ASSIGNED = {"id", "orgId", "createdAt", "updatedAt", "status"}
 
@@ -50,12 +52,14 @@ async def test_reimporting_an_export_buys_and_creates_nothing_every_time(
     assert len(fake_vapi.numbers) == 23 and fake_vapi.requests("POST") == []
 
 
-async def test_an_export_synced_into_an_empty_account_then_again_finds_nothing_to_do() -> None:
+async def test_an_export_synced_into_an_empty_account_then_again_finds_nothing_to_do(
+    make_client: MakeClient,
+) -> None:
     async with (
         FakeVapiServer(api_key=TEST_API_KEY, seed=1) as source,
         FakeVapiServer(api_key=TEST_API_KEY, seed=2) as target,
-        VapiPhoneClient(api_key=TEST_API_KEY, base_url=source.url) as from_source,
-        VapiPhoneClient(api_key=TEST_API_KEY, base_url=target.url) as into_target,
+        make_client(base_url=source.url) as from_source,
+        make_client(base_url=target.url) as into_target,
     ):
         source.seed(60)
         rows = await export(from_source)
@@ -74,14 +78,14 @@ async def test_an_export_synced_into_an_empty_account_then_again_finds_nothing_t
             assert settable(twin) == settable(row)  # every field the row can set, equal
 
 
-async def test_fields_unknown_to_the_models_sync_too_when_asked() -> None:
+async def test_fields_unknown_to_the_models_sync_too_when_asked(make_client: MakeClient) -> None:
     # Both accounts are of a newer Vapi, with fields on numbers this version does not model.
     newer = ["tier", "region"]
     async with (
         FakeVapiServer(api_key=TEST_API_KEY, seed=1, newer_fields=newer) as source,
         FakeVapiServer(api_key=TEST_API_KEY, seed=2, newer_fields=newer) as target,
-        VapiPhoneClient(api_key=TEST_API_KEY, base_url=source.url) as from_source,
-        VapiPhoneClient(api_key=TEST_API_KEY, base_url=target.url) as into_target,
+        make_client(base_url=source.url) as from_source,
+        make_client(base_url=target.url) as into_target,
     ):
         for index, data in enumerate(source.seed(30)):
             if data["provider"] != "vapi" or data.get("sipUri"):

@@ -18,6 +18,8 @@ from vapi_phone_async.cli._records import to_wire
 from vapi_phone_async.models import CreateVonagePhoneNumber, Server
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
+from ..helpers import MakeClient
+
 NEW_URL = "https://hooks.example.com/new"
 
 
@@ -40,9 +42,10 @@ def sent_bodies(server: FakeVapiServer) -> str:
 
 
 async def test_one_nested_field_edited_in_a_masked_export_changes_only_that_field(
+    make_client: MakeClient,
     account: FakeVapiServer,
 ) -> None:
-    async with VapiPhoneClient(api_key=TEST_API_KEY, base_url=account.url) as client:
+    async with make_client(base_url=account.url) as client:
         rows = await masked_export(client)
         index = next(i for i, row in enumerate(rows) if "server" in row)
         number_id = rows[index]["id"]
@@ -86,12 +89,13 @@ async def test_one_nested_field_edited_in_a_masked_export_changes_only_that_fiel
 
 
 async def test_a_masked_export_into_an_empty_account_converges_and_names_what_was_not_copied(
+    make_client: MakeClient,
     account: FakeVapiServer,
 ) -> None:
     async with (
         FakeVapiServer(api_key=TEST_API_KEY, secrets=account.secrets, seed=2) as target,
-        VapiPhoneClient(api_key=TEST_API_KEY, base_url=account.url) as source_client,
-        VapiPhoneClient(api_key=TEST_API_KEY, base_url=target.url) as client,
+        make_client(base_url=account.url) as source_client,
+        make_client(base_url=target.url) as client,
     ):
         rows = await masked_export(source_client)
 
@@ -170,10 +174,12 @@ async def test_a_row_that_clears_a_nested_field_sends_the_object_without_it(
 
 
 @pytest.mark.parametrize("secrets", ["shown", "masked", "omitted"])
-async def test_a_row_giving_a_new_secret_and_url_sends_both_and_then_rests(secrets: str) -> None:
+async def test_a_row_giving_a_new_secret_and_url_sends_both_and_then_rests(
+    make_client: MakeClient, secrets: str
+) -> None:
     async with (
         FakeVapiServer(api_key=TEST_API_KEY, secrets=secrets) as server,  # type: ignore[arg-type]
-        VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client,
+        make_client(base_url=server.url) as client,
     ):
         stored = server.insert(
             {
@@ -203,10 +209,12 @@ async def test_a_row_giving_a_new_secret_and_url_sends_both_and_then_rests(secre
         assert server.requests("PATCH") == []
 
 
-async def test_a_secret_the_server_leaves_out_is_never_sent_as_a_placeholder() -> None:
+async def test_a_secret_the_server_leaves_out_is_never_sent_as_a_placeholder(
+    make_client: MakeClient,
+) -> None:
     async with (
         FakeVapiServer(api_key=TEST_API_KEY, secrets="omitted") as server,
-        VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client,
+        make_client(base_url=server.url) as client,
     ):
         server.seed(12)
         rows = await masked_export(client)
@@ -222,11 +230,13 @@ async def test_a_secret_the_server_leaves_out_is_never_sent_as_a_placeholder() -
         assert server.requests("PATCH") == []
 
 
-async def test_unknown_nested_fields_travel_with_their_object_when_resent() -> None:
+async def test_unknown_nested_fields_travel_with_their_object_when_resent(
+    make_client: MakeClient,
+) -> None:
     newer = ["server.region"]
     async with (
         FakeVapiServer(api_key=TEST_API_KEY, newer_fields=newer) as server,
-        VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client,
+        make_client(base_url=server.url) as client,
     ):
         stored = server.insert(
             {
@@ -289,11 +299,12 @@ async def test_an_import_that_updates_sends_a_nested_object_whole(
 
 @pytest.mark.parametrize("secrets", ["shown", "masked"])
 async def test_a_top_level_secret_is_sent_when_it_differs_or_the_number_lacks_it(
+    make_client: MakeClient,
     secrets: str,
 ) -> None:
     async with (
         FakeVapiServer(api_key=TEST_API_KEY, secrets=secrets) as server,  # type: ignore[arg-type]
-        VapiPhoneClient(api_key=TEST_API_KEY, base_url=server.url) as client,
+        make_client(base_url=server.url) as client,
     ):
         base = {"provider": "twilio", "twilioAccountSid": "AC1"}
         with_token = server.insert({**base, "number": "+14155550100", "twilioAuthToken": "a"})

@@ -1,4 +1,5 @@
-"""Helpers of the command-line tests: running `vapi-phone` in-process, and the fake's ids."""
+"""Helpers of the command-line tests: running `vapi-phone` in-process, a fake on a thread of
+its own (and the suite's `ids_of`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ import pytest
 
 from vapi_phone_async.cli import main
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
+
+from ..helpers import ids_of
+
+# ids_of is the suite's own (tests/helpers.py), offered here beside the CLI's helpers.
+__all__ = ["UUID", "Result", "Run", "Terminal", "fake_on_a_thread", "ids_of", "screen_text"]
 
 
 @dataclass
@@ -35,16 +41,11 @@ class Run:
     def __call__(self, *args: str, stdin: str = "", terminal: bool = False) -> Result:
         """`terminal=True`: standard input is a terminal, where `stdin` is typed."""
         self._capsys.readouterr()
-        self._monkeypatch.setattr("sys.stdin", (_Terminal if terminal else io.StringIO)(stdin))
+        self._monkeypatch.setattr("sys.stdin", (Terminal if terminal else io.StringIO)(stdin))
         code = main(list(args))
         captured = self._capsys.readouterr()
         assert TEST_API_KEY not in captured.out and TEST_API_KEY not in captured.err
         return Result(code, captured.out, captured.err)
-
-
-class _Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
 
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -63,11 +64,6 @@ class Terminal(io.StringIO):
 
     def isatty(self) -> bool:
         return True
-
-
-def ids_of(server: FakeVapiServer, provider: str) -> list[str]:
-    """The ids of the stored numbers of `provider`."""
-    return [id_ for id_, data in server.numbers.items() if data["provider"] == provider]
 
 
 @contextmanager

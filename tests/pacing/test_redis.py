@@ -9,12 +9,10 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 
-from vapi_phone_async import RedisPacing, ResponseEvent, RetryBudget, VapiPhoneClient
+from vapi_phone_async import RedisPacing, ResponseEvent, RetryBudget
 from vapi_phone_async.errors import RequestValidationError
 from vapi_phone_async.models import UpdateTwilioPhoneNumber
 from vapi_phone_async.pacing._codec import decode_state
@@ -23,17 +21,7 @@ from vapi_phone_async.pacing._state import Limit
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 from vapi_phone_async.testing._redis_server import RedisServer
 
-from ..helpers import RecordedSleep, twilio_ids
-
-
-@pytest_asyncio.fixture
-async def redis(redis_server: RedisServer) -> AsyncIterator[object]:
-    """A redis-py client of the test's server, to look at what the pacing keeps there."""
-    import redis.asyncio
-
-    client = redis.asyncio.Redis.from_url(redis_server.url)
-    yield client
-    await client.aclose()
+from ..helpers import MakeClient, RecordedSleep, twilio_ids
 
 
 def backend(redis_server: RedisServer, **options: object) -> RedisBackend:
@@ -52,15 +40,15 @@ async def fields(redis: object, key: str) -> dict[str, str]:
 
 
 async def test_a_client_keeps_one_state_named_by_its_url_and_a_fingerprint_of_its_key(
-    redis_server: RedisServer, redis: object, sleeps: RecordedSleep
+    make_client: MakeClient, redis_server: RedisServer, redis: object, sleeps: RecordedSleep
 ) -> None:
     secret = "sk-live-0123456789abcdef"
-    async with FakeVapiServer(api_key=secret) as fake_vapi:
-        (number,) = fake_vapi.seed(1)
-        fake_vapi.inject_fault("GET", status=429, times=2)
-        async with VapiPhoneClient(
+    async with FakeVapiServer(api_key=secret) as fake:
+        (number,) = fake.seed(1)
+        fake.inject_fault("GET", status=429, times=2)
+        async with make_client(
             api_key=secret,
-            base_url=fake_vapi.url,
+            base_url=fake.url,
             pacing=RedisPacing(redis_server.url, ttl=30),
             sleep=sleeps,
         ) as client:
@@ -70,7 +58,7 @@ async def test_a_client_keeps_one_state_named_by_its_url_and_a_fingerprint_of_it
     keys = [key.decode() for key in await redis.keys("*")]  # type: ignore[attr-defined]
     assert len(keys) == 1
     (key,) = keys
-    assert fake_vapi.url in key and secret not in key and "0123456789abcdef" not in key
+    assert fake.url in key and secret not in key and "0123456789abcdef" not in key
     assert 0 < await redis.pttl(key) <= 30_000  # type: ignore[attr-defined]
     state = await fields(redis, key)
     assert int(state["epoch"]) >= 1  # the 429s were seen
@@ -163,6 +151,7 @@ async def test_the_lua_steps_count_as_their_python_reference_does(
 
 async def test_redis_killed_mid_run_the_run_goes_on_with_one_warning(
     fake_vapi: FakeVapiServer,
+    make_client: MakeClient,
     redis_server: RedisServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -177,9 +166,7 @@ async def test_redis_killed_mid_run_the_run_goes_on_with_one_warning(
             redis_server.kill()
 
     caplog.set_level(logging.WARNING, logger="vapi_phone_async")
-    async with VapiPhoneClient(
-        api_key=TEST_API_KEY,
-        base_url=fake_vapi.url,
+    async with make_client(
         pacing=RedisPacing(redis_server.url, timeout=0.5),
         event_hooks={"response": [kill_after_twenty]},
     ) as client:
@@ -191,7 +178,7 @@ async def test_redis_killed_mid_run_the_run_goes_on_with_one_warning(
 
 
 async def test_a_redis_out_of_reach_is_one_warning_then_tried_again_after_a_while(
-    fake_vapi: FakeVapiServer, caplog: pytest.LogCaptureFixture
+    fake_vapi: FakeVapiServer, make_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     (number,) = fake_vapi.seed(1)
     with RedisServer() as later:
@@ -199,9 +186,7 @@ async def test_a_redis_out_of_reach_is_one_warning_then_tried_again_after_a_whil
         later.stop()  # nothing listens there now
         caplog.set_level(logging.DEBUG, logger="vapi_phone_async")
         pacing = RedisPacing(url, timeout=0.5, reconnect_after=0.2)
-        async with VapiPhoneClient(
-            api_key=TEST_API_KEY, base_url=fake_vapi.url, pacing=pacing
-        ) as client:
+        async with make_client(pacing=pacing) as client:
             for _ in range(5):
                 await client.get(number["id"])
             await asyncio.sleep(0.25)

@@ -13,17 +13,9 @@ from hypothesis import strategies as st
 
 from vapi_phone_async.testing import FakeVapiServer
 
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=30),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=20), children, max_size=5)
-    ),
-    max_leaves=25,
-)
+from ..helpers import json_values
+
+ANY_JSON = json_values(large=True)
 # Bodies that look like the API's, with anything in their fields.
 field_names = st.sampled_from(
     [
@@ -47,11 +39,11 @@ providers = st.sampled_from(["twilio", "vonage", "vapi", "telnyx", "byo-phone-nu
 shaped = st.builds(
     lambda provider, fields: {"provider": provider, **fields},
     providers,
-    st.dictionaries(field_names, json_values, max_size=6),
+    st.dictionaries(field_names, ANY_JSON, max_size=6),
 )
 raw_bodies = st.one_of(
     shaped.map(lambda value: json.dumps(value).encode()),
-    json_values.map(lambda value: json.dumps(value).encode()),
+    ANY_JSON.map(lambda value: json.dumps(value).encode()),
     st.binary(max_size=100),
 )
 queries = st.dictionaries(
