@@ -38,7 +38,6 @@ def test_https_and_loopback_http_base_urls_are_accepted(url: str) -> None:
     ("url", "says"),
     [
         (42, "must be a string (got int)"),
-        (None, "must be a string (got NoneType)"),
         ("api.vapi.ai", "https:// URL"),
         ("ftp://api.vapi.ai", "https:// URL"),
         ("http://api.vapi.ai", "http:// sends the key in the clear"),

@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
-from typing import Any, Final
+from typing import Any
 
 from . import _query, bulk
 from ._aliases import deprecated_alias
@@ -15,7 +15,13 @@ from ._client_base import ClientBase
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._events import EventHooks
 from ._extras import body_with_extra
-from ._options import DEFAULT_BACKOFF, DEFAULT_DEADLINE, USE_CLIENT_DEFAULT, UseClientDefault
+from ._options import (
+    DEFAULT_BACKOFF,
+    DEFAULT_BASE_URL,
+    DEFAULT_DEADLINE,
+    USE_CLIENT_DEFAULT,
+    UseClientDefault,
+)
 from ._raw import Capture, raw_response
 from ._setup import exchange_for
 from ._validate import validate_create_body, validate_update_body
@@ -33,7 +39,6 @@ __all__ = [
     "VapiPhoneClient",
 ]
 
-DEFAULT_BASE_URL: Final = "https://api.vapi.ai"
 _PURCHASE = (
     "a vapi number without a sipUri is bought, which costs money: pass allow_purchase=True "
     "to buy it"
@@ -43,10 +48,11 @@ _PURCHASE = (
 class VapiPhoneClient(ClientBase):
     """An async client for the Vapi Phone Numbers API.
 
-    `api_key` falls back to the `VAPI_API_KEY` environment variable. Use it as an async
-    context manager (or call `aclose()`). `base_url` is an `https://` URL; `http://` is
-    refused (the key would travel in the clear) except to a loopback host, or with
-    `allow_http=True` or `VAPI_ALLOW_HTTP=1`. Every option is checked here: a bad one
+    `api_key` falls back to the `VAPI_API_KEY` environment variable, and `base_url` to
+    `VAPI_BASE_URL`, then to `https://api.vapi.ai`. Use it as an async context manager
+    (or call `aclose()`). `base_url` is an `https://` URL; `http://` is refused (the key
+    would travel in the clear) except to a loopback host, or with `allow_http=True` or
+    `VAPI_ALLOW_HTTP=1`. Every option is checked here: a bad one
     raises `RequestValidationError` naming it.
 
     Transport: requests go over one aiohttp session (`AiohttpTransport`); a `session`
@@ -94,7 +100,7 @@ class VapiPhoneClient(ClientBase):
         self,
         api_key: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         allow_http: bool = False,
         backoff: BackoffPlan = DEFAULT_BACKOFF,
         max_retries: int | None = None,
