@@ -164,6 +164,7 @@ async def client_calls_as_users_type_them() -> None:
         Pager,
         RawResponse,
         Timeout,
+        UpdateFields,
         UseClientDefault,
     )
     from vapi_phone_async.bulk import PlannedAction, SyncPlan
@@ -193,6 +194,14 @@ async def client_calls_as_users_type_them() -> None:
                 created.id, UpdateTwilioPhoneNumber(assistant_id=None)
             )
             provider: str = updated.provider
+            # Keywords: UpdateFields types each; the provider is found at run time.
+            renamed: PhoneNumber = await client.update(created.id, name="Front desk")
+            await client.update(renamed, assistant_id=None, server=None, timeout=5.0)
+            fields: UpdateFields = {"name": "Lobby", "sms_enabled": True}
+            await client.update(renamed, **fields)
+            await client.update(created.id, nmae="x")  # type: ignore[call-arg]
+            await client.update(created.id, name=5)  # type: ignore[arg-type]
+            await client.update(created.id, 5)  # type: ignore[arg-type]
             deleted: PhoneNumber | None = await client.delete(created.id)
             listed: list[PhoneNumber] = await client.list(
                 limit=1000, created_at_ge=datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -227,7 +236,7 @@ async def client_calls_as_users_type_them() -> None:
             client.bulk_update(pairs, concurrency="8")  # type: ignore[arg-type]
             del result, removed, imported, applied
     del seeded, deleted, listed, one, results, everything, provider, status, request_id
-    del raw_list, once, default, same, first_page, old_name
+    del raw_list, once, default, same, first_page, old_name, renamed
 
 
 async def a_unit_test_on_a_mock_transport() -> PhoneNumber:

@@ -4,6 +4,7 @@ from . import bulk, errors, models, transports
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._events import EventHooks, RequestEvent, ResponseEvent
 from ._raw import RawResponse
+from ._update import UpdateFields
 from ._validate import validate_body
 from ._version import __version__
 from .bulk import BulkCancelledError, BulkOutcome, BulkResult, BulkRun, BulkSummary
@@ -32,6 +33,7 @@ __all__ = [
     "ResponseEvent",
     "RetryBudget",
     "Timeout",
+    "UpdateFields",
     "UseClientDefault",
     "VapiPhoneClient",
     "__version__",

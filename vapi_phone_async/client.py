@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _query, bulk
 from ._aliases import deprecated_alias
@@ -24,12 +24,16 @@ from ._options import (
 )
 from ._raw import Capture, raw_response
 from ._setup import exchange_for
-from ._validate import validate_create_body, validate_update_body
+from ._update import UpdateFields, body_for, id_and_provider
+from ._validate import validate_create_body
 from .errors import FieldError, RequestValidationError
 from .models import BackoffPlan, CreatePhoneNumber, PhoneNumber, UpdatePhoneNumber
 from .pacing import RedisPacing, RetryBudget, Sleep
 from .pagination import Pager
 from .transports import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Session, Timeout, Transport
+
+if TYPE_CHECKING:  # typing.Unpack is 3.11's; type checkers know typing_extensions' anywhere
+    from typing_extensions import Unpack
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -197,8 +201,8 @@ class VapiPhoneClient(ClientBase):
 
     async def update(
         self,
-        phone_number_id: str,
-        body: UpdatePhoneNumber,
+        phone_number_id: str | PhoneNumber,
+        body: UpdatePhoneNumber | None = None,
         *,
         timeout: float | Timeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
@@ -206,13 +210,36 @@ class VapiPhoneClient(ClientBase):
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[UpdateFields],
     ) -> PhoneNumber:
-        """Change the fields set in `body` (UNSET fields are not sent, None clears);
-        `extra_body` adds fields this version does not model, as for `create`."""
-        path = _query.item_path(phone_number_id)
-        validate_update_body(body)
+        """Change a number: the fields given as keywords, or those set in a typed `body`.
+
+            await client.update(number_id, name="Front desk", assistant_id=None)
+            await client.update(number, UpdateTelnyxPhoneNumber(name="Front desk"))
+
+        A field left out is not sent; `None` clears it (sent as null). Keywords build the
+        update body of the number's provider: from `phone_number_id` when it is a
+        `PhoneNumber`, else from one GET first (with this call's options). A field that
+        provider's update does not have, a misspelt one or a bad value raises
+        `RequestValidationError` naming it, before the update is sent (before the GET
+        when no provider could take it). A typed body for another provider than a
+        `PhoneNumber` given is refused the same way. `extra_body` adds fields this
+        version does not model, as for `create`."""
+        number_id, provider = id_and_provider(phone_number_id)
+        path = _query.item_path(number_id)
+        checked = body_for(provider, body, fields)
         options = self._exchange.resolve(timeout, backoff, deadline, extra_headers, extra_query)
-        data, query = body_with_extra(body, extra_body), options.query_with({})
+        if checked is None:  # keywords, for a number known by its id: its provider first
+            current = await self.get(
+                number_id,
+                timeout=timeout,
+                backoff=backoff,
+                deadline=deadline,
+                extra_headers=extra_headers,
+            )
+            checked = body_for(current.provider, None, fields)
+            assert checked is not None
+        data, query = body_with_extra(checked, extra_body), options.query_with({})
         return await self._exchange.call("PATCH", path, decode_phone_number, options, query, data)
 
     async def delete(
