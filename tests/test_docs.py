@@ -363,7 +363,7 @@ PAGE = textwrap.dedent(
     <!-- runnable client seed=3 -->
 
     ```python title="broken.py"
-    numbers = await client.list()
+    numbers = await client.list_recent()
     assert len(numbers) == 4, "the fake was seeded with 3"
     ```
 
@@ -457,7 +457,7 @@ async def test_a_failing_pytest_sample_fails(tmp_path: Path) -> None:
 
         @pytest.mark.asyncio
         async def test_empty(vapi_client):
-            assert await vapi_client.list() == ["not empty"]
+            assert await vapi_client.list_recent() == ["not empty"]
         ```
         """
     )
