@@ -163,6 +163,8 @@ async def client_calls_as_users_type_them() -> None:
         BulkRun,
         Pager,
         RawResponse,
+        SyncOutcome,
+        SyncResult,
         Timeout,
         UpdateFields,
         UseClientDefault,
@@ -241,11 +243,17 @@ async def client_calls_as_users_type_them() -> None:
             old_name: SyncPlan = await client.sync([{"provider": "twilio"}], prune=False)
             await client.plan_sync([{"provider": "twilio"}], prune="no")  # type: ignore[arg-type]
             applied: BulkResult[PlannedAction] = await plan.apply(concurrency=4)
+            # A worker's annotations, without the generic types: the same types.
+            synced: SyncResult = applied
+            async for outcome in plan.apply():
+                each: SyncOutcome = outcome
+            first_outcome: SyncOutcome = synced.outcomes[0]
+            wrong: SyncResult = result  # type: ignore[assignment]
             client.bulk_update(pairs, concurrency="8")  # type: ignore[arg-type]
             del result, removed, imported, applied
     del seeded, deleted, listed, one, results, everything, provider, status, request_id
     del raw_list, once, default, same, first_page, old_name, renamed
-    del listing, first_listed, old_list
+    del listing, first_listed, old_list, each, first_outcome, wrong
 
 
 async def a_unit_test_on_a_mock_transport() -> PhoneNumber:

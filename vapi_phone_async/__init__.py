@@ -7,7 +7,15 @@ from ._raw import RawResponse
 from ._update import UpdateFields
 from ._validate import validate_body
 from ._version import __version__
-from .bulk import BulkCancelledError, BulkOutcome, BulkResult, BulkRun, BulkSummary
+from .bulk import (
+    BulkCancelledError,
+    BulkOutcome,
+    BulkResult,
+    BulkRun,
+    BulkSummary,
+    SyncOutcome,
+    SyncResult,
+)
 from .client import USE_CLIENT_DEFAULT, UseClientDefault, VapiPhoneClient
 from .models import BackoffPlan, PhoneNumber, PhoneNumberPage
 from .pacing import RedisPacing, RetryBudget
@@ -32,6 +40,8 @@ __all__ = [
     "RequestEvent",
     "ResponseEvent",
     "RetryBudget",
+    "SyncOutcome",
+    "SyncResult",
     "Timeout",
     "UpdateFields",
     "UseClientDefault",
