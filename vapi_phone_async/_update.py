@@ -29,7 +29,7 @@ from .models import (
     UpdatePhoneNumber,
 )
 
-__all__ = ["UpdateFields", "body_for", "check_body_for", "id_and_provider"]
+__all__ = ["UpdateFields", "body_for", "check_body_for", "id_and_provider", "keyword_body"]
 
 _PHONE_NUMBER_TYPES: tuple[type[Any], ...] = get_args(PhoneNumber)
 
@@ -110,6 +110,12 @@ def body_for(
     if provider is None:
         _check_without_provider(fields)
         return None
+    return keyword_body(provider, fields)
+
+
+def keyword_body(provider: str, fields: Mapping[str, Any]) -> UpdatePhoneNumber:
+    """The checked update body of a number of `provider` setting `fields` by name; raises
+    `RequestValidationError` naming a field that provider's update does not have."""
     if provider not in UPDATE_BODIES:
         rule = f"{provider[:40]!r} is a provider this version cannot build an update for"
         raise RequestValidationError([FieldError("provider", rule)])

@@ -21,7 +21,7 @@ from ._options import (
 )
 from ._raw import Capture, raw_response
 from ._setup import exchange_for
-from ._update import UpdateFields, body_for, id_and_provider
+from ._update import UpdateFields, body_for, id_and_provider, keyword_body
 from ._validate import validate_create_body
 from .errors import FieldError, RequestValidationError
 from .models import BackoffPlan, CreatePhoneNumber, PhoneNumber, UpdatePhoneNumber
@@ -237,8 +237,7 @@ class VapiPhoneClient(Listings):
                 deadline=deadline,
                 extra_headers=extra_headers,
             )
-            checked = body_for(current.provider, None, fields)
-            assert checked is not None
+            checked = keyword_body(current.provider, fields)
         data, query = body_with_extra(checked, extra_body), options.query_with({})
         return await self._exchange.call("PATCH", path, decode_phone_number, options, query, data)
 
