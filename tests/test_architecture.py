@@ -54,6 +54,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
                 "_responses",
                 "_logs",
                 "_rules",
+                "_update",
             }
         ),
     ),
@@ -68,7 +69,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     ),
     ("walks", frozenset({"_walk", "pagination"})),
     ("bulk runs", frozenset({"bulk"})),
-    ("the client", frozenset({"_client_base", "_aliases", "client"})),
+    ("the client", frozenset({"_client_base", "_aliases", "_listing", "client"})),
     ("the command line and the fake server", frozenset({"cli", "testing"})),
 )
 """The layer map, lowest floor first. A new part is placed here on purpose."""
