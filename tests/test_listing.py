@@ -121,6 +121,7 @@ async def test_the_first_page_used_as_the_old_list_warns_and_acts_on_its_results
         warnings.simplefilter("error")
         page = await vapi_client.list()
         results = page.results  # the new way: no warning
+        assert repr(page).startswith("PhoneNumberPage(results=[")
 
     uses = {
         "iterated": lambda: [n.id for n in page],  # type: ignore[attr-defined]

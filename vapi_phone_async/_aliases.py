@@ -69,6 +69,9 @@ class ListedPage(PhoneNumberPage, kw_only=True):
         _as_a_list()
         return self.results[index]
 
+    def __repr__(self) -> str:  # a PhoneNumberPage, as the types say
+        return "PhoneNumberPage" + super().__repr__().removeprefix(type(self).__name__)
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, list):
             _as_a_list()
