@@ -52,8 +52,8 @@ class VapiPhoneClient(Listings):
     `VAPI_BASE_URL`, then to `https://api.vapi.ai`. Use it as an async context manager
     (or call `aclose()`). `base_url` is an `https://` URL; `http://` is refused (the key
     would travel in the clear) except to a loopback host, or with `allow_http=True` or
-    `VAPI_ALLOW_HTTP=1`. Every option is checked here: a bad one
-    raises `RequestValidationError` naming it.
+    `VAPI_ALLOW_HTTP=1`. Every option is checked here: a bad one raises
+    `RequestValidationError` naming it.
 
     Transport: requests go over one aiohttp session (`AiohttpTransport`); a `session`
     you pass in is used as it is and never closed. `transport=` sends them through
