@@ -4,7 +4,8 @@
 `nox -t ci` runs what CI runs after `tests`: the suite with the lowest allowed version of
 every runtime dependency (`tests-lowest`), on the oldest and newest supported Python this
 machine has (`tests-3.10`, `tests-3.13`; `nox -s tests-3.12` runs the one between, and
-`nox -l` lists the ones found), requests generated
+`nox -l` lists the ones found), mypy --strict on the package, the typing contract and the
+docs' typed samples (`typecheck`), requests generated
 from the spec against the fake (`schemathesis`), and the built wheel tried in a fresh
 virtual environment (`build`).
 
@@ -145,13 +146,24 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session
+@nox.session(tags=["ci"])
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the package, its pytest plugin and the typing contract of the API."""
+    """mypy --strict on the package, its pytest plugin and the typing contract of the API,
+    then on the docs' samples marked `typed` (the sync guide's worker), through
+    tests/test_docs_typing.py, which fails here rather than skip if mypy is missing."""
     # Both extras: the CLI's modules import click and rich, the pytest plugin pytest-asyncio.
-    _install(session, "typecheck")
+    # The test group: the docs' samples are read by the suite's own tests/test_docs.py.
+    _install(session, "typecheck", "test")
     session.run(
         "mypy", "--strict", PACKAGE, "_vapi_phone_async_pytest.py", "tests/typing_contract.py"
+    )
+    session.run(
+        "pytest",
+        "tests/test_docs_typing.py",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        env={"VAPI_REQUIRE_MYPY": "1"},
     )
 
 

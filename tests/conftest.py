@@ -106,6 +106,7 @@ def lock_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
 def _apply_locks_in_a_temporary_directory(lock_dir: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VAPI_LOCK_DIR", lock_dir)
     monkeypatch.delenv("VAPI_REDIS_URL", raising=False)  # a developer's own fleet
+    monkeypatch.delenv("VAPI_BASE_URL", raising=False)  # a developer's own API or fake
 
 
 def _redis_missing() -> str | None:

@@ -55,6 +55,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
                 "_logs",
                 "_rules",
                 "_cells",
+                "_update",
             }
         ),
     ),
@@ -70,7 +71,7 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     ("walks", frozenset({"_walk", "pagination"})),
     ("rows of files", frozenset({"rows"})),
     ("bulk runs", frozenset({"bulk"})),
-    ("the client", frozenset({"_client_base", "_aliases", "client"})),
+    ("the client", frozenset({"_client_base", "_aliases", "_listing", "client"})),
     ("the command line and the fake server", frozenset({"cli", "testing"})),
 )
 """The layer map, lowest floor first. A new part is placed here on purpose."""

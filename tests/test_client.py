@@ -105,7 +105,7 @@ async def test_list_sends_its_limit_and_date_filters(
 ) -> None:
     seeded = fake_vapi.seed(30)
     middle = msgspec.json.decode(msgspec.json.encode(seeded[15]))["createdAt"]
-    numbers = await vapi_client.list(limit=10, created_at_le=middle)
+    numbers = await vapi_client.list_recent(limit=10, created_at_le=middle)
     (request,) = fake_vapi.requests("GET", "/phone-number")
     assert request.query["limit"] == "10"
     assert request.query["createdAtLe"] == middle
@@ -171,7 +171,7 @@ async def test_a_list_shaped_nestjs_message_is_readable(
             ),
             "name",
         ),
-        (lambda c: c.list(limit=5000), "limit"),
+        (lambda c: c.list_recent(limit=5000), "limit"),
         (lambda c: c.update("id-1", UpdateByoPhoneNumber(number="12")), "number"),
         (lambda c: c.get(""), "id"),
         (lambda c: c.get("a/b"), "id"),
@@ -216,19 +216,19 @@ async def test_the_key_from_the_environment_is_sent(
     monkeypatch.setenv("VAPI_API_KEY", TEST_API_KEY)
     fake_vapi.seed(1)
     async with VapiPhoneClient(base_url=fake_vapi.url) as client:
-        assert len(await client.list()) == 1
+        assert len(await client.list_recent()) == 1
 
 
 async def test_closing_the_client_closes_its_session_and_later_calls_fail(
     fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
     client = make_client()
-    await client.list()
+    await client.list_recent()
     session = client.session
     await client.aclose()
     assert session.closed
     with pytest.raises(ClientClosedError):
-        await client.list()
+        await client.list_recent()
 
 
 async def test_a_session_passed_in_is_used_and_left_open(
@@ -236,7 +236,7 @@ async def test_a_session_passed_in_is_used_and_left_open(
 ) -> None:
     async with aiohttp.ClientSession() as session:
         async with make_client(session=session) as client:
-            await client.list()
+            await client.list_recent()
             assert client.session is session
         assert not session.closed
         async with session.get(fake_vapi.url + "/phone-number") as response:
@@ -309,7 +309,7 @@ async def test_no_log_line_error_or_repr_shows_the_key_or_a_twilio_token(
         (lambda c: c.create(None), "got NoneType"),
         (lambda c: c.create(UpdateVonagePhoneNumber(name="x")), "got UpdateVonagePhoneNumber"),
         (lambda c: c.update("id-1", {"name": "x"}), "got dict"),
-        (lambda c: c.update("id-1", None), "got NoneType"),
+        (lambda c: c.update("id-1", None), "is required: pass an update body, or the fields"),
         (
             lambda c: c.update(
                 "id-1", CreateVonagePhoneNumber(number="+14155550100", credential_id="c")

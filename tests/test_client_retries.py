@@ -294,7 +294,7 @@ async def test_a_malformed_page_is_retried_and_never_yielded(
     client = make_client()
 
     walked = await client.paginate(page_size=10).collect()
-    listed = await client.list(limit=25)
+    listed = await client.list_recent(limit=25)
 
     assert sorted(n.id for n in walked) == sorted(fake_vapi.numbers) == sorted(n.id for n in listed)
     assert sum(r.fault == "malformed" for r in fake_vapi.request_log) == 2

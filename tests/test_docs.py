@@ -11,13 +11,18 @@ comment on the line before it (blank lines between are allowed):
   FakeVapiServer (api key "test-key", seeded with N numbers, 0 by default; `cursors=true`
   shows and honours cursors, off by default as on Vapi) and `client`, a VapiPhoneClient on
   it. The page says so in its text.
-
-Python samples run in a temporary directory of their own, so that one may write a file.
+- `<!-- runnable environment seed=N -->`: the sample runs as it stands, with
+  `VAPI_BASE_URL` and `VAPI_API_KEY` set to a started FakeVapiServer (seeded with N
+  numbers) for as long as it runs, as a worker configured by its environment would.
+- `typed` beside `runnable` (and not `client`, which a type checker cannot see): the
+  sample also passes `mypy --strict` (tests/test_docs_typing.py).
 - `<!-- runnable-pytest -->`: the sample is a test module of the reader's own project: it
   is written to a temporary directory and run there by pytest in a subprocess (with the
   package's pytest plugin and its fixtures), and every test in it must pass.
 - `<!-- not-runnable: why -->`: shown, never run (a sample that needs a real account).
   The reason is required.
+
+Python samples run in a temporary directory of their own, so that one may write a file.
 
 A ```console fence is marked `<!-- runnable-cli numbers=N -->` (its `$ ` lines run as one
 bash script with `set -euo pipefail`, with a fake served by `python -m
@@ -37,8 +42,8 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,7 +141,22 @@ def docs_samples(docs: Path = DOCS) -> list[Sample]:
 
 # Running one sample.
 
-_CLIENT_OPTIONS = frozenset({"client", "seed", "cursors"})
+_CLIENT_OPTIONS = frozenset({"client", "seed", "cursors", "environment", "typed"})
+
+
+@contextmanager
+def environment(**variables: str) -> Iterator[None]:
+    """These environment variables set, and the environment as it was afterwards."""
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @asynccontextmanager
@@ -146,6 +166,14 @@ async def sample_namespace(sample: Sample) -> AsyncIterator[dict[str, Any]]:
     if unknown:
         raise ValueError(f"{sample.source}: unknown marker options {sorted(unknown)}")
     namespace: dict[str, Any] = {"__name__": "__main__"}
+    if "environment" in sample.options:
+        if "client" in sample.options:
+            raise ValueError(f"{sample.source}: client and environment exclude each other")
+        async with FakeVapiServer(api_key=TEST_API_KEY) as server:
+            server.seed(int(sample.options.get("seed", "0")))
+            with environment(VAPI_BASE_URL=server.url, VAPI_API_KEY=TEST_API_KEY):
+                yield namespace
+        return
     if "client" not in sample.options:
         yield namespace
         return
@@ -368,7 +396,7 @@ PAGE = textwrap.dedent(
     <!-- runnable client seed=3 -->
 
     ```python title="broken.py"
-    numbers = await client.list()
+    numbers = await client.list_recent()
     assert len(numbers) == 4, "the fake was seeded with 3"
     ```
 
@@ -462,7 +490,7 @@ async def test_a_failing_pytest_sample_fails(tmp_path: Path) -> None:
 
         @pytest.mark.asyncio
         async def test_empty(vapi_client):
-            assert await vapi_client.list() == ["not empty"]
+            assert await vapi_client.list_recent() == ["not empty"]
         ```
         """
     )

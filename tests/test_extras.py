@@ -98,7 +98,7 @@ async def test_extra_headers_and_query_reach_the_server_on_every_call(
     created = await client.create(BODY, **extras)
     await client.get(created.id, **extras)
     await client.update(created.id, UpdateTwilioPhoneNumber(name="x"), **extras)
-    await client.list(limit=5, **extras)
+    await client.list_recent(limit=5, **extras)
     await client.paginate(page_size=10, **extras).collect()
     await client.delete(created.id, **extras)
 
@@ -140,7 +140,7 @@ async def test_bad_extras_are_refused_by_name_before_anything_is_sent(
     fake_vapi: FakeVapiServer, vapi_client: VapiPhoneClient, options: Any, field: str
 ) -> None:
     with pytest.raises(RequestValidationError) as caught:
-        await vapi_client.list(**options)
+        await vapi_client.list_recent(**options)
 
     assert [error.path for error in caught.value.errors] == [field]
     assert fake_vapi.request_log == []
@@ -275,12 +275,13 @@ async def test_extra_headers_differing_only_in_case_from_the_clients_are_refused
         vapi_client.get(number["id"], extra_headers=framing),
         vapi_client.update(number["id"], UpdateTwilioPhoneNumber(name="x"), extra_headers=framing),
         vapi_client.delete(number["id"], extra_headers=framing),
-        vapi_client.list(extra_headers=framing),
+        vapi_client.list_recent(extra_headers=framing),
     ]
     for call in calls:
         with pytest.raises(RequestValidationError, match="tRaNsFeR-eNcOdInG"):
             await call
-    with pytest.raises(RequestValidationError, match="tRaNsFeR-eNcOdInG"):
-        vapi_client.paginate(extra_headers=framing)
+    for walk in (vapi_client.list, vapi_client.paginate):
+        with pytest.raises(RequestValidationError, match="tRaNsFeR-eNcOdInG"):
+            walk(extra_headers=framing)
 
     assert fake_vapi.request_log == []

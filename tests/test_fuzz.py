@@ -131,7 +131,7 @@ def test_any_retry_after_header_is_a_wait_or_none(value: str) -> None:
 
 CALLS = {
     "get": lambda c: c.get(NUMBER["id"]),
-    "list": lambda c: c.list(),
+    "list": lambda c: c.list_recent(),
     "paginate": lambda c: c.paginate(page_size=10, consistent=False).collect(),
     "create": lambda c: c.create(CreateVonagePhoneNumber(number="+14155550100", credential_id="c")),
     "update": lambda c: c.update(NUMBER["id"], UpdateTwilioPhoneNumber(name="x")),
@@ -214,7 +214,7 @@ async def test_random_arguments_are_refused_before_sending_or_make_a_valid_reque
         "delete": lambda c: c.delete(number_id),
         "update": lambda c: c.update(number_id, update),
         "create": lambda c: c.create(body),
-        "list": lambda c: c.list(limit=limit, created_at_ge=date),
+        "list": lambda c: c.list_recent(limit=limit, created_at_ge=date),
         "paginate": lambda c: c.paginate(
             search=search, sort_order=sort_order, page_size=limit, updated_at_lt=date
         ).collect(),

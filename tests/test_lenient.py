@@ -293,7 +293,7 @@ async def test_a_field_unknown_to_the_models_shows_after_get(
     assert isinstance(number, TwilioPhoneNumber)
     assert number.unknown_fields == {"futureField": [1, 2]}
     assert number.server_url_secret == "x"
-    listed = await vapi_client.list()
+    listed = await vapi_client.list_recent()
     assert listed[0].unknown_fields == {"futureField": [1, 2]}  # type: ignore[union-attr]
 
 

@@ -4,6 +4,7 @@ against the fake (raw responses: tests/test_raw.py)."""
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -225,11 +226,15 @@ def test_without_vapi_log_the_library_adds_no_handler(
     assert package_logger.handlers == before
 
 
-def test_a_bad_vapi_log_is_refused_by_name(
+def test_an_unknown_vapi_log_is_ignored_with_one_warning(
     package_logger: logging.Logger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("VAPI_LOG", "verbose")
-    with pytest.raises(RequestValidationError) as caught:
+    monkeypatch.setattr("vapi_phone_async._logs._warned", set())
+    monkeypatch.setenv("VAPI_LOG", "warning")
+    before = list(package_logger.handlers)
+    with pytest.warns(UserWarning, match=r"VAPI_LOG='warning' is ignored: it takes debug or info"):
         VapiPhoneClient(api_key="k")
-    assert [error.path for error in caught.value.errors] == ["VAPI_LOG"]
-    assert "debug, info" in str(caught.value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a second client, the same value: no second warning
+        VapiPhoneClient(api_key="k")
+    assert package_logger.handlers == before

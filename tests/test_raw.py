@@ -59,7 +59,7 @@ async def test_every_single_request_call_has_a_raw_form(
 
     created = await raw_calls.create(twilio_with_secrets())
     updated = await raw_calls.update(created.value.id, UpdateTwilioPhoneNumber(name="Desk"))
-    listed = await raw_calls.list(limit=10)
+    listed = await raw_calls.list_recent(limit=10)
     deleted = await raw_calls.delete(created.value.id)
 
     assert created.status == 201 and created.value.number == "+14155550100"

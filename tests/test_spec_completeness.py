@@ -354,7 +354,7 @@ async def test_each_operation_answers_with_its_spec_status(
     number = await vapi_client.create(
         models.CreateTwilioPhoneNumber(number="+14155550100", twilio_account_sid="AC1")
     )
-    await vapi_client.list()
+    await vapi_client.list_recent()
     await vapi_client.paginate().collect()
     await vapi_client.get(number.id)
     await vapi_client.update(number.id, models.UpdateTwilioPhoneNumber(name="n"))

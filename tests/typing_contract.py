@@ -163,7 +163,10 @@ async def client_calls_as_users_type_them() -> None:
         BulkRun,
         Pager,
         RawResponse,
+        SyncOutcome,
+        SyncResult,
         Timeout,
+        UpdateFields,
         UseClientDefault,
     )
     from vapi_phone_async.bulk import PlannedAction, SyncPlan
@@ -193,14 +196,30 @@ async def client_calls_as_users_type_them() -> None:
                 created.id, UpdateTwilioPhoneNumber(assistant_id=None)
             )
             provider: str = updated.provider
+            # Keywords: UpdateFields types each; the provider is found at run time.
+            renamed: PhoneNumber = await client.update(created.id, name="Front desk")
+            await client.update(renamed, assistant_id=None, server=None, timeout=5.0)
+            fields: UpdateFields = {"name": "Lobby", "sms_enabled": True}
+            await client.update(renamed, **fields)
+            await client.update(created.id, nmae="x")  # type: ignore[call-arg]
+            await client.update(created.id, name=5)  # type: ignore[arg-type]
+            await client.update(created.id, 5)  # type: ignore[arg-type]
             deleted: PhoneNumber | None = await client.delete(created.id)
-            listed: list[PhoneNumber] = await client.list(
+            listed: list[PhoneNumber] = await client.list_recent(
                 limit=1000, created_at_ge=datetime(2026, 1, 1, tzinfo=timezone.utc)
             )
+            # One way to list: every page; awaited, the first page.
+            async for number in client.list(search="acme", timeout=5.0):
+                one: PhoneNumber = number
+            listing: Pager = client.list(sort_order="ASC", max_items=10)
+            first_listed: PhoneNumberPage = await client.list(page_size=10)
+            # v1's old form, deprecated: still typed as the list it returns.
+            old_list: list[PhoneNumber] = await client.list(limit=50)
+            client.list(limit=50, search="acme")  # type: ignore[call-overload]
             pager: Pager = client.paginate(search="acme", sort_order="ASC", page_size=1000)
             same: SamePager = pager
             async for number in pager:
-                one: PhoneNumber = number
+                one = number
             first_page: PhoneNumberPage = await client.paginate(page_size=10)
             async for page in client.paginate(page_size=1000).pages():
                 results: list[PhoneNumber] = page.results
@@ -212,7 +231,7 @@ async def client_calls_as_users_type_them() -> None:
             raw: RawResponse[PhoneNumber] = await client.with_raw_response.get(created.id)
             status: int = raw.status
             request_id: str | None = raw.request_id
-            raw_list: RawResponse[list[PhoneNumber]] = await client.with_raw_response.list()
+            raw_list: RawResponse[list[PhoneNumber]] = await client.with_raw_response.list_recent()
             await client.with_raw_response.get(created.id, timeout="1")  # type: ignore[arg-type]
             once: VapiPhoneClient = client.with_options(max_retries=0)
             pairs = [(created.id, UpdateTwilioPhoneNumber(name="x"))]
@@ -224,10 +243,17 @@ async def client_calls_as_users_type_them() -> None:
             old_name: SyncPlan = await client.sync([{"provider": "twilio"}], prune=False)
             await client.plan_sync([{"provider": "twilio"}], prune="no")  # type: ignore[arg-type]
             applied: BulkResult[PlannedAction] = await plan.apply(concurrency=4)
+            # A worker's annotations, without the generic types: the same types.
+            synced: SyncResult = applied
+            async for outcome in plan.apply():
+                each: SyncOutcome = outcome
+            first_outcome: SyncOutcome = synced.outcomes[0]
+            wrong: SyncResult = result  # type: ignore[assignment]
             client.bulk_update(pairs, concurrency="8")  # type: ignore[arg-type]
             del result, removed, imported, applied
     del seeded, deleted, listed, one, results, everything, provider, status, request_id
-    del raw_list, once, default, same, first_page, old_name
+    del raw_list, once, default, same, first_page, old_name, renamed
+    del listing, first_listed, old_list, each, first_outcome, wrong
 
 
 async def a_unit_test_on_a_mock_transport() -> PhoneNumber:

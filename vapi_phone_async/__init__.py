@@ -4,9 +4,18 @@ from . import bulk, errors, models, rows, transports
 from ._decode import decode_page, decode_phone_number, decode_phone_number_list
 from ._events import EventHooks, RequestEvent, ResponseEvent
 from ._raw import RawResponse
+from ._update import UpdateFields
 from ._validate import validate_body
 from ._version import __version__
-from .bulk import BulkCancelledError, BulkOutcome, BulkResult, BulkRun, BulkSummary
+from .bulk import (
+    BulkCancelledError,
+    BulkOutcome,
+    BulkResult,
+    BulkRun,
+    BulkSummary,
+    SyncOutcome,
+    SyncResult,
+)
 from .client import USE_CLIENT_DEFAULT, UseClientDefault, VapiPhoneClient
 from .models import BackoffPlan, PhoneNumber, PhoneNumberPage
 from .pacing import RedisPacing, RetryBudget
@@ -31,7 +40,10 @@ __all__ = [
     "RequestEvent",
     "ResponseEvent",
     "RetryBudget",
+    "SyncOutcome",
+    "SyncResult",
     "Timeout",
+    "UpdateFields",
     "UseClientDefault",
     "VapiPhoneClient",
     "__version__",

@@ -29,6 +29,7 @@ from .transports import DEFAULT_TIMEOUT, Timeout
 
 __all__ = [
     "DEFAULT_BACKOFF",
+    "DEFAULT_BASE_URL",
     "DEFAULT_DEADLINE",
     "USE_CLIENT_DEFAULT",
     "CallOptions",
@@ -48,6 +49,8 @@ __all__ = [
     "with_max_retries",
 ]
 
+DEFAULT_BASE_URL: Final = "https://api.vapi.ai"
+"""Where the client sends its requests unless `base_url=` or `VAPI_BASE_URL` says otherwise."""
 DEFAULT_BACKOFF = BackoffPlan(type="exponential", max_retries=3, base_delay_seconds=0.5)
 DEFAULT_DEADLINE: Final = 120.0
 """Seconds a call may take in all, its retries and waits included, unless told otherwise:
@@ -198,14 +201,14 @@ def api_key_errors(value: Any, name: str = "api_key") -> list[FieldError]:
     return []
 
 
-def check_base_url(value: Any, *, allow_http: bool = False) -> str:
+def check_base_url(value: Any, *, allow_http: bool = False, name: str = "base_url") -> str:
     """The base URL without a trailing slash; raises `RequestValidationError` naming the
-    rule it breaks. `https://` to a host, with an optional port and path; `http://` only
-    to a loopback host, or to any with `allow_http`. The URL is never echoed: it may carry
-    a password."""
+    rule it breaks, and where the URL came from (`name`: `base_url`, `VAPI_BASE_URL`).
+    `https://` to a host, with an optional port and path; `http://` only to a loopback
+    host, or to any with `allow_http`. The URL is never echoed: it may carry a password."""
     rule = _base_url_rule(value, allow_http=allow_http)
     if rule is not None:
-        raise RequestValidationError([FieldError("base_url", rule)])
+        raise RequestValidationError([FieldError(name, rule)])
     text: str = value
     return text.rstrip("/")
 

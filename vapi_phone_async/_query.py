@@ -110,7 +110,7 @@ DATE_FILTERS = {
 }
 
 
-# Query parameters list() and paginate() set themselves: extra_query may not replace them.
+# Query parameters list_recent() and the walk set themselves: extra_query may not replace them.
 LIST_PARAMETERS = frozenset({"limit", *DATE_FILTERS.values()})
 WALK_PARAMETERS = LIST_PARAMETERS | {"page", "cursor", "search", "sortOrder", "sortBy"}
 
@@ -127,7 +127,7 @@ def date_filter_params(arguments: Mapping[str, Any]) -> dict[str, str]:
 
 
 def list_params(arguments: Mapping[str, Any]) -> dict[str, str]:
-    """The query of `client.list()` from its `arguments` by name (`limit` and the date
+    """The query of `client.list_recent()` from its `arguments` by name (`limit` and the date
     filters), checked."""
     params = date_filter_params(arguments)
     limit = arguments["limit"]
@@ -138,7 +138,7 @@ def list_params(arguments: Mapping[str, Any]) -> dict[str, str]:
 
 
 def walk_params(arguments: Mapping[str, Any]) -> dict[str, str]:
-    """The query of `client.paginate()` from its `arguments` by name (the date filters,
+    """The query of a walk (`client.list()`) from its `arguments` by name (the date filters,
     `search`, `sort_order`, `sort_by`), every argument of the walk checked."""
     names = ("page_size", "prefetch", "max_items", "consistent", "search", "sort_order")
     validate_walk(**{name: arguments[name] for name in names}, sort_by=arguments["sort_by"])
@@ -175,7 +175,7 @@ def validate_walk(
     sort_order: str | None,
     sort_by: str | None,
 ) -> None:
-    """Check the arguments of `client.paginate()`; raise `RequestValidationError`."""
+    """Check the arguments of a walk (`client.list()`); raise `RequestValidationError`."""
     errors = _query_errors(search, sort_order, sort_by)
     errors += _integer("page_size", page_size, 1, LIMIT_MAX, required=True)
     errors += _integer("prefetch", prefetch, 1, None, required=True)

@@ -1,5 +1,10 @@
 """A client's parts, made from its options: every option checked, then the transport, the
-pacer over the pacing backend, and the exchange that joins them."""
+pacer over the pacing backend, and the exchange that joins them.
+
+The client's environment is read here, each variable where an argument is not given:
+`VAPI_API_KEY`, `VAPI_BASE_URL`, `VAPI_ALLOW_HTTP` and `VAPI_LOG` (docs/environment.md
+lists every variable the package reads).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from ._call import Exchange
 from ._events import checked_hooks
 from ._logs import log_from_environment
 from ._options import (
+    DEFAULT_BASE_URL,
     CallOptions,
     RetrySettings,
     api_key_errors,
@@ -51,7 +57,8 @@ def exchange_for(given: Mapping[str, Any]) -> Exchange:
         rule = "goes with the default transport: pass session= or transport=, not both"
         raise RequestValidationError([FieldError("session", rule)])
     allow_http = given["allow_http"] or os.environ.get("VAPI_ALLOW_HTTP", "") in _TRUE
-    url = check_base_url(given["base_url"], allow_http=allow_http)
+    base_url, url_name = _base_url(given["base_url"])
+    url = check_base_url(base_url, allow_http=allow_http, name=url_name)
     plan = with_max_retries(given["backoff"], given["max_retries"])
     retry = RetrySettings(plan, given["max_delay"], given["max_retry_after"], given["jitter"])
     timeout = attempt_timeout(given["timeout"], native=from_client_timeout)
@@ -72,6 +79,17 @@ def exchange_for(given: Mapping[str, Any]) -> Exchange:
         checked_hooks(given["event_hooks"]),
         from_client_timeout,
     )
+
+
+def _base_url(given: str | None) -> tuple[str, str]:
+    """The base URL and where it came from: the argument, else `VAPI_BASE_URL` (unless
+    empty), else the default."""
+    if given is not None:
+        return given, "base_url"
+    from_environment = os.environ.get("VAPI_BASE_URL", "")
+    if from_environment:
+        return from_environment, "VAPI_BASE_URL"
+    return DEFAULT_BASE_URL, "base_url"
 
 
 def _backend(given: Mapping[str, Any], url: str, key: str) -> Backend:

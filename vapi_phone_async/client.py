@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Callable, Mapping
-from datetime import datetime
-from functools import partial
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any
 
 from . import _query, bulk
 from ._aliases import deprecated_alias
 from ._call import Lookup
-from ._client_base import ClientBase
-from ._decode import decode_page, decode_phone_number, decode_phone_number_list
+from ._decode import decode_phone_number
 from ._events import EventHooks
 from ._extras import body_with_extra
-from ._options import DEFAULT_BACKOFF, DEFAULT_DEADLINE, USE_CLIENT_DEFAULT, UseClientDefault
+from ._listing import Listings
+from ._options import (
+    DEFAULT_BACKOFF,
+    DEFAULT_BASE_URL,
+    DEFAULT_DEADLINE,
+    USE_CLIENT_DEFAULT,
+    UseClientDefault,
+)
 from ._raw import Capture, raw_response
 from ._setup import exchange_for
-from ._validate import validate_create_body, validate_update_body
+from ._update import UpdateFields, body_for, id_and_provider, keyword_body
+from ._validate import validate_create_body
 from .errors import FieldError, RequestValidationError
 from .models import BackoffPlan, CreatePhoneNumber, PhoneNumber, UpdatePhoneNumber
 from .pacing import RedisPacing, RetryBudget, Sleep
-from .pagination import Pager
 from .transports import DEFAULT_POOL_TIMEOUT, DEFAULT_TIMEOUT, Session, Timeout, Transport
+
+if TYPE_CHECKING:  # typing.Unpack is 3.11's; type checkers know typing_extensions' anywhere
+    from typing_extensions import Unpack
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -33,21 +39,21 @@ __all__ = [
     "VapiPhoneClient",
 ]
 
-DEFAULT_BASE_URL: Final = "https://api.vapi.ai"
 _PURCHASE = (
     "a vapi number without a sipUri is bought, which costs money: pass allow_purchase=True "
     "to buy it"
 )
 
 
-class VapiPhoneClient(ClientBase):
+class VapiPhoneClient(Listings):
     """An async client for the Vapi Phone Numbers API.
 
-    `api_key` falls back to the `VAPI_API_KEY` environment variable. Use it as an async
-    context manager (or call `aclose()`). `base_url` is an `https://` URL; `http://` is
-    refused (the key would travel in the clear) except to a loopback host, or with
-    `allow_http=True` or `VAPI_ALLOW_HTTP=1`. Every option is checked here: a bad one
-    raises `RequestValidationError` naming it.
+    `api_key` falls back to the `VAPI_API_KEY` environment variable, and `base_url` to
+    `VAPI_BASE_URL`, then to `https://api.vapi.ai`. Use it as an async context manager
+    (or call `aclose()`). `base_url` is an `https://` URL; `http://` is refused (the key
+    would travel in the clear) except to a loopback host, or with `allow_http=True` or
+    `VAPI_ALLOW_HTTP=1`. Every option is checked here: a bad one raises
+    `RequestValidationError` naming it.
 
     Transport: requests go over one aiohttp session (`AiohttpTransport`); a `session`
     you pass in is used as it is and never closed. `transport=` sends them through
@@ -74,6 +80,10 @@ class VapiPhoneClient(ClientBase):
     `sleep` replaces `asyncio.sleep` between retries and during 429 pauses (tests;
     `vapi_phone_async.testing.set_testing(True)` makes the default one instant).
 
+    Listing: `async for number in client.list(search=...)` walks every page (a `Pager`;
+    `await client.list(...)` is the first page alone); `client.paginate()` is the same
+    walk; `await client.list_recent(limit=...)` is the v1 endpoint's one request.
+
     Many numbers: `client.bulk_update(pairs)`, `bulk_delete(ids)`, `bulk_import(bodies)`
     and `await client.plan_sync(rows)` are the functions of `vapi_phone_async.bulk`
     (documented there) as methods of the client. One apply at a time per account:
@@ -94,7 +104,7 @@ class VapiPhoneClient(ClientBase):
         self,
         api_key: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         allow_http: bool = False,
         backoff: BackoffPlan = DEFAULT_BACKOFF,
         max_retries: int | None = None,
@@ -191,8 +201,8 @@ class VapiPhoneClient(ClientBase):
 
     async def update(
         self,
-        phone_number_id: str,
-        body: UpdatePhoneNumber,
+        phone_number_id: str | PhoneNumber,
+        body: UpdatePhoneNumber | None = None,
         *,
         timeout: float | Timeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
         backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
@@ -200,13 +210,35 @@ class VapiPhoneClient(ClientBase):
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[UpdateFields],
     ) -> PhoneNumber:
-        """Change the fields set in `body` (UNSET fields are not sent, None clears);
-        `extra_body` adds fields this version does not model, as for `create`."""
-        path = _query.item_path(phone_number_id)
-        validate_update_body(body)
+        """Change a number: the fields given as keywords, or those set in a typed `body`.
+
+            await client.update(number_id, name="Front desk", assistant_id=None)
+            await client.update(number, UpdateTelnyxPhoneNumber(name="Front desk"))
+
+        A field left out is not sent; `None` clears it (sent as null). Keywords build the
+        update body of the number's provider: from `phone_number_id` when it is a
+        `PhoneNumber`, else from one GET first (with this call's options). A field that
+        provider's update does not have, a misspelt one or a bad value raises
+        `RequestValidationError` naming it, before the update is sent (before the GET
+        when no provider could take it). A typed body for another provider than a
+        `PhoneNumber` given is refused the same way. `extra_body` adds fields this
+        version does not model, as for `create`."""
+        number_id, provider = id_and_provider(phone_number_id)
+        path = _query.item_path(number_id)
+        checked = body_for(provider, body, fields)
         options = self._exchange.resolve(timeout, backoff, deadline, extra_headers, extra_query)
-        data, query = body_with_extra(body, extra_body), options.query_with({})
+        if checked is None:  # keywords, for a number known by its id: its provider first
+            current = await self.get(
+                number_id,
+                timeout=timeout,
+                backoff=backoff,
+                deadline=deadline,
+                extra_headers=extra_headers,
+            )
+            checked = keyword_body(current.provider, fields)
+        data, query = body_with_extra(checked, extra_body), options.query_with({})
         return await self._exchange.call("PATCH", path, decode_phone_number, options, query, data)
 
     async def delete(
@@ -231,80 +263,6 @@ class VapiPhoneClient(ClientBase):
         query = options.query_with({})
         return await self._exchange.delete(path, decode_phone_number, options, query)
 
-    async def list(
-        self,
-        *,
-        limit: int | None = None,
-        created_at_gt: datetime | str | None = None,
-        created_at_lt: datetime | str | None = None,
-        created_at_ge: datetime | str | None = None,
-        created_at_le: datetime | str | None = None,
-        updated_at_gt: datetime | str | None = None,
-        updated_at_lt: datetime | str | None = None,
-        updated_at_ge: datetime | str | None = None,
-        updated_at_le: datetime | str | None = None,
-        timeout: float | Timeout | UseClientDefault | None = USE_CLIENT_DEFAULT,
-        backoff: BackoffPlan | UseClientDefault = USE_CLIENT_DEFAULT,
-        deadline: float | UseClientDefault | None = USE_CLIENT_DEFAULT,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-    ) -> builtins.list[PhoneNumber]:
-        """Up to `limit` numbers (0..1000, server default 100), newest first, in one request
-        to the v1 endpoint. Dates are aware datetimes or ISO 8601 strings. To walk every
-        number, use `paginate()`."""
-        params = _query.list_params(locals())  # limit and the date filters, by name
-        options = self._exchange.resolve(timeout, backoff, deadline, extra_headers, extra_query)
-        query = options.query_with(params, _query.LIST_PARAMETERS)
-        decode = decode_phone_number_list
-        return await self._exchange.call("GET", "/phone-number", decode, options, query)
-
-    def paginate(
-        self,
-        *,
-        search: str | None = None,
-        sort_order: str | None = None,
-        sort_by: str | None = None,
-        page_size: int = 100,
-        created_at_gt: datetime | str | None = None,
-        created_at_lt: datetime | str | None = None,
-        created_at_ge: datetime | str | None = None,
-        created_at_le: datetime | str | None = None,
-        updated_at_gt: datetime | str | None = None,
-        updated_at_lt: datetime | str | None = None,
-        updated_at_ge: datetime | str | None = None,
-        updated_at_le: datetime | str | None = None,
-        max_items: int | None = None,
-        prefetch: int = 1,
-        consistent: bool = True,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_query: Mapping[str, Any] | None = None,
-    ) -> Pager:
-        """Walk `/v2/phone-number`: `async for number in client.paginate(...)`, or
-        `await client.paginate(...)` for its first page.
-
-        `search` matches name, number or SIP URI (partial, case-insensitive, at most 100
-        characters); `sort_order` is `"ASC"` or `"DESC"` (the default); `page_size` is
-        1..1000. Dates are aware datetimes or ISO 8601 strings, sent as UTC milliseconds.
-        `max_items` stops the walk after that many numbers. `prefetch` is how many page
-        requests may be in flight at once (items still come out in order). With
-        `consistent=True` (it sorts by `createdAt`) every number that matches for the
-        whole walk is yielded exactly once and no id twice, whatever is created or
-        deleted meanwhile; `consistent=False` is plain offset paging. See `Pager` for the
-        exact guarantee. Every page request is retried like any other call. Raises
-        `RequestValidationError` for bad arguments before any request.
-        """
-        params = _query.walk_params(locals())  # every argument of the walk, by name
-        default = USE_CLIENT_DEFAULT
-        options = self._exchange.resolve(default, default, default, extra_headers, extra_query)
-        return Pager(
-            partial(self._exchange.call, "GET", "/v2/phone-number", decode_page, options),
-            options.query_with(params, _query.WALK_PARAMETERS) or {},
-            page_size=page_size,
-            max_items=max_items,
-            prefetch=prefetch,
-            consistent=consistent,
-        )
-
     # Bulk runs and sync: the functions of `vapi_phone_async.bulk`, whose first argument
     # is a client, as methods of this one (documented there, with their options).
     bulk_update = bulk.bulk_update
@@ -316,12 +274,14 @@ class VapiPhoneClient(ClientBase):
 
 class RawResponses:
     """`client.with_raw_response`: the client's calls, each returning a `RawResponse`
-    of what the call returns (`paginate` and the bulk runs, which make many requests, are
-    not here: event hooks see each of their answers)."""
+    of what the call returns (`list`, `paginate` and the bulk runs, which make many
+    requests, are not here: event hooks see each of their answers)."""
 
     def __init__(self, capturing: Callable[[Capture], VapiPhoneClient]) -> None:
         self.create = raw_response(VapiPhoneClient.create, capturing)
         self.get = raw_response(VapiPhoneClient.get, capturing)
         self.update = raw_response(VapiPhoneClient.update, capturing)
         self.delete = raw_response(VapiPhoneClient.delete, capturing)
-        self.list = raw_response(VapiPhoneClient.list, capturing)
+        self.list_recent = raw_response(VapiPhoneClient.list_recent, capturing)
+        # v1's list under its old name: `client.list()` walks pages, which a raw call cannot.
+        self.list = deprecated_alias(self.list_recent, "list", "client.with_raw_response")

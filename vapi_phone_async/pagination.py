@@ -109,12 +109,12 @@ _MAX_STALLS = 3
 
 
 class Pager:
-    """An async iterable over the numbers matching a query; made by `client.paginate()`.
+    """An async iterable over the numbers matching a query; made by `client.list()`.
 
     `async for number in pager` yields numbers, `async for page in pager.pages()` yields
     `PhoneNumberPage`s, `await pager.collect()` returns a list, and `await pager` is the
     query's first page alone (one request, as `page_size` asks). A pager walks once; call
-    `client.paginate(...)` again for another walk. Leaving the loop early (`break`, an
+    `client.list(...)` again for another walk. Leaving the loop early (`break`, an
     exception, a cancelled task) cancels the page requests in flight and frees their
     connections: at once inside `async with`, else a moment later, when the event loop
     finalizes the abandoned iterator.
@@ -122,7 +122,7 @@ class Pager:
     After the walk, `complete` says whether it proved it saw every number (`seen` of
     `expected`, `reason` when not); `require_complete()` raises if it did not:
 
-        async with client.paginate(search="acme", page_size=500, prefetch=4) as pager:
+        async with client.list(search="acme", page_size=500, prefetch=4) as pager:
             async for number in pager:
                 ...
         pager.require_complete()  # IncompleteListingError: the listing ended early
@@ -176,7 +176,7 @@ class Pager:
         """The walk page by page. A consistent walk drops numbers it yielded before from a
         page, and leaves out a page with nothing left; no page yielded is empty."""
         if self._started:
-            raise PaginationError("a Pager walks once; call client.paginate() again")
+            raise PaginationError("a Pager walks once; call client.list() again")
         self._started = True
         return self._limited_pages()
 

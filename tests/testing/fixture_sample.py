@@ -18,4 +18,4 @@ async def test_with_the_fixtures(fake_vapi, vapi_client):
         CreateTwilioPhoneNumber(number="+14155550100", twilio_account_sid="AC123")
     )
     assert created.id in fake_vapi.numbers
-    assert len(await vapi_client.list()) == 4
+    assert len(await vapi_client.list_recent()) == 4

@@ -64,7 +64,7 @@ async def my_client(vapi_client):
 
 
 async def test_asking_for_a_fixture(vapi_client):
-    assert await vapi_client.list() == []
+    assert await vapi_client.list_recent() == []
     assert is_testing()
 
 
@@ -74,7 +74,7 @@ async def test_through_a_fixture_of_mine(seeded):
 
 
 async def test_through_an_async_fixture_of_mine(my_client):
-    assert await my_client.list() == []
+    assert await my_client.list_recent() == []
 
 
 class TestInAClass:
@@ -86,7 +86,7 @@ class TestInAClass:
 @pytest.mark.parametrize("n", [1, 2])
 async def test_parametrized(fake_vapi, vapi_client, n):
     fake_vapi.seed(n)
-    assert len(await vapi_client.list()) == n
+    assert len(await vapi_client.list_recent()) == n
 
 
 def test_not_async(fake_vapi):
@@ -205,7 +205,7 @@ def test_a_test_marked_with_its_own_loop_scope_keeps_it(tmp_path: Path) -> None:
         "loops = []\n\n\n"
         "async def test_one(vapi_client):\n"
         "    loops.append(asyncio.get_running_loop())\n"
-        "    assert await vapi_client.list() == []\n\n\n"
+        "    assert await vapi_client.list_recent() == []\n\n\n"
         "async def test_two(vapi_client):\n"
         "    loops.append(asyncio.get_running_loop())\n"
         "    assert loops[0] is loops[1]\n",
@@ -229,7 +229,8 @@ def test_a_test_the_plugin_marks_runs_on_each_loop_factory(tmp_path: Path) -> No
         encoding="utf-8",
     )
     (tmp_path / "test_mine.py").write_text(
-        "async def test_on_each_loop(vapi_client):\n    assert await vapi_client.list() == []\n",
+        "async def test_on_each_loop(vapi_client):\n"
+        "    assert await vapi_client.list_recent() == []\n",
         encoding="utf-8",
     )
     result = run_pytest(tmp_path, "-rA", *WARNINGS_ARE_ERRORS)

@@ -59,7 +59,9 @@ from ._sync import (
     PlannedUpdate,
     PlanWarning,
     SecretNotCopied,
+    SyncOutcome,
     SyncPlan,
+    SyncResult,
     Unchanged,
 )
 
@@ -96,7 +98,9 @@ __all__ = [
     "RedisLocks",
     "SecretNotCopied",
     "StalePlanError",
+    "SyncOutcome",
     "SyncPlan",
+    "SyncResult",
     "Unchanged",
     "UpdateItem",
     "bulk_delete",

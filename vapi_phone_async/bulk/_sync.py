@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, TypeAlias
 
 import msgspec
 
@@ -24,7 +24,15 @@ from ._diff import Change
 from ._import import create_reconciled
 from ._lock import wait_timeout
 from ._match import Key
-from ._outcomes import BulkOutcome, Progress, check_options, failed, skipped, succeeded
+from ._outcomes import (
+    BulkOutcome,
+    BulkResult,
+    Progress,
+    check_options,
+    failed,
+    skipped,
+    succeeded,
+)
 from ._run import BulkRun
 
 __all__ = [
@@ -35,7 +43,9 @@ __all__ = [
     "PlannedDelete",
     "PlannedUpdate",
     "SecretNotCopied",
+    "SyncOutcome",
     "SyncPlan",
+    "SyncResult",
     "Unchanged",
 ]
 
@@ -254,3 +264,9 @@ class SyncPlan:
 
 PlannedAction = PlannedCreate | PlannedUpdate | PlannedDelete
 """One action of a plan, the item of each outcome of `SyncPlan.apply`."""
+SyncResult: TypeAlias = BulkResult[PlannedAction]
+"""What `await plan.apply()` returns: one outcome per planned action, in plan order, and
+their summary (a `BulkResult` of `PlannedAction`s), for a worker's annotations."""
+SyncOutcome: TypeAlias = BulkOutcome[PlannedAction]
+"""One outcome of an apply: an item of `SyncResult.outcomes`, or of `async for outcome in
+plan.apply()` (a `BulkOutcome` of a `PlannedAction`)."""
