@@ -1,13 +1,17 @@
 """Developer tasks: `nox -s tests lint typecheck` before every push; `schemathesis`, `bench`,
 `docs`, `build`.
 
-`nox -t ci` runs what CI runs after `tests`: the suite with the lowest allowed version of
-every runtime dependency (`tests-lowest`), on the oldest and newest supported Python this
-machine has (`tests-3.10`, `tests-3.13`; `nox -s tests-3.12` runs the one between, and
-`nox -l` lists the ones found), mypy --strict on the package, the typing contract and the
-docs' typed samples (`typecheck`), requests generated
-from the spec against the fake (`schemathesis`), and the built wheel tried in a fresh
-virtual environment (`build`).
+`nox -t ci` runs what CI runs after `tests` (the whole suite, on the Python running nox):
+the suite less its slow tests (`-m "not slow"`: subprocesses, thousands of requests, a
+real clock) with the lowest allowed version of every runtime dependency on the oldest
+supported Python (`tests-lowest`), and with the newest on the newest (`tests-3.13`;
+`nox -s tests-3.10` or `tests-3.12` runs another, `nox -l` lists the ones found, and
+`-- -m ""` after a session's name runs its slow tests too), mypy --strict on the package,
+the typing contract and the docs' typed samples (`typecheck`), requests generated from
+the spec against the fake (`schemathesis`), and the built wheel tried in a fresh virtual
+environment (`build`). The slow tests depend on no Python version of their own; the
+corners of the matrix (oldest Python with the oldest dependencies, newest with newest)
+are where a version shows a difference.
 
 Every session installs the package with its public extras (`cli`, `pytest`, `redis`) and
 the development tools from pyproject's `[dependency-groups]` (PEP 735), nothing else. The
@@ -53,6 +57,8 @@ PYTEST = (
     "-n",
     "2",
 )
+# The other interpreters' sessions: the suite less its slow tests, unless told otherwise.
+NOT_SLOW = ("-m", "not slow")
 
 
 def _groups(*names: str) -> tuple[str, ...]:
@@ -72,14 +78,14 @@ def tests(session: nox.Session) -> None:
     session.run(*PYTEST, *session.posargs)
 
 
-@nox.session(name="tests-lowest", tags=["ci"])
 def tests_lowest(session: nox.Session) -> None:
-    """The suite with the lowest version of every runtime dependency pyproject allows."""
+    """The suite (less its slow tests) with the lowest version of every runtime dependency
+    pyproject allows, on the oldest supported Python found."""
     _install(session, "test")
     session.install(*_lowest_runtime_dependencies())
     # Shown, so that a log says which floors were tried (with pip or uv alike).
     session.run("python", "-c", _PRINT_VERSIONS, silent=False)
-    session.run(*PYTEST, *session.posargs)
+    session.run(*PYTEST, *NOT_SLOW, *session.posargs)
 
 
 _PRINT_VERSIONS = (
@@ -118,23 +124,24 @@ def _interpreter(version: str) -> str | None:
 
 
 def _tests_on(session: nox.Session) -> None:
-    """The test suite on this Python."""
+    """The test suite, less its slow tests, on this Python."""
     _install(session, "test")
-    session.run(*PYTEST, *session.posargs)
+    session.run(*PYTEST, *NOT_SLOW, *session.posargs)
 
 
 _RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
-# CI runs the oldest and the newest supported Python beside the one running nox (`tests`):
-# each is a minute of a suite kept near five, and 3.12 sits between 3.11 and 3.13.
-_CI_PYTHONS = (PYTHONS[0], PYTHONS[-1])
+_OLDEST = next(filter(None, map(_interpreter, PYTHONS)), None)
+# The lowest dependencies on the oldest Python: a new Python needs newer wheels anyway.
+nox.session(name="tests-lowest", python=_OLDEST, tags=["ci"])(tests_lowest)
 for _version in PYTHONS:
     _python = _interpreter(_version)
     if _python is not None:
-        # `tests` already runs on the Python that runs nox; CI need not run it twice.
+        # CI runs the newest beside `tests` (the Python running nox) and `tests-lowest`
+        # (the oldest): each run is close to a minute of a CI kept near five.
         nox.session(
             name=f"tests-{_version}",
             python=_python,
-            tags=["ci"] if _version in _CI_PYTHONS and _version != _RUNNING else [],
+            tags=["ci"] if _version == PYTHONS[-1] != _RUNNING else [],
         )(_tests_on)
 
 

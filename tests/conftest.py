@@ -52,6 +52,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "client(**options): the VapiPhoneClient options that the clients `make_client` and "
         "`client` build for the test start from (a mark nearer the test wins)",
     )
+    config.addinivalue_line(
+        "markers",
+        "slow: a test of a second or more of work (subprocesses, thousands of requests, a "
+        "real clock); CI runs them on one Python, `-m 'not slow'` leaves them out",
+    )
 
 
 @pytest_asyncio.fixture

@@ -21,6 +21,9 @@ from typing import NamedTuple
 
 import pytest
 
+# Reads the whole package's source: slow, and the same on every Python.
+pytestmark = pytest.mark.slow
+
 PACKAGE = Path(__file__).resolve().parent.parent / "vapi_phone_async"
 ROOT = PACKAGE.name
 SUBPACKAGES = frozenset(path.parent.name for path in PACKAGE.glob("*/__init__.py"))

@@ -19,6 +19,7 @@ from vapi_phone_async.testing import FakeVapiServer, set_testing
 from .helpers import NO_RETRIES, MakeClient, RecordedSleep
 
 
+@pytest.mark.slow
 async def test_200_gets_through_5_connections_each_go_out_once(
     fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:
@@ -111,6 +112,7 @@ async def test_a_body_stalled_after_its_headers_fails_the_attempt_and_a_get_is_r
 # The call's deadline, and what a timeout says.
 
 
+@pytest.mark.slow
 async def test_a_dripping_server_fails_within_the_default_deadline_saying_the_body_drips(
     fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:

@@ -53,6 +53,9 @@ import pytest
 from vapi_phone_async import VapiPhoneClient
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
+# Every sample of the docs runs, several in subprocesses: slow.
+pytestmark = pytest.mark.slow
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 SAMPLE_TIMEOUT = 30.0
 _MARKER = re.compile(

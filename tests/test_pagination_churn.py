@@ -24,6 +24,9 @@ from vapi_phone_async.transports import Request
 
 from .helpers import MakeClient, Wiretap
 
+# Thousands of walks under churn: slow.
+pytestmark = pytest.mark.slow
+
 
 @dataclass
 class Churn:

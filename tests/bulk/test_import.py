@@ -215,6 +215,7 @@ async def test_an_unknown_lookup_is_rejected(client: VapiPhoneClient) -> None:
         client.bulk_import([], lookup="guess")  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 async def test_2000_numbers_under_chaos_are_each_created_once_and_never_again(
     fake_vapi: FakeVapiServer, client: VapiPhoneClient
 ) -> None:

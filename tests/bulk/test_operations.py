@@ -247,6 +247,7 @@ async def test_a_run_is_consumed_once(client: VapiPhoneClient) -> None:
 # The acceptance check for scale and chaos.
 
 
+@pytest.mark.slow
 async def test_5000_updates_with_20_percent_503s_are_each_applied_exactly_once(
     fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:

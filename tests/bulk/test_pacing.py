@@ -90,6 +90,7 @@ async def test_a_retry_after_beyond_the_clients_limit_fails_the_item_at_once(
 # The retry budget.
 
 
+@pytest.mark.slow
 async def test_a_dead_server_gets_at_most_150_retries_from_a_1000_item_run(
     fake_vapi: FakeVapiServer, make_client: MakeClient, sleeps: RecordedSleep
 ) -> None:

@@ -140,6 +140,7 @@ async def test_a_second_apply_is_refused_at_once_naming_the_lock_and_sending_not
     assert TEST_API_KEY not in str(caught.value)
 
 
+@pytest.mark.slow
 async def test_a_holder_keeps_its_lock_past_the_ttl_and_a_waiter_gets_it_when_let_go(
     redis_server: RedisServer, redis: Any, fake_vapi: FakeVapiServer, make_client: MakeClient
 ) -> None:
@@ -197,6 +198,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.slow
 async def test_a_lock_held_by_a_killed_process_expires_and_another_takes_it(
     redis_server: RedisServer, redis: Any
 ) -> None:

@@ -16,6 +16,9 @@ import pytest
 
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
+# Each test starts vapi-phone processes: slow.
+pytestmark = pytest.mark.slow
+
 
 def script() -> list[str]:
     """The console script next to this Python, or the module if it is not installed."""

@@ -21,6 +21,9 @@ from vapi_phone_async.testing._redis_server import RedisServer
 from .helpers import Run
 from .test_process import made, script, two_thousand_rows
 
+# Each test starts vapi-phone processes and a Redis: slow.
+pytestmark = pytest.mark.slow
+
 
 def started(
     server: FakeVapiServer, redis_url: str, lock_dir: Path, *args: str

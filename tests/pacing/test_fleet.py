@@ -11,10 +11,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 from vapi_phone_async.testing._redis_server import RedisServer
 
 from ..helpers import twilio_ids
+
+# Workers in processes of their own, paced on a real clock: slow.
+pytestmark = pytest.mark.slow
 
 WORKER = Path(__file__).with_name("fleet_worker.py")
 TIMEOUT = 60.0

@@ -24,6 +24,9 @@ from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer, is_testing
 
 from .readme_sample import README, extract
 
+# Each test runs pytest in a subprocess: slow.
+pytestmark = pytest.mark.slow
+
 TESTING_DOCS = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
 
 # A user's test of their own, marked, asking for both fixtures (nox's build session runs
