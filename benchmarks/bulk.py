@@ -24,8 +24,7 @@ import aiohttp
 import msgspec
 
 from vapi_phone_async import VapiPhoneClient
-from vapi_phone_async.cli._records import update_class
-from vapi_phone_async.models import UpdatePhoneNumber
+from vapi_phone_async.models import UPDATE_BODIES, UpdatePhoneNumber
 
 API_KEY = "bench-key"
 CONCURRENCIES = (1, 8, 32)
@@ -48,7 +47,7 @@ async def updates(url: str) -> list[tuple[str, UpdatePhoneNumber]]:
     async with VapiPhoneClient(api_key=API_KEY, base_url=url) as client:
         async for number in client.paginate(page_size=1000):
             provider = msgspec.to_builtins(number)["provider"]
-            pairs.append((number.id, update_class(provider)(name=f"bench {len(pairs)}")))
+            pairs.append((number.id, UPDATE_BODIES[provider](name=f"bench {len(pairs)}")))
     return pairs
 
 
