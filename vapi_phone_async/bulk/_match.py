@@ -67,10 +67,12 @@ def number_keys(number: PhoneNumber) -> Iterator[Key]:
 
 class Match(NamedTuple):
     """What a row stands for: the id of a live number, nothing (`id` None), or, when
-    `ambiguous` says why, no decision."""
+    `ambiguous` says why, no decision; `named`, the ids of the live numbers the row's keys
+    find (a prune keeps them, whatever the decision)."""
 
     id: str | None = None
     ambiguous: str | None = None
+    named: Sequence[str] = ()
 
 
 class LiveNumbers:
@@ -114,19 +116,26 @@ class LiveNumbers:
         """The live number a row stands for: its `id` if that is an id of the account,
         else the one number its keys find; ambiguous when they find more than one, or one
         other than the id's."""
+        named = self._named(keys)
         if isinstance(row_id, str) and row_id in self.by_id:
-            for key in keys:
-                for other in self.ids_of(key):
-                    if other != row_id:
-                        return Match(ambiguous=f"its number belongs to another number (id {other})")
-            return Match(row_id)
-        found: set[str] = set()
-        for key in keys:
-            found.update(self.ids_of(key))
+            for other in named:
+                if other != row_id:
+                    return Match(None, f"its number belongs to another number (id {other})", named)
+            return Match(row_id, None, named)
+        found = set(named)
         if len(found) > 1:
             shown = ", ".join(sorted(found)[:3])
-            return Match(ambiguous=f"it matches {len(found)} numbers (ids {shown})")
-        return Match(found.pop() if found else None)
+            return Match(None, f"it matches {len(found)} numbers (ids {shown})", named)
+        return Match(found.pop() if found else None, None, named)
+
+    def _named(self, keys: Sequence[Key]) -> Sequence[str]:
+        """The ids the keys find, in key order (one key finding one id is the common case:
+        its id alone, with no list made)."""
+        if len(keys) == 1:
+            found = self._by_key.get(keys[0])
+            if isinstance(found, str):
+                return (found,)
+        return [id_ for key in keys for id_ in self.ids_of(key)]
 
 
 def _listed(ids: str | list[str]) -> list[str]:

@@ -158,8 +158,7 @@ class Planner:
         # What a row names, even an invalid one, a prune keeps.
         if match.id is not None:
             self._kept.add(match.id)
-        for key in keys:
-            self._kept.update(self._live.ids_of(key))
+        self._kept.update(match.named)
         if match.ambiguous is not None:
             self._invalid(index, f"ambiguous: {match.ambiguous}", data)
         elif data.get("provider") not in PROVIDERS:
