@@ -3,6 +3,7 @@ finds nothing to do. Rows find their numbers by id, by number, by SIP URI; never
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
@@ -10,7 +11,7 @@ import pytest
 
 from vapi_phone_async import VapiPhoneClient
 from vapi_phone_async.cli._records import to_wire
-from vapi_phone_async.errors import RequestValidationError
+from vapi_phone_async.errors import BadRequestError, RequestValidationError
 from vapi_phone_async.models import CreateTwilioPhoneNumber, CreateVapiPhoneNumber
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 
@@ -311,3 +312,43 @@ async def test_an_unreadable_item_of_the_account_is_never_touched_nor_twinned(
     assert len(plan.creates) == 1 and len(plan.deletes) == 3  # the unreadable one stays
     await plan.apply()
     assert any(data.get("name") == "no provider" for data in fake_vapi.numbers.values())
+
+
+async def test_the_walk_goes_on_a_few_pages_ahead_while_the_rows_are_read(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    fake_vapi.seed(1_000)  # ten pages of the live API's 100
+    exported = [to_wire(n) async for n in client.paginate(page_size=100)]
+    fake_vapi.clear_log()
+
+    def listings() -> int:
+        return len(fake_vapi.requests("GET", "/v2/phone-number"))
+
+    async def rows_read_slowly() -> Any:
+        for row in exported:
+            yield row
+        # The last row waits for the walk: four pages ready for the rows and four more
+        # requested, all while the rows are still being read (a walk that waited for them
+        # would never get that far).
+        async with asyncio.timeout(5):
+            while listings() < 9:  # noqa: ASYNC110 - the log is the only signal
+                await asyncio.sleep(0.01)
+
+    plan = await client.plan_sync(rows_read_slowly())
+
+    assert len(plan.unchanged) == 1_000 and not plan.creates
+    assert listings() == 10  # and each page once
+
+
+async def test_a_walk_that_fails_while_the_rows_are_read_fails_the_plan(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    fake_vapi.seed(300)
+    fake_vapi.inject_fault("GET", "/v2/phone-number", status=400, times=100)
+
+    async def rows_read_slowly() -> Any:
+        await asyncio.sleep(0.05)
+        yield {"provider": "vapi", "name": "New"}
+
+    with pytest.raises(BadRequestError):
+        await client.plan_sync(rows_read_slowly())

@@ -21,11 +21,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from contextlib import aclosing
 from itertools import islice
 
 from .._gc import collector_paused
+from ..models import PhoneNumberPage
 from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
 from ._basis import Listing
 from ._calls import PhoneNumberCalls
@@ -66,25 +67,24 @@ async def plan_sync(
         resend_unknown=resend_unknown,
         allow_number_change=allow_number_change,
     )
-    # Each page is compared with its rows as it comes: the next page is on its way
-    # meanwhile, so the comparing costs the walk little time. The first page is asked for
-    # before the rows are read, so that reading them costs the walk nothing either.
+    # The walk runs in a task of its own from the start, a few pages ahead: the pages
+    # come while the rows are read and while each page is compared with its rows, so
+    # neither costs the walk time.
     seen = Listing()  # what the plan rests on: apply checks the account still lists it
     pager = client.paginate(page_size=WHOLE_LISTING_PAGE_SIZE, prefetch=WHOLE_LISTING_PREFETCH)
+    ready: asyncio.Queue[PhoneNumberPage | None] = asyncio.Queue(WHOLE_LISTING_PREFETCH)
     async with aclosing(pager.pages()) as pages:
-        first = asyncio.ensure_future(anext(pages, None))
+        walk = asyncio.ensure_future(_walk_ahead(pages, ready))
         try:
             await _take_all(planner, desired)
-            page = await first
+            while (page := await _next_page(ready, walk)) is not None:
+                with collector_paused():
+                    planner.meet(page.results)
+                    seen.add(page.results)
         finally:
-            if not first.done():  # reading the rows failed: the page is not wanted
-                first.cancel()
-                await asyncio.gather(first, return_exceptions=True)
-        while page is not None:
-            with collector_paused():
-                planner.meet(page.results)
-                seen.add(page.results)
-            page = await anext(pages, None)
+            if not walk.done():  # reading the rows failed, or the plan was cancelled
+                walk.cancel()
+            await asyncio.gather(walk, return_exceptions=True)
     # A number the walk missed would be planned as a create (or, pruning, not deleted
     # while it should be): no plan rests on a listing that did not prove itself whole.
     pager.require_complete()
@@ -93,6 +93,32 @@ async def plan_sync(
     plan.client = client
     plan.basis = seen.fingerprint()
     return plan
+
+
+async def _walk_ahead(
+    pages: AsyncIterator[PhoneNumberPage], ready: asyncio.Queue[PhoneNumberPage | None]
+) -> None:
+    """Every page into `ready` as it comes (at most its size ahead), then None."""
+    async for page in pages:
+        await ready.put(page)
+    await ready.put(None)
+
+
+async def _next_page(
+    ready: asyncio.Queue[PhoneNumberPage | None], walk: asyncio.Future[None]
+) -> PhoneNumberPage | None:
+    """The next page the walk put in `ready` (None: the last was), or the walk's error."""
+    if ready.empty():
+        getting = asyncio.ensure_future(ready.get())
+        try:
+            await asyncio.wait((getting, walk), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not getting.done():
+                getting.cancel()
+        if getting.done() and not getting.cancelled():
+            return getting.result()
+        walk.result()  # the walk ended without its None: it failed, and this raises why
+    return ready.get_nowait()
 
 
 async def _take_all(planner: Planner, desired: Iterable[Desired] | AsyncIterable[Desired]) -> None:
