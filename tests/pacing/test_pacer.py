@@ -11,7 +11,7 @@ from vapi_phone_async.pacing import RetryBudget
 from vapi_phone_async.pacing._gate import Gate
 from vapi_phone_async.pacing._local import LocalPacing
 from vapi_phone_async.pacing._pacer import Pacer
-from vapi_phone_async.pacing._state import BETA
+from vapi_phone_async.pacing._state import BETA, SETTLE
 
 
 class Clock:
@@ -134,6 +134,22 @@ async def test_once_on_the_adaptive_rate_spaces_the_clients_sends() -> None:
         await pacer.before_send()
     # 0.7 of the 100 a second measured: about 1/70 s apart (climbing back a little).
     assert clock.slept == pytest.approx([1 / (BETA * 100)] * 4, rel=0.05)
+
+
+async def test_a_cut_on_a_burst_half_counted_is_raised_once_the_rest_is() -> None:
+    """A run's first burst: twenty let through at once, and the 429 handled before
+    nineteen of them. Cut on the one counted, the rate stays near 14/s for seconds."""
+    clock = Clock()
+    pacer = pacer_on(clock)
+    tickets = [await pacer.before_send() for _ in range(21)]
+    pacer.answered(tickets[0])
+    await pacer.throttled(tickets[20], None)
+    low = pacer.backend.state.peak  # type: ignore[attr-defined]
+    for ticket in tickets[1:20]:
+        pacer.answered(ticket)
+    clock.now += SETTLE
+    await pacer.before_send()
+    assert pacer.backend.state.peak > 10 * low  # type: ignore[attr-defined]
 
 
 async def test_after_a_probing_pause_requests_go_one_at_a_time_until_one_gets_through() -> None:

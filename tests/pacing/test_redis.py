@@ -17,7 +17,7 @@ from vapi_phone_async.errors import RequestValidationError
 from vapi_phone_async.models import UpdateTwilioPhoneNumber
 from vapi_phone_async.pacing._codec import decode_state
 from vapi_phone_async.pacing._redis import RedisBackend
-from vapi_phone_async.pacing._state import Limit
+from vapi_phone_async.pacing._state import SETTLE, Limit
 from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 from vapi_phone_async.testing._redis_server import RedisServer
 
@@ -108,6 +108,31 @@ async def test_a_429_one_client_gets_pauses_the_other(redis_server: RedisServer)
     assert again.wait == 2.0
     await first.aclose()
     await second.aclose()
+
+
+async def test_a_cut_made_before_the_others_told_their_answers_is_raised_once_they_have(
+    redis_server: RedisServer, redis: object
+) -> None:
+    """A fleet's first burst: the server lets twenty through, spread over the processes,
+    and answers the rest 429. The process deciding the 429 has told Redis of one success,
+    the others of theirs not yet (they do with their next call). Cut on the one, the rate
+    was 14/s, and the fleet took ten seconds to climb back to the limit."""
+    deciding, others = backend(redis_server), backend(redis_server)
+    grant = await deciding.reserve(None)
+    deciding.answered(grant.epoch, 200)
+    for _ in range(19):
+        others.answered(grant.epoch, 200)
+    await deciding.throttled(grant.epoch, None)
+    cut = decode_state(await fields(redis, deciding.key))
+    assert cut.enabled
+    await others.reserve(None)  # their answers told
+    await asyncio.sleep(SETTLE)
+    await deciding.reserve(None)  # its cut revised, now that every process has told
+    revised = decode_state(await fields(redis, deciding.key))
+    assert revised.peak > cut.peak
+    assert (revised.decreased_at, revised.epoch) == (cut.decreased_at, cut.epoch)  # one cut
+    await deciding.aclose()
+    await others.aclose()
 
 
 async def test_the_retry_budget_is_spent_by_both_clients_and_earned_back_by_answers(

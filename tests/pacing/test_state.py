@@ -13,12 +13,16 @@ from vapi_phone_async.pacing._state import (
     BETA,
     MIN_RATE,
     PROBE_MAX,
+    SETTLE,
     Limit,
     PacingState,
+    Revision,
+    decide,
     measured_rate,
     note,
     rate,
     reserve,
+    revise,
     throttled,
 )
 from vapi_phone_async.pacing._window import Spell, agrees, boundary_after, learn_window
@@ -135,6 +139,63 @@ def test_the_rate_is_measured_over_the_time_answers_came_not_a_whole_second() ->
     now = answers(state, 1000, 0.02, start=1000.0)
     assert a_429(state, now) == 0
     assert rate(state, now) >= BETA * 20 / 0.05  # measured over 50 ms at least, not 1 s
+
+
+def cut(state: PacingState, now: float) -> Revision:
+    """A 429 to a request of the current epoch that cuts the rate: the cut's revision."""
+    _, revision = decide(state, now, state.epoch, None, window=0.0, adaptive=True)
+    assert revision is not None
+    return revision
+
+
+def test_a_cut_is_raised_to_the_answers_counted_after_it_once_and_never_lowered() -> None:
+    """A run's first burst: twenty let through, and the 429 decided when one of them had
+    been counted (the rest handled after it, or, in a fleet, not yet told by their
+    process). Cut on that one, the rate would be 14/s and take ten seconds to climb back."""
+    state = PacingState()
+    now = answers(state, 1000, 0.001, start=1000.0)  # the one counted
+    revision = cut(state, now)
+    low = state.peak
+    assert rate(state, now) == pytest.approx(BETA * 20)
+    for _ in range(19):  # the others, counted a moment later
+        note(state, now + 0.002, 1, 1, state.epoch - 1)
+    later = now + SETTLE
+    assert revise(state, later, revision)
+    assert state.peak > 10 * low and state.decreased_at == revision.cut_at  # one cut, raised
+    assert not revise(state, later + 0.5, revision)  # the rate measured is lower
+
+
+def test_a_429_that_cuts_nothing_has_nothing_to_revise() -> None:
+    state = PacingState()
+    now = answers(state, 100, 1, start=1000.0)
+    in_flight = state.epoch
+    cut(state, now)
+    assert decide(state, now, in_flight, None, window=0.0, adaptive=True)[1] is None
+
+
+def test_answers_to_requests_sent_since_the_cut_do_not_raise_it() -> None:
+    state = PacingState()
+    now = answers(state, 1000, 0.001, start=1000.0)
+    revision = cut(state, now)
+    low = state.peak
+    answers(state, rate(state, now), SETTLE, start=now)  # sent at the lowered rate
+    assert not revise(state, now + SETTLE, revision)
+    assert state.peak == low
+
+
+def test_a_revised_cut_stays_under_the_rate_before_it_and_yields_to_a_later_cut() -> None:
+    state = PacingState()
+    now = answers(state, 100, 1, start=1000.0)
+    first = cut(state, now)
+    assert first.ceiling == float("inf")  # the rate was off
+    now = answers(state, 200, 0.5, start=now + 1)
+    _, second = decide(state, now, state.epoch, None, window=0.0, adaptive=True)
+    assert second is not None and second.ceiling < 200  # cut from the rate it was at
+    for _ in range(300):
+        note(state, now + 0.002, 1, 1, state.epoch - 1)
+    assert not revise(state, now + SETTLE, first)  # a later cut stands
+    assert not revise(state, now + SETTLE, second)  # cut from its ceiling: not above it
+    assert state.peak == pytest.approx(second.ceiling)
 
 
 def test_a_429_drops_the_rate_and_answers_bring_it_back_along_a_cubic() -> None:

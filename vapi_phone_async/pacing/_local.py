@@ -5,7 +5,19 @@ from __future__ import annotations
 import time
 
 from ._budget import RetryBudget
-from ._state import Clock, Decision, Grant, Limit, PacingState, note, reserve, throttled
+from ._state import (
+    SETTLE,
+    Clock,
+    Decision,
+    Grant,
+    Limit,
+    PacingState,
+    Revision,
+    decide,
+    note,
+    reserve,
+    revise,
+)
 
 __all__ = ["LocalPacing"]
 
@@ -30,6 +42,7 @@ class LocalPacing:
         self._window = window
         self._adaptive = adaptive
         self._clock = clock
+        self._revision: Revision | None = None  # a cut to revise SETTLE seconds after it
 
     def __repr__(self) -> str:
         state = self.state
@@ -49,9 +62,12 @@ class LocalPacing:
         return None
 
     async def reserve(self, limit: Limit | None, delay: float = 0.0) -> Grant:
-        return reserve(
-            self.state, self._clock(), limit, self._window, honour_pause=False, delay=delay
-        )
+        now = self._clock()
+        revision = self._revision
+        if revision is not None and now >= revision.cut_at + SETTLE:
+            self._revision = None
+            revise(self.state, now, revision)
+        return reserve(self.state, now, limit, self._window, honour_pause=False, delay=delay)
 
     def answered(self, epoch: int, status: int) -> None:
         budget = self._budget
@@ -60,7 +76,7 @@ class LocalPacing:
         note(self.state, self._clock(), 1, 1, epoch)
 
     async def throttled(self, epoch: int, retry_after: float | None) -> Decision:
-        return throttled(
+        decision, revision = decide(
             self.state,
             self._clock(),
             epoch,
@@ -68,6 +84,9 @@ class LocalPacing:
             window=self._window,
             adaptive=self._adaptive,
         )
+        if revision is not None:
+            self._revision = revision
+        return decision
 
     async def spend(self, *, timeout: bool) -> bool:
         return self._budget is None or self._budget.spend(timeout=timeout)

@@ -17,7 +17,8 @@ from __future__ import annotations
 import importlib
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .._rules import amount, raise_for
 from .._secrets import key_fingerprint
@@ -26,14 +27,31 @@ from ._budget import RetryBudget
 from ._codec import decode_state, encode_fields
 from ._local import LocalPacing
 from ._scripts import COMMIT, RESERVE, SNAPSHOT, SPEND
-from ._state import RARE, Decision, Grant, Limit, throttled
+from ._state import (
+    RARE,
+    SETTLE,
+    Decision,
+    Grant,
+    Limit,
+    PacingState,
+    Revision,
+    decide,
+    revise,
+)
 
 __all__ = ["RedisPacing", "key_for"]
 
 logger = logging.getLogger("vapi_phone_async")
 
+_T = TypeVar("_T")
 _COMMIT_TRIES = 5
 _CONFLICT = object()  # another process committed first: decide again
+
+
+class _Conflict(Exception):
+    """Another process committed a change to the state first: decide again."""
+
+
 _MISSING_EXTRA = "RedisPacing needs redis-py: pip install 'vapi-phone-async[redis]'"
 
 
@@ -174,6 +192,8 @@ class RedisBackend:
         self._answered = 0
         self._fresh = 0
         self._earned = 0
+        # A cut of the rate this process made, and when (monotonic) to revise it.
+        self._revision: tuple[float, Revision] | None = None
 
     def __repr__(self) -> str:
         where = "in this process, Redis being down" if self._down else repr(self._settings)
@@ -189,6 +209,9 @@ class RedisBackend:
         return self._local.ready(limit)
 
     async def reserve(self, limit: Limit | None, delay: float = 0.0) -> Grant:
+        revision = self._revision
+        if revision is not None and time.monotonic() >= revision[0] and self._usable():
+            await self._revise()
         if self._usable():
             rate, burst = (limit.rate, limit.burst) if limit is not None else (0.0, 0.0)
             extra = (rate, burst, self._window, 1, delay)
@@ -224,8 +247,43 @@ class RedisBackend:
         return await self._local.throttled(epoch, retry_after)
 
     async def _decide(self, epoch: int, retry_after: float | None) -> Decision | object | None:
-        """`_state.throttled` on a snapshot, committed: the decision, `_CONFLICT` if
-        another process committed first, None if Redis failed."""
+        """`_state.decide` on a snapshot, committed: the decision, `_CONFLICT` if
+        another process committed first, None if Redis failed. A cut of the rate it
+        makes is revised after `SETTLE` seconds (`_revise`)."""
+
+        def apply(state: PacingState, now: float) -> tuple[Decision, Revision | None]:
+            return decide(
+                state, now, epoch, retry_after, window=self._window, adaptive=self._adaptive
+            )
+
+        try:
+            changed = await self._change(apply)
+        except _Conflict:
+            return _CONFLICT
+        if changed is None:
+            return None
+        decision, revision = changed
+        if revision is not None:  # committed: this process made the cut
+            self._revision = (time.monotonic() + SETTLE, revision)
+        return decision
+
+    async def _revise(self) -> None:
+        """The cut this process made, raised to what the fleet's answers show now that
+        every process has had `SETTLE` seconds to tell its own (`_state.revise`)."""
+        assert self._revision is not None
+        _, revision = self._revision
+        self._revision = None
+        for _ in range(_COMMIT_TRIES):
+            try:
+                await self._change(lambda state, now: revise(state, now, revision))
+            except _Conflict:
+                continue  # decided again on the state as it is now
+            return
+
+    async def _change(self, apply: Callable[[PacingState, float], _T]) -> _T | None:
+        """`apply` to a snapshot of the state at the Redis server's time, and the `RARE`
+        fields it changed committed: what `apply` returned, or None if Redis failed.
+        Raises `_Conflict` if another process committed first."""
         reply = await self._call("snapshot", SNAPSHOT, *self._flushed())
         if reply is None:
             return None
@@ -234,9 +292,7 @@ class RedisBackend:
         state = decode_state(fields)
         before = encode_fields(state, RARE)
         now = int(seconds) + int(micros) / 1_000_000
-        decision = throttled(
-            state, now, epoch, retry_after, window=self._window, adaptive=self._adaptive
-        )
+        result = apply(state, now)
         after = encode_fields(state, RARE)
         changed = [
             text
@@ -250,9 +306,9 @@ class RedisBackend:
             if written is None:
                 return None
             if not written:
-                return _CONFLICT
+                raise _Conflict
         self._seen(state.epoch, None)
-        return decision
+        return result
 
     async def spend(self, *, timeout: bool) -> bool:
         budget = self._budget

@@ -16,7 +16,11 @@ What a 429 means, when it carries no `Retry-After`:
   `BETA` times the rate of answers actually measured, then climbs back along a cubic curve
   (CUBIC, as botocore's adaptive mode and smithy's DefaultRateLimiter do). A 429 to a
   request sent before the last event (its `epoch`) is that event, not a new one: a burst
-  of 429s to requests already in flight lowers the rate once.
+  of 429s to requests already in flight lowers the rate once. Answers that came with the
+  429 may not be counted yet when it is decided (handled after it, or, in a fleet, not yet
+  told by their process), which matters when the measurement is young (a run's first
+  burst): `revise` raises the cut to what the answers to requests sent before it show
+  `SETTLE` seconds later (`decide` says which cut to revise).
 - a **spell**: a 429 to a request sent after the last event, when nothing sent since has
   succeeded. The limit is not a rate but a quota that is spent. Every request of the
   client waits, then one probes, at growing intervals (0.1 s doubling to 1 s); the rate is
@@ -47,10 +51,13 @@ __all__ = [
     "Grant",
     "Limit",
     "PacingState",
+    "Revision",
+    "decide",
     "measured_rate",
     "note",
     "rate",
     "reserve",
+    "revise",
     "throttled",
 ]
 
@@ -61,6 +68,7 @@ SCALE = 0.4  # CUBIC's C: how fast the rate climbs back (requests/s per s³)
 MIN_RATE = 0.5
 SLOTS = 10  # the measured rate counts answers per tenth of a second, over the last second
 MIN_SPAN = 0.05  # the shortest time a rate is measured over
+SETTLE = MIN_SPAN  # seconds after a cut by which a fleet's processes have told their answers
 PROBE_FIRST = 0.1  # the first wait of a spell; it doubles up to PROBE_MAX
 PROBE_MAX = 1.0
 LEARN_AFTER = 3  # probes failed in a row before a spell tells of a window ...
@@ -96,6 +104,14 @@ class Decision(NamedTuple):
 
     wait: float | None
     probe: bool = False
+
+
+class Revision(NamedTuple):
+    """A cut of the rate to `revise` after `SETTLE` seconds: the time it was made (the
+    state's `decreased_at`) and the rate it was cut from."""
+
+    cut_at: float
+    ceiling: float
 
 
 @dataclass
@@ -178,6 +194,12 @@ def note(state: PacingState, now: float, answered: int, fresh: int, epoch: int) 
 def measured_rate(state: PacingState, now: float) -> float:
     """Answers (not 429s) a second, over the last second, or over the time since answers
     began to come or the last pause ended, if that is shorter."""
+    count, span = _measured(state, now)
+    return count / span
+
+
+def _measured(state: PacingState, now: float) -> tuple[int, float]:
+    """The answers `measured_rate` counts, and the seconds it counts them over."""
     start = state.measuring_since
     if state.pause_until <= now:
         start = max(start, state.pause_until)
@@ -187,7 +209,7 @@ def measured_rate(state: PacingState, now: float) -> float:
         for i in range(SLOTS)
         if slot - SLOTS < state.stamps[i] <= slot and state.stamps[i] >= first
     )
-    return count / max(min(now - start, 1.0), MIN_SPAN)
+    return count, max(min(now - start, 1.0), MIN_SPAN)
 
 
 def reserve(
@@ -272,6 +294,23 @@ def throttled(
     return Decision(0.0)
 
 
+def decide(
+    state: PacingState,
+    now: float,
+    epoch: int,
+    retry_after: float | None,
+    *,
+    window: float,
+    adaptive: bool,
+) -> tuple[Decision, Revision | None]:
+    """`throttled`, and the revision of the cut it made (None: it made none)."""
+    cut_before, ceiling = state.decreased_at, rate(state, now)
+    decision = throttled(state, now, epoch, retry_after, window=window, adaptive=adaptive)
+    if state.decreased_at == cut_before:
+        return decision, None
+    return decision, Revision(state.decreased_at, ceiling)
+
+
 def _event(state: PacingState, now: float, *, spell: bool = False) -> None:
     """A new event: later 429s to requests sent before it are this one."""
     state.epoch += 1
@@ -312,13 +351,42 @@ def _end_spell(state: PacingState, *, learn: bool) -> bool:
     return long
 
 
+def revise(state: PacingState, now: float, revision: Revision) -> bool:
+    """Raise the cut of `revision` to the rate of the answers to requests sent before it,
+    as measured now, if that is higher.
+
+    A 429 is decided on the answers counted by then. When the measurement is young (a
+    run's first burst), the successes that came with the 429 but were handled after it,
+    or, in a fleet, not yet told by their process, can be most of it, and a cut on the
+    rest leaves the rate a fraction of the limit's for many seconds. Answers to requests
+    sent since the cut are left out, counted as many as the lowered rate let go since:
+    they say nothing of the limit. False: nothing changed (a cut made since stands, or the
+    measurement is no higher)."""
+    cut_at = revision.cut_at
+    if not state.enabled or state.decreased_at != cut_at:
+        return False
+    count, span = _measured(state, now)
+    since = rate(state, now) * max(now - cut_at, 0.0)
+    peak = min(revision.ceiling, (count - since) / span)
+    if peak <= state.peak:
+        return False
+    _cut(state, peak, cut_at)
+    return True
+
+
 def _decrease(state: PacingState, now: float) -> bool:
     """Lower the rate to BETA times the rate measured (False: nothing measured)."""
     measured = measured_rate(state, now)
     if measured <= 0:
         return False
-    state.peak = max(min(rate(state, now), measured), MIN_RATE)
-    state.recovery = (state.peak * (1 - BETA) / SCALE) ** (1 / 3)
-    state.decreased_at = now
-    state.enabled = True
+    _cut(state, max(min(rate(state, now), measured), MIN_RATE), now)
     return True
+
+
+def _cut(state: PacingState, peak: float, at: float) -> None:
+    """The rate, cut at `at` from `peak` to BETA times it, climbs back to `peak` along a
+    cubic."""
+    state.peak = peak
+    state.recovery = (peak * (1 - BETA) / SCALE) ** (1 / 3)
+    state.decreased_at = at
+    state.enabled = True
