@@ -324,15 +324,17 @@ async def test_the_walk_goes_on_a_few_pages_ahead_while_the_rows_are_read(
     def listings() -> int:
         return len(fake_vapi.requests("GET", "/v2/phone-number"))
 
+    async def walk_far_enough() -> None:
+        while listings() < 9:  # noqa: ASYNC110 - the log is the only signal
+            await asyncio.sleep(0.01)
+
     async def rows_read_slowly() -> Any:
         for row in exported:
             yield row
         # The last row waits for the walk: four pages ready for the rows and four more
         # requested, all while the rows are still being read (a walk that waited for them
         # would never get that far).
-        async with asyncio.timeout(5):
-            while listings() < 9:  # noqa: ASYNC110 - the log is the only signal
-                await asyncio.sleep(0.01)
+        await asyncio.wait_for(walk_far_enough(), 5)
 
     plan = await client.plan_sync(rows_read_slowly())
 
