@@ -4,6 +4,7 @@ finds nothing to do. Rows find their numbers by id, by number, by SIP URI; never
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 import msgspec
@@ -354,3 +355,15 @@ async def test_a_walk_that_fails_while_the_rows_are_read_fails_the_plan(
 
     with pytest.raises(BadRequestError):
         await client.plan_sync(rows_read_slowly())
+
+
+async def test_a_plan_gives_the_heap_back_to_the_collector_however_it_ends(
+    fake_vapi: FakeVapiServer, client: VapiPhoneClient
+) -> None:
+    fake_vapi.seed(3)
+    await client.plan_sync([{"provider": "vapi", "name": "New"}])
+    assert gc.get_freeze_count() == 0
+    fake_vapi.inject_fault("GET", "/v2/phone-number", status=400, times=100)
+    with pytest.raises(BadRequestError):
+        await client.plan_sync([{"provider": "vapi", "name": "New"}])
+    assert gc.get_freeze_count() == 0

@@ -25,7 +25,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from contextlib import aclosing
 from itertools import islice
 
-from .._gc import collector_paused
+from .._gc import collector_paused, heap_set_aside
 from ..models import PhoneNumberPage
 from ..pagination import WHOLE_LISTING_PAGE_SIZE, WHOLE_LISTING_PREFETCH
 from ._basis import Listing
@@ -67,6 +67,16 @@ async def plan_sync(
         resend_unknown=resend_unknown,
         allow_number_change=allow_number_change,
     )
+    # The process's other objects are left out of the collector's passes meanwhile: the
+    # full collections a large account's numbers trigger would walk them all.
+    with heap_set_aside():
+        return await _walk_and_settle(client, planner, desired)
+
+
+async def _walk_and_settle(
+    client: PhoneNumberCalls, planner: Planner, desired: Iterable[Desired] | AsyncIterable[Desired]
+) -> SyncPlan:
+    """The plan of `planner` with the rows of `desired`, against the account walked once."""
     # The walk runs in a task of its own from the start, a few pages ahead: the pages
     # come while the rows are read and while each page is compared with its rows, so
     # neither costs the walk time.
