@@ -6,7 +6,6 @@ anything."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ from vapi_phone_async.testing import TEST_API_KEY, FakeVapiServer
 from vapi_phone_async.testing._redis_server import RedisServer
 
 from .helpers import Run
-from .test_process import made, script, two_thousand_rows
+from .test_process import made, one_created_all_the_other_nothing, script, two_thousand_rows
 
 # Each test starts vapi-phone processes and a Redis: slow.
 pytestmark = pytest.mark.slow
@@ -52,21 +51,7 @@ def test_two_syncs_on_two_lock_directories_make_each_number_once_through_redis(
     processes = [
         started(server, redis_server.url, tmp_path / f"locks-{n}", *arguments) for n in (1, 2)
     ]
-    try:
-        outputs = [process.communicate(timeout=300) for process in processes]
-    finally:
-        for process in processes:
-            if process.poll() is None:  # pragma: no cover - only if the test fails
-                process.kill()
-                process.communicate()
-
-    assert [process.returncode for process in processes] == [0, 0], outputs
-    assert len(made(server)) == 2000 and len(set(made(server))) == 2000
-    assert len(server.requests("POST")) == 2000
-    # One created them all; the other waited, then planned on the account as it was then.
-    done = sorted(out for out, _ in outputs)
-    assert "(nothing to do)" in done[0] or "(nothing to do)" in done[1]
-    assert any(re.search(r"created +2000\n", out) for out in done)
+    outputs = one_created_all_the_other_nothing(server, processes)
     assert any("waiting for another apply" in err for _, err in outputs)
     # Each process took its lock in Redis, not in its own directory.
     assert not any((tmp_path / f"locks-{n}").exists() for n in (1, 2))
