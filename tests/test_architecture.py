@@ -39,6 +39,8 @@ FLOORS: tuple[tuple[str, frozenset[str]], ...] = (
     ),
     ("the wire models", frozenset({"models"})),
     ("the exceptions", frozenset({"errors"})),
+    # When a call must be over: the transports end an attempt by it.
+    ("the deadline", frozenset({"_deadline"})),
     # What an exchange carries (a Request in, an Answer out) and what carries it.
     ("the transports", frozenset({"transports"})),
     (
@@ -344,6 +346,7 @@ CALL_PATH = (
     "vapi_phone_async._retry",
     "vapi_phone_async._responses",
     "vapi_phone_async._progress",
+    "vapi_phone_async._deadline",
     "vapi_phone_async._raw",
     "vapi_phone_async._events",
     "vapi_phone_async._decode",

@@ -37,6 +37,6 @@ def test_a_failed_attempt_is_remembered_until_the_next() -> None:
     progress.attempting(1)
     progress.read(3)
     error = APIConnectionError("reset", method="GET", path="/p")
-    progress.failed(error)
+    progress.failed(error, acted=False)
     assert progress.error is error and progress.received == 0 and not progress.in_flight
     assert progress.describe() == ("while waiting to retry after attempt 1 failed (GET /p: reset)")

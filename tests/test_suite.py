@@ -142,6 +142,7 @@ CALL_PATH = (
     "_retry",
     "_responses",
     "_progress",
+    "_deadline",
     "_raw",
     "_events",
     "transports",

@@ -3,9 +3,10 @@
 Every attempt goes, in this order: the request hook, `transport.send`, the debug log, the
 raw capture (from the `Answer`), `read_answer` (a non-2xx answer becomes its error, with
 the request's secrets redacted wherever the server echoed them), the response hook.
-Around the attempts, the retry engine (paced); around that, the call's deadline, which
-names what the call was doing when it ran out (the call's `Progress`, handed to the
-transport in the request).
+Around the attempts, the retry engine (paced). The call's deadline bounds all of it (see
+`_deadline.py`): the transport ends an attempt by it, and every wait of the call path is
+bounded by it; when it runs out, the error names what the call was doing (the call's
+`Progress`, handed to the transport in the request).
 
 Two calls read their failures further: a create whose failure may have acted raises
 `OutcomeUnknownError` (unless its lookup settled it), and a delete answered 404 after a
@@ -14,21 +15,18 @@ send that may have acted returns None.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
 import logging
 import platform
-import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
-import anyio
 import msgspec
 
+from ._deadline import Deadline, bounded, deadline_at
 from ._events import Hooks, RequestEvent, ResponseEvent
 from ._options import (
     CallOptions,
@@ -47,7 +45,6 @@ from ._version import __version__
 from .errors import (
     APIConnectionError,
     APIStatusError,
-    APITimeoutError,
     ClientClosedError,
     NotFoundError,
     OutcomeUnknownError,
@@ -212,8 +209,10 @@ class Exchange:
         headers = self.headers if body is None else self.json_headers
         if options.headers:
             headers = {**headers, **options.headers}
-        progress = None if options.deadline is None else Progress()
-        return Request(method, path, query, body, headers, options.timeout, progress)
+        if options.deadline is None:
+            return Request(method, path, query, body, headers, options.timeout)
+        at = deadline_at(options.deadline)
+        return Request(method, path, query, body, headers, options.timeout, Progress(), at)
 
     def _run(
         self,
@@ -223,7 +222,11 @@ class Exchange:
         options: CallOptions,
         reconcile: _Settle[_T] | None = None,
     ) -> Awaitable[_T]:
-        engine = send_with_retries(
+        limit, at, progress = options.deadline, request.deadline, request.progress
+        deadline = None
+        if limit is not None and at is not None and progress is not None:
+            deadline = Deadline(at, limit, progress)
+        return send_with_retries(
             attempt,
             decode,
             method=request.method,
@@ -232,10 +235,8 @@ class Exchange:
             pacer=self.pacer,
             sleep=self.sleep,
             reconcile=reconcile,
+            deadline=deadline,
         )
-        if options.deadline is None or request.progress is None:
-            return engine
-        return _within(engine, options.deadline, request, request.progress)
 
     async def _attempt(
         self, request: Request, extra_headers: Mapping[str, str] | None, number: int
@@ -243,7 +244,7 @@ class Exchange:
         """Attempt `number` of `request`: the 2xx body, or this package's error."""
         method, path, progress, hooks = request.method, request.path, request.progress, self.hooks
         if hooks is not None:
-            await hooks.request(RequestEvent(method, path, number))
+            await bounded(hooks.request(RequestEvent(method, path, number)), request.deadline)
         if progress is not None:
             progress.attempting(number)
         started = time.perf_counter()
@@ -264,12 +265,16 @@ class Exchange:
             if answer is None:
                 logger.debug("%s %s failed: %s (attempt %d)", method, path, error, number)
             if progress is not None:
-                progress.failed(error)
+                progress.failed(error, acted=may_have_acted(error))
             if hooks is not None:
-                await _answered(hooks, request, number, started, answer, error)
+                await bounded(
+                    _answered(hooks, request, number, started, answer, error), request.deadline
+                )
             raise
         if hooks is not None:
-            await _answered(hooks, request, number, started, answer, None)
+            await bounded(
+                _answered(hooks, request, number, started, answer, None), request.deadline
+            )
         return body
 
     def _sent_secrets(self, request: Request, extra_headers: Mapping[str, str] | None) -> set[str]:
@@ -308,36 +313,6 @@ async def _answered(
             None if error is None else type(error).__name__,
         )
     )
-
-
-async def _within(engine: Awaitable[_T], limit: float, request: Request, progress: Progress) -> _T:
-    """`engine`, raising `APITimeoutError` if it takes longer than `limit` seconds, naming
-    what the call was doing when the deadline ran out."""
-    try:
-        async with _fail_after(limit):
-            return await engine
-    except TimeoutError:
-        error = progress.error
-        # Nothing that may have acted: a create can say it was not made.
-        untouched = not progress.in_flight and (error is None or not may_have_acted(error))
-        raise APITimeoutError(
-            f"the call's deadline of {limit} s ran out {progress.describe()}",
-            method=request.method,
-            path=request.path,
-            connect_failed=untouched,
-        ) from None
-
-
-if sys.version_info >= (3, 11):
-    # A third of anyio's CancelScope on every call (about 7 us against 20): every call
-    # has a deadline by default.
-    _fail_after = asyncio.timeout
-else:  # pragma: no cover - Python 3.10
-
-    @contextlib.asynccontextmanager
-    async def _fail_after(seconds: float) -> AsyncIterator[None]:
-        with anyio.fail_after(seconds):
-            yield
 
 
 class _Settle(Generic[_T]):

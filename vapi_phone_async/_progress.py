@@ -15,7 +15,7 @@ WAITING, POOL, ANSWER, BODY, FAILED = range(5)
 class Progress:
     """The step of the current attempt of one call, and what it has read."""
 
-    __slots__ = ("attempt", "error", "last_byte_at", "pool_size", "received", "step")
+    __slots__ = ("acted", "attempt", "error", "last_byte_at", "pool_size", "received", "step")
 
     def __init__(self) -> None:
         self.step = WAITING
@@ -24,6 +24,7 @@ class Progress:
         self.received = 0  # bytes of the body read so far
         self.last_byte_at = 0.0  # time.monotonic() of the last chunk
         self.error: BaseException | None = None  # what ended the last attempt that failed
+        self.acted = False  # whether that failure may have acted on the server
 
     def attempting(self, attempt: int) -> None:
         """Attempt `attempt` goes to the transport (sent, unless the transport says it
@@ -44,9 +45,10 @@ class Progress:
         self.received += size
         self.last_byte_at = time.monotonic()
 
-    def failed(self, error: BaseException) -> None:
-        """The attempt ended with `error`; the call may retry it."""
-        self.step, self.error, self.received = FAILED, error, 0
+    def failed(self, error: BaseException, *, acted: bool) -> None:
+        """The attempt ended with `error`, which may have `acted` on the server (a 5xx, an
+        answer lost after sending); the call may retry it."""
+        self.step, self.error, self.received, self.acted = FAILED, error, 0, acted
 
     @property
     def in_flight(self) -> bool:

@@ -39,6 +39,7 @@ from typing import TypeVar
 
 from tenacity import AsyncRetrying, DoSleep, RetryCallState
 
+from ._deadline import DEADLINE_ERRORS, Deadline, bounded
 from ._options import RetrySettings
 from .errors import (
     APIConnectionError,
@@ -156,6 +157,7 @@ async def send_with_retries(
     pacer: Pacer,
     sleep: Sleep,
     reconcile: Reconcile[_T] | None = None,
+    deadline: Deadline | None = None,
 ) -> _T:
     """`decode(attempt(1))`, then `decode(attempt(2))`, ... while its failures may be
     retried.
@@ -164,40 +166,48 @@ async def send_with_retries(
     for `pacer` first, and tells it how the server answered. `decode` makes the call's
     value of an answer; its `ResponseDecodeError` is retried where `retries_unreadable`.
     `reconcile` (for a POST) settles a failure that may have acted (see the module's
-    docstring).
+    docstring). Every wait here is bounded by `deadline`, whose error ends the call once
+    it ran out (the attempts are bounded by the transport: see `_deadline.py`).
     """
     number = 1
     retrying: _Retrying | None = None  # tenacity's state, built at the first failure
-    while True:
-        unreadable = False
-        throttle: Decision | None = None
-        ticket = pacer.go_now()
-        if ticket is None:
-            ticket = await pacer.before_send()
-        try:
-            result = await attempt(number)
-        except (APIConnectionError, APIStatusError, ResponseDecodeError) as error:
-            throttle = await _report(pacer, error, ticket)
-            failure: BaseException = error
-        else:
-            pacer.answered(ticket)
+    at = None if deadline is None else deadline.at
+    try:
+        while True:
+            unreadable = False
+            throttle: Decision | None = None
+            ticket = pacer.go_now()
+            if ticket is None:
+                ticket = await bounded(pacer.before_send(), at)
             try:
-                return decode(result)
-            except ResponseDecodeError as error:
-                failure, unreadable = error, True
-        finally:
-            if ticket.probe:
-                pacer.done(ticket)
-        absent = False
-        if reconcile is not None and method == "POST" and may_have_acted(failure):
-            found = await reconcile(failure)
-            if found is not None:
-                return found
-            absent = True
-        if retrying is None:
-            retrying = _Retrying(_Decisions(method, path, settings, pacer, sleep))
-        await retrying.after(failure, throttle=throttle, unreadable=unreadable, absent=absent)
-        number += 1
+                result = await attempt(number)
+            except (APIConnectionError, APIStatusError, ResponseDecodeError) as error:
+                throttle = await bounded(_report(pacer, error, ticket), at)
+                failure: BaseException = error
+            else:
+                pacer.answered(ticket)
+                try:
+                    return decode(result)
+                except ResponseDecodeError as error:
+                    failure, unreadable = error, True
+            finally:
+                if ticket.probe:
+                    pacer.done(ticket)
+            absent = False
+            if reconcile is not None and method == "POST" and may_have_acted(failure):
+                found = await bounded(reconcile(failure), at)
+                if found is not None:
+                    return found
+                absent = True
+            if retrying is None:
+                retrying = _Retrying(_Decisions(method, path, settings, pacer, sleep))
+            after = retrying.after(failure, throttle=throttle, unreadable=unreadable, absent=absent)
+            await bounded(after, at)
+            number += 1
+    except DEADLINE_ERRORS:
+        if deadline is None or not deadline.passed():
+            raise
+        raise deadline.error(method, path) from None
 
 
 class _Retrying:

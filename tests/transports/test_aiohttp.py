@@ -1,8 +1,9 @@
 """The aiohttp transport's edges: aiohttp errors → ours (every one), what it sends, no
 redirects followed, timeouts, its lifecycle.
 
-These are the narrow unit tests that stage a response with aioresponses; everything that
-needs a real server runs against FakeVapiServer in test_client*.py.
+These are the narrow unit tests that stage a response with aioresponses, but for the
+call's deadline, which needs real waits (FakeVapiServer); everything else that needs a
+real server runs against FakeVapiServer in test_client*.py.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from aiohttp.client_reqrep import ConnectionKey
 from aioresponses import aioresponses
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from vapi_phone_async._deadline import deadline_at
 from vapi_phone_async.errors import APIConnectionError, APITimeoutError, ClientClosedError
+from vapi_phone_async.testing import FakeVapiServer
 from vapi_phone_async.transports import AiohttpTransport, Request, Timeout
 from vapi_phone_async.transports._aiohttp import (
     ERROR_TABLE,
@@ -159,3 +162,71 @@ def test_a_tls_certificate_failure_maps_on_every_aiohttp_allowed() -> None:
     mapped = map_client_error(error, "POST", "/phone-number")
     assert isinstance(mapped, APIConnectionError) and mapped.connect_failed
     assert "TLS certificate" in str(mapped) and "SSLCertVerificationError" in str(mapped)
+
+
+# The call's deadline (Request.deadline): what ran out is the built-in TimeoutError, for the
+# call path to say what it cut short; the attempt's own bounds stay this package's errors.
+
+
+async def test_an_attempt_that_would_outlast_the_deadline_is_cut_short_at_it(
+    fake_vapi: FakeVapiServer,
+) -> None:
+    (number,) = fake_vapi.seed(1)
+    fake_vapi.inject_fault("GET", mode="delay", delay=2.0)
+    transport = AiohttpTransport(fake_vapi.url)
+    request = Request("GET", f"/phone-number/{number['id']}", deadline=deadline_at(0.2))
+    try:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(TimeoutError) as caught:
+            await transport.send(request)
+        assert not isinstance(caught.value, APIConnectionError)
+        assert 0.15 < loop.time() - started < 1.0
+    finally:
+        await transport.aclose()
+
+
+async def test_nothing_is_sent_once_the_deadline_has_run_out(fake_vapi: FakeVapiServer) -> None:
+    transport = AiohttpTransport(fake_vapi.url)
+    try:
+        with pytest.raises(TimeoutError):
+            await transport.send(Request("GET", "/phone-number/1", deadline=deadline_at(-0.1)))
+    finally:
+        await transport.aclose()
+    assert fake_vapi.requests("GET") == []
+
+
+async def test_the_wait_for_a_connection_ends_at_the_deadline(fake_vapi: FakeVapiServer) -> None:
+    (number,) = fake_vapi.seed(1)
+    fake_vapi.inject_fault("GET", mode="delay", delay=1.0, times=1)
+    transport = AiohttpTransport(fake_vapi.url, max_connections=1, pool_timeout=30)
+    path = f"/phone-number/{number['id']}"
+    key = {"Authorization": f"Bearer {fake_vapi.api_key}"}
+    try:
+        holder = asyncio.ensure_future(transport.send(Request("GET", path, headers=key)))
+        await asyncio.sleep(0.05)  # the first request holds the only connection
+        with pytest.raises(TimeoutError) as caught:
+            await transport.send(Request("GET", path, headers=key, deadline=deadline_at(0.1)))
+        assert not isinstance(caught.value, APIConnectionError)
+        assert (await holder).status == 200
+        # The slot came back: a request goes at once.
+        again = Request("GET", path, headers=key, deadline=deadline_at(5))
+        assert (await transport.send(again)).status == 200
+    finally:
+        await transport.aclose()
+
+
+async def test_an_attempt_timeout_shorter_than_the_deadline_is_the_attempts(
+    fake_vapi: FakeVapiServer,
+) -> None:
+    (number,) = fake_vapi.seed(1)
+    fake_vapi.inject_fault("GET", mode="delay", delay=2.0)
+    transport = AiohttpTransport(fake_vapi.url)
+    request = Request(
+        "GET", f"/phone-number/{number['id']}", timeout=Timeout(0.1), deadline=deadline_at(30)
+    )
+    try:
+        with pytest.raises(APITimeoutError, match=r"total timeout of 0\.1 s ran out"):
+            await transport.send(request)
+    finally:
+        await transport.aclose()

@@ -17,6 +17,9 @@ Timeouts, and why they are what they are:
   without a byte of it. The transport applies this itself, and only to a body that has
   not arrived with its headers: aiohttp's own `sock_read` would re-arm a timer on every
   chunk of every answer, which costs a tenth of a small request.
+- The call's deadline (`Request.deadline`) bounds the wait for a slot, and shortens an
+  attempt whose `total` would outlast it; when it is what ran out, the built-in
+  `TimeoutError` goes up to the call path, which says what the deadline cut short.
 """
 
 from __future__ import annotations
@@ -31,9 +34,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from .._progress import Progress
+from .._deadline import ran_out
 from ..errors import APIConnectionError, APITimeoutError, ClientClosedError, ResponseDecodeError
 from ._base import Answer, Request, Timeout
+from ._slots import Slots
 
 __all__ = [
     "DEFAULT_POOL_TIMEOUT",
@@ -126,6 +130,14 @@ def _said(message: str, *, connect_failed: bool = False) -> _Mapper:
     return meaning
 
 
+def _total_ran_out(error: BaseException) -> bool:
+    """Whether `error` is aiohttp's `total` running out (its connect and read timeouts
+    are `ClientError`s too)."""
+    return isinstance(error, (asyncio.TimeoutError, TimeoutError)) and not isinstance(
+        error, aiohttp.ClientError
+    )
+
+
 def _by_name(error: Any, to: str, timeout: Timeout | None) -> _Meaning:
     # Never str() a ClientResponseError: its request_info carries the Authorization header.
     return APIConnectionError, type(error).__name__, False
@@ -202,7 +214,7 @@ class AiohttpTransport:
         self._session = session
         self._owns_session = session is None
         self._limits = (max_connections, max_connections_per_host)
-        self._slots = asyncio.Semaphore(max_connections) if max_connections else None
+        self._slots = Slots(max_connections) if max_connections else None
         self._pool_timeout = pool_timeout
         self._timeouts: dict[Timeout, aiohttp.ClientTimeout] = {}
         self._closed = False
@@ -223,27 +235,21 @@ class AiohttpTransport:
 
     async def send(self, request: Request) -> Answer:
         """One attempt of `request`: the answer, or `APIConnectionError` (`APITimeoutError`)
-        when none came, or `ResponseDecodeError` for one over `MAX_RESPONSE_BYTES`."""
+        when none came, or `ResponseDecodeError` for one over `MAX_RESPONSE_BYTES`; the
+        built-in `TimeoutError` when `request.deadline` ran out first."""
         session = self.session
         method, path, progress = request.method, request.path, request.progress
+        timeout, deadline = request.timeout, request.deadline
         slots = self._slots
-        if slots is not None:
-            if slots.locked():
-                if progress is not None:
-                    progress.waiting_for_connection(self._limits[0])
-                await self._wait_for_slot(slots, method, path)
-                if progress is not None:
-                    progress.sending()
-            else:
-                await slots.acquire()  # free: returns without suspending
-        timeout = request.timeout
-        counter = None
-        options: dict[str, Any] = {}
-        if method == "DELETE":
-            # Only DELETE's answer changes when aiohttp sends it twice (a 404 for the
-            # second send), so only DELETE pays for counting.
-            counter = _SendCounter()
-            options["middlewares"] = (counter,)
+        if slots is not None and not slots.take_now():
+            if progress is not None:
+                progress.waiting_for_connection(slots.size)
+            await self._wait_for_slot(slots, method, path, deadline)
+            if progress is not None:
+                progress.sending()
+        # Only DELETE's answer changes when aiohttp sends it twice (a 404 for the second
+        # send), so only DELETE pays for counting. (None: the session's own middlewares.)
+        counter = _SendCounter() if method == "DELETE" else None
         try:
             async with session.request(
                 method,
@@ -251,34 +257,48 @@ class AiohttpTransport:
                 params=request.query,
                 data=request.body,
                 headers=request.headers,
-                timeout=self._client_timeout(timeout),
+                timeout=self._client_timeout(timeout, deadline),
                 allow_redirects=False,
                 # A session passed in may raise on 4xx/5xx itself; our errors need the body.
                 raise_for_status=False,
-                **options,
+                middlewares=None if counter is None else (counter,),
             ) as response:
-                length = response.content_length
-                if length is not None and length > MAX_RESPONSE_BYTES:
-                    response.close()
-                    raise _too_large(method, path)
-                if response.content.is_eof():
+                if response.content.is_eof():  # the whole body came with the headers
                     data = await response.read()
-                else:  # the body did not come with its headers: it may stall, or be huge
-                    data = await _read_body(response, timeout, method, path, progress)
+                else:  # it may stall, or be huge: refused at once if it says so
+                    length = response.content_length
+                    if length is not None and length > MAX_RESPONSE_BYTES:
+                        response.close()
+                        raise _too_large(method, path)
+                    data = await _read_body(response, request)
                 if len(data) > MAX_RESPONSE_BYTES:
                     raise _too_large(method, path)
                 sends = 1 if counter is None else counter.sends
                 return Answer(response.status, response.headers, data, sends)
         except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError) as error:
+            if _total_ran_out(error) and ran_out(deadline):
+                raise TimeoutError from None  # the call's deadline: the call path says so
             mapped = map_client_error(error, method, path, self._host, timeout)
             # A ClientResponseError's repr carries the Authorization header: never chain it.
             cause = None if isinstance(error, aiohttp.ClientResponseError) else error
             raise mapped from cause
         finally:
             if slots is not None:
-                slots.release()
+                slots.give_back()
 
-    def _client_timeout(self, timeout: Timeout) -> aiohttp.ClientTimeout:
+    def _client_timeout(self, timeout: Timeout, deadline: float | None) -> aiohttp.ClientTimeout:
+        """aiohttp's bounds of an attempt: its `timeout`, with `total` cut short to end by
+        the call's `deadline` (loop time) when it would outlast it."""
+        if deadline is not None:
+            remaining = deadline - asyncio.get_running_loop().time()
+            # aiohttp rounds a total over 5 s up to the next second: one to spare.
+            if timeout.total is None or remaining < timeout.total + 1:
+                if remaining <= 0:
+                    raise TimeoutError
+                # Not rounded up: the deadline is kept to the millisecond.
+                return aiohttp.ClientTimeout(
+                    total=remaining, sock_connect=timeout.connect, ceil_threshold=remaining + 1
+                )
         client = self._timeouts.get(timeout)
         if client is None:
             if len(self._timeouts) > 64:  # per-call timeouts of every size: stay small
@@ -287,10 +307,19 @@ class AiohttpTransport:
             self._timeouts[timeout] = client
         return client
 
-    async def _wait_for_slot(self, slots: asyncio.Semaphore, method: str, path: str) -> None:
+    async def _wait_for_slot(
+        self, slots: Slots, method: str, path: str, deadline: float | None
+    ) -> None:
+        """Wait for a slot up to `pool_timeout`, or until the call's `deadline`."""
+        limit = self._pool_timeout
+        if deadline is not None:
+            remaining = max(0.0, deadline - asyncio.get_running_loop().time())
+            limit = remaining if limit is None else min(limit, remaining)
         try:
-            await asyncio.wait_for(slots.acquire(), self._pool_timeout)
+            await asyncio.wait_for(slots.wait_for_one(), limit)
         except asyncio.TimeoutError:
+            if ran_out(deadline):
+                raise TimeoutError from None  # the call's deadline: the call path says so
             raise APITimeoutError(
                 f"no free connection within {self._pool_timeout} s (max_connections="
                 f"{self._limits[0]}); nothing was sent",
@@ -308,16 +337,16 @@ class AiohttpTransport:
         self._session = None
 
 
-async def _read_body(
-    response: aiohttp.ClientResponse,
-    timeout: Timeout,
-    method: str,
-    path: str,
-    progress: Progress | None,
-) -> bytes:
-    """The rest of a body, failing once `timeout.read` seconds (None: no limit) pass
-    without a byte of it, or once it grows past `MAX_RESPONSE_BYTES`; the attempt's total
-    timeout (aiohttp's) may end it first, while bytes still come."""
+async def _read_body(response: aiohttp.ClientResponse, request: Request) -> bytes:
+    """The rest of a body, failing once `request.timeout.read` seconds (None: no limit)
+    pass without a byte of it, or once it grows past `MAX_RESPONSE_BYTES`; the attempt's
+    total timeout (aiohttp's) may end it first, while bytes still come."""
+    method, path, timeout, progress = (
+        request.method,
+        request.path,
+        request.timeout,
+        request.progress,
+    )
     chunks = []
     size = 0
     idle = timeout.read
@@ -337,6 +366,8 @@ async def _read_body(
         quiet = time.monotonic() - last
         if idle is not None and quiet >= idle * 0.99:
             message = f"the body stalled: no byte of it for {idle} s (the read timeout)"
+        elif ran_out(request.deadline):
+            raise  # the call's deadline, cut short by aiohttp's total: `send` says so
         else:  # aiohttp's total ran out, inside readany, with bytes still coming
             message = (
                 f"the attempt's total timeout of {timeout.total} s ran out while the "

@@ -84,6 +84,13 @@ class Request(msgspec.Struct, frozen=True):
     attempt. `progress` is for a transport that can tell where an attempt is (waiting for
     a connection, reading the body) so that a call's deadline can say what it cut short;
     a transport may ignore it.
+
+    `deadline` is the event loop's time (`loop.time()`) by which the call must be over
+    (None: it has none). A transport ends `send` by then: it waits no longer for a
+    connection, and shortens an attempt whose `timeout` would outlast it; when the
+    deadline is what ended the attempt, it raises the built-in `TimeoutError`, and the
+    call path says what the deadline cut short. (The call path bounds its own waits; it
+    arms no timer of its own around an attempt, which would cost every call.)
     """
 
     method: str
@@ -93,6 +100,7 @@ class Request(msgspec.Struct, frozen=True):
     headers: Mapping[str, str] = msgspec.field(default_factory=dict)
     timeout: Timeout = DEFAULT_TIMEOUT
     progress: Progress | None = None
+    deadline: float | None = None
 
     def json(self) -> Any:
         """The body, decoded from JSON (None when there is none)."""
@@ -147,7 +155,8 @@ class Transport(Protocol):
     """
 
     async def send(self, request: Request) -> Answer:
-        """One attempt of `request`: the server's answer, whatever its status."""
+        """One attempt of `request`: the server's answer, whatever its status; over by
+        `request.timeout` after it is sent and by `request.deadline` (see `Request`)."""
         ...
 
     async def aclose(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 
+from .._deadline import bounded, ran_out
 from ..errors import APIConnectionError, APITimeoutError, ClientClosedError, VapiError
 from ._base import Answer, Request
 
@@ -22,8 +23,8 @@ class MockTransport:
     package's errors as it is (`APIConnectionError("refused", connect_failed=True)`: the
     request never left), or a built-in one, mapped as a network would be
     (`ConnectionRefusedError`: never sent; another `OSError`: sent, and the connection
-    dropped; `TimeoutError`: timed out, maybe after the server acted). `requests` holds
-    every request sent, in order.
+    dropped; `TimeoutError`: timed out, maybe after the server acted). An async handler
+    is cut short at the call's deadline. `requests` holds every request sent, in order.
 
         def handler(request: Request) -> Answer:
             return Answer.json(200, {"id": "1", "provider": "byo-phone-number"})
@@ -50,10 +51,12 @@ class MockTransport:
         try:
             answer = self.handler(request)
             if inspect.isawaitable(answer):
-                answer = await answer
+                answer = await bounded(answer, request.deadline)
         except VapiError:
             raise
         except TimeoutError as error:
+            if ran_out(request.deadline):
+                raise  # the call's deadline: the call path says what it cut short
             raise APITimeoutError("timed out", method=method, path=path) from error
         except ConnectionRefusedError as error:
             raise APIConnectionError(
