@@ -12,7 +12,6 @@ import pytest
 
 from vapi_phone_async import VapiPhoneClient
 from vapi_phone_async._deadline import Deadline, bounded, deadline_at, ran_out
-from vapi_phone_async._progress import Progress
 from vapi_phone_async.errors import APIConnectionError, APITimeoutError
 from vapi_phone_async.transports import Answer, MockTransport, Request
 
@@ -112,22 +111,30 @@ async def test_ran_out_reads_the_loop_clock() -> None:
 
 
 async def test_the_error_says_what_was_cut_short_and_whether_anything_may_have_acted() -> None:
-    progress = Progress()
-    deadline = Deadline(deadline_at(-1), 2.5, progress)
-    waiting = deadline.error("POST", "/phone-number")
+    deadline = Deadline(2.5)
+    waiting = deadline.timeout_error("POST", "/phone-number")
     assert str(waiting).endswith(
         "the call's deadline of 2.5 s ran out before its first attempt, "
         "waiting for its turn (a rate limit or a 429 pause)"
     )
     assert waiting.connect_failed and waiting.method == "POST"
 
-    progress.attempting(1)
-    assert not deadline.error("POST", "/phone-number").connect_failed  # in flight
+    deadline.attempting(1)
+    assert not deadline.timeout_error("POST", "/phone-number").connect_failed  # in flight
 
     refused = APIConnectionError("refused", method="POST", path="/p", connect_failed=True)
-    progress.failed(refused, acted=False)
-    assert deadline.error("POST", "/phone-number").connect_failed
+    deadline.failed(refused, acted=False)
+    assert deadline.timeout_error("POST", "/phone-number").connect_failed
 
     dropped = APIConnectionError("dropped", method="POST", path="/p")
-    progress.failed(dropped, acted=True)
-    assert not deadline.error("POST", "/phone-number").connect_failed
+    deadline.failed(dropped, acted=True)
+    assert not deadline.timeout_error("POST", "/phone-number").connect_failed
+
+
+async def test_a_deadline_starts_when_it_is_made_and_runs_out_at_its_limit() -> None:
+    now = asyncio.get_running_loop().time()
+    deadline = Deadline(0.05)
+    assert now + 0.05 <= deadline.at <= now + 1
+    assert not deadline.passed()
+    await asyncio.sleep(0.06)
+    assert deadline.passed()

@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from ._deadline import Deadline, bounded, deadline_at
+from ._deadline import Deadline, bounded
 from ._events import Hooks, RequestEvent, ResponseEvent
 from ._options import (
     CallOptions,
@@ -36,7 +36,6 @@ from ._options import (
     resolve,
     view_options,
 )
-from ._progress import Progress
 from ._raw import Capture
 from ._responses import read_answer
 from ._retry import may_have_acted, send_with_retries
@@ -55,7 +54,7 @@ from .models import BackoffPlan
 from .pacing import Pacer, Sleep
 from .transports import Answer, Request, Transport
 
-__all__ = ["USER_AGENT", "Exchange", "Lifecycle"]
+__all__ = ["USER_AGENT", "Exchange", "Lifecycle", "own_headers"]
 
 logger = logging.getLogger("vapi_phone_async")
 
@@ -63,6 +62,15 @@ USER_AGENT = f"vapi-phone-async/{__version__} python/{platform.python_version()}
 _T = TypeVar("_T")
 _B = TypeVar("_B")
 Lookup = Callable[[], Awaitable["_T | None"]]
+
+
+def own_headers(key: str) -> dict[str, str]:
+    """The headers every request of a client with this API key carries."""
+    return {
+        "Authorization": f"Bearer {key}",
+        "User-Agent": USER_AGENT,
+        "Accept": "application/json",
+    }
 
 
 class Lifecycle:
@@ -96,11 +104,7 @@ class Exchange:
     json_headers: Mapping[str, str] = dataclasses.field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        own = {
-            "Authorization": f"Bearer {self.key}",
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-        }
+        own = own_headers(self.key)
         # Read-only: every request shares them, and a transport is handed them.
         json = {**own, "Content-Type": "application/json"}
         object.__setattr__(self, "headers", MappingProxyType(own))
@@ -211,8 +215,8 @@ class Exchange:
             headers = {**headers, **options.headers}
         if options.deadline is None:
             return Request(method, path, query, body, headers, options.timeout)
-        at = deadline_at(options.deadline)
-        return Request(method, path, query, body, headers, options.timeout, Progress(), at)
+        deadline = Deadline(options.deadline)
+        return Request(method, path, query, body, headers, options.timeout, deadline, deadline.at)
 
     def _run(
         self,
@@ -222,10 +226,7 @@ class Exchange:
         options: CallOptions,
         reconcile: _Settle[_T] | None = None,
     ) -> Awaitable[_T]:
-        limit, at, progress = options.deadline, request.deadline, request.progress
-        deadline = None
-        if limit is not None and at is not None and progress is not None:
-            deadline = Deadline(at, limit, progress)
+        deadline = request.progress
         return send_with_retries(
             attempt,
             decode,
@@ -235,7 +236,7 @@ class Exchange:
             pacer=self.pacer,
             sleep=self.sleep,
             reconcile=reconcile,
-            deadline=deadline,
+            deadline=deadline if isinstance(deadline, Deadline) else None,
         )
 
     async def _attempt(

@@ -6,7 +6,7 @@ attempt is bounded by the transport, which is handed the deadline in the `Reques
 (`Request.deadline`: it waits no longer for a connection, and shortens the attempt to what
 remains); and the call path bounds each of its own waits with `bounded`: its turn (the
 pacer), the user's hooks, a 429's report, the wait before a retry, a create's lookup.
-Whichever runs out raises the built-in `TimeoutError`, which `Deadline.error` turns into
+Whichever runs out raises the built-in `TimeoutError`, which `Deadline.timeout_error` turns into
 the call's `APITimeoutError`, naming what the call was doing (its `Progress`).
 """
 
@@ -43,29 +43,29 @@ def ran_out(at: float | None) -> bool:
     return at is not None and asyncio.get_running_loop().time() >= at - _SLACK
 
 
-class Deadline:
-    """One call's deadline: when it runs out (`at`, loop time), how long it was (`limit`),
-    and what the call is doing (`progress`, which the transport and the call path mark)."""
+class Deadline(Progress):
+    """One call's deadline, `limit` seconds from now: when it runs out (`at`, loop time),
+    and what the call is doing (the `Progress` it is, which the transport and the call
+    path mark: one object a call, handed to the transport as `Request.progress`)."""
 
-    __slots__ = ("at", "limit", "progress")
+    __slots__ = ("at", "limit")
 
-    def __init__(self, at: float, limit: float, progress: Progress) -> None:
-        self.at = at
+    def __init__(self, limit: float) -> None:
+        super().__init__()
         self.limit = limit
-        self.progress = progress
+        self.at = asyncio.get_running_loop().time() + limit
 
     def passed(self) -> bool:
         """Whether the deadline has run out."""
         return ran_out(self.at)
 
-    def error(self, method: str, path: str) -> APITimeoutError:
+    def timeout_error(self, method: str, path: str) -> APITimeoutError:
         """The call's error once the deadline ran out: what it cut short, and whether
         anything of the call may have reached the server."""
-        progress = self.progress
         # Nothing that may have acted: a create can say it was not made.
-        untouched = not progress.in_flight and not progress.acted
+        untouched = not self.in_flight and not self.acted
         return APITimeoutError(
-            f"the call's deadline of {self.limit} s ran out {progress.describe()}",
+            f"the call's deadline of {self.limit} s ran out {self.describe()}",
             method=method,
             path=path,
             connect_failed=untouched,

@@ -207,7 +207,7 @@ async def send_with_retries(
     except DEADLINE_ERRORS:
         if deadline is None or not deadline.passed():
             raise
-        raise deadline.error(method, path) from None
+        raise deadline.timeout_error(method, path) from None
 
 
 class _Retrying:

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ._call import Exchange
+from ._call import Exchange, own_headers
 from ._events import checked_hooks
 from ._logs import log_from_environment
 from ._options import (
@@ -68,6 +68,7 @@ def exchange_for(given: Mapping[str, Any]) -> Exchange:
         max_connections=given["max_connections"],
         max_connections_per_host=given["max_connections_per_host"],
         pool_timeout=given["pool_timeout"],
+        headers=own_headers(key),
     )
     return Exchange(
         transport,

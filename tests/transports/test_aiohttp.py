@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from types import MappingProxyType
 
 import aiohttp
 import pytest
@@ -230,3 +231,38 @@ async def test_an_attempt_timeout_shorter_than_the_deadline_is_the_attempts(
             await transport.send(request)
     finally:
         await transport.aclose()
+
+
+# Default headers: the session sends a client's own headers; a request's replace them.
+
+
+async def test_default_headers_go_with_every_request_and_a_requests_own_replace_them(
+    fake_vapi: FakeVapiServer,
+) -> None:
+    (number,) = fake_vapi.seed(1)
+    path = f"/phone-number/{number['id']}"
+    own = {
+        "Authorization": f"Bearer {fake_vapi.api_key}",
+        "User-Agent": "tests/1",
+        "Accept": "application/json",
+    }
+    transport = AiohttpTransport(fake_vapi.url, headers=own)
+    as_json = MappingProxyType({**own, "Content-Type": "application/json"})
+    changed = MappingProxyType({**own, "Accept": "text/plain", "X-Trace": "t-1"})
+    wrong_key = MappingProxyType({**own, "Authorization": "Bearer not-the-key"})
+    try:
+        for _ in range(2):  # the second time from what the transport kept of the first
+            assert (
+                await transport.send(Request("GET", path, headers=MappingProxyType(own)))
+            ).status == 200
+            patch = Request("PATCH", path, body=b'{"name": "n"}', headers=as_json)
+            assert (await transport.send(patch)).status == 200
+            assert (await transport.send(Request("GET", path, headers=changed))).status == 200
+            assert (await transport.send(Request("GET", path, headers=wrong_key))).status == 401
+    finally:
+        await transport.aclose()
+    get, patched, with_changes, _ = (record.headers for record in fake_vapi.requests()[:4])
+    assert (get["User-Agent"], get["Accept"]) == ("tests/1", "application/json")
+    assert patched["Content-Type"] == "application/json"
+    assert (with_changes["Accept"], with_changes["X-Trace"]) == ("text/plain", "t-1")
+    assert fake_vapi.numbers[number["id"]]["name"] == "n"

@@ -54,6 +54,7 @@ class Pacer:
         self.gate = Gate()
         self._limit = None if rate_limit is None else Limit(rate_limit)
         self._buckets: tuple[TokenBucket, ...] = ()
+        self._plain = Ticket(-1)
         self._clock = clock
         self._rate_sleep = rate_sleep
 
@@ -83,7 +84,12 @@ class Pacer:
         if self._buckets or gate.active or gate.probing:
             return None
         epoch = self.backend.ready(self._limit)
-        return None if epoch is None else Ticket(epoch)
+        if epoch is None:
+            return None
+        ticket = self._plain
+        if ticket.epoch != epoch:  # tickets are immutable: one a throttling epoch will do
+            ticket = self._plain = Ticket(epoch)
+        return ticket
 
     async def before_send(self) -> Ticket:
         """Wait until one more request may go: no pause, a start reserved in every

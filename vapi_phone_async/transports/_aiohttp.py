@@ -28,7 +28,8 @@ import asyncio
 import inspect
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -198,6 +199,8 @@ class AiohttpTransport:
     At most `max_connections` requests are in flight at once (0: no limit); a request
     waits up to `pool_timeout` seconds (None: no limit) for a slot before its attempt
     starts. `base_url` is where request paths are sent (checked by the client).
+    `headers` go with every request of the session it creates (a client's: its key,
+    user agent and accept); a request's own headers of the same name replace them.
     """
 
     def __init__(
@@ -208,6 +211,7 @@ class AiohttpTransport:
         max_connections: int = 100,
         max_connections_per_host: int = 0,
         pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = base_url
         self._host = urlsplit(base_url).netloc  # no user info: the client refuses it
@@ -217,6 +221,9 @@ class AiohttpTransport:
         self._slots = Slots(max_connections) if max_connections else None
         self._pool_timeout = pool_timeout
         self._timeouts: dict[Timeout, aiohttp.ClientTimeout] = {}
+        # A session passed in has default headers of its own, if any.
+        self._default_headers = dict(headers or {}) if session is None else {}
+        self._reduced: dict[int, tuple[Mapping[str, str], dict[str, str] | None]] = {}
         self._closed = False
 
     def __repr__(self) -> str:
@@ -230,7 +237,9 @@ class AiohttpTransport:
         if self._session is None:
             limit, limit_per_host = self._limits
             connector = aiohttp.TCPConnector(limit=limit, limit_per_host=limit_per_host)
-            self._session = aiohttp.ClientSession(connector=connector)
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers=self._default_headers
+            )
         return self._session
 
     async def send(self, request: Request) -> Answer:
@@ -256,7 +265,7 @@ class AiohttpTransport:
                 self.base_url + path,
                 params=request.query,
                 data=request.body,
-                headers=request.headers,
+                headers=self._beyond_defaults(request.headers),
                 timeout=self._client_timeout(timeout, deadline),
                 allow_redirects=False,
                 # A session passed in may raise on 4xx/5xx itself; our errors need the body.
@@ -285,6 +294,23 @@ class AiohttpTransport:
         finally:
             if slots is not None:
                 slots.give_back()
+
+    def _beyond_defaults(self, headers: Mapping[str, str]) -> Mapping[str, str] | None:
+        """What of `headers` to hand aiohttp: its session sends the default headers by
+        itself, and copies every header it is handed into a multidict on each request (a
+        few microseconds). So a read-only set (a client's, shared by all its calls) is
+        reduced, once, to the headers it adds to the defaults or changes."""
+        defaults = self._default_headers
+        if not defaults or type(headers) is not MappingProxyType:
+            return headers
+        known = self._reduced.get(id(headers))
+        if known is not None and known[0] is headers:
+            return known[1]
+        beyond = {name: value for name, value in headers.items() if defaults.get(name) != value}
+        if len(self._reduced) > 16:  # views of a client with other headers: stay small
+            self._reduced.clear()
+        self._reduced[id(headers)] = (headers, beyond or None)
+        return beyond or None
 
     def _client_timeout(self, timeout: Timeout, deadline: float | None) -> aiohttp.ClientTimeout:
         """aiohttp's bounds of an attempt: its `timeout`, with `total` cut short to end by
