@@ -48,10 +48,7 @@ class Deadline(Progress):
     and what the call is doing (the `Progress` it is, which the transport and the call
     path mark: one object a call, handed to the transport as `Request.progress`)."""
 
-    __slots__ = ("at", "limit")
-
     def __init__(self, limit: float) -> None:
-        super().__init__()
         self.limit = limit
         self.at = asyncio.get_running_loop().time() + limit
 

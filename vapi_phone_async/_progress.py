@@ -15,16 +15,15 @@ WAITING, POOL, ANSWER, BODY, FAILED = range(5)
 class Progress:
     """The step of the current attempt of one call, and what it has read."""
 
-    __slots__ = ("acted", "attempt", "error", "last_byte_at", "pool_size", "received", "step")
-
-    def __init__(self) -> None:
-        self.step = WAITING
-        self.attempt = 0
-        self.pool_size = 0
-        self.received = 0  # bytes of the body read so far
-        self.last_byte_at = 0.0  # time.monotonic() of the last chunk
-        self.error: BaseException | None = None  # what ended the last attempt that failed
-        self.acted = False  # whether that failure may have acted on the server
+    # Class-level starting values, not an __init__: every call with a deadline makes one,
+    # and setting seven attributes was most of the cost of its deadline.
+    step = WAITING
+    attempt = 0
+    pool_size = 0
+    received = 0  # bytes of the body read so far
+    last_byte_at = 0.0  # time.monotonic() of the last chunk
+    error: BaseException | None = None  # what ended the last attempt that failed
+    acted = False  # whether that failure may have acted on the server
 
     def attempting(self, attempt: int) -> None:
         """Attempt `attempt` goes to the transport (sent, unless the transport says it

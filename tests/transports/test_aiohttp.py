@@ -9,14 +9,18 @@ real server runs against FakeVapiServer in test_client*.py.
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import ssl
 from types import MappingProxyType
 
 import aiohttp
 import pytest
 import yarl
+from aiohttp import web
 from aiohttp.client_exceptions import UnixClientConnectorError
 from aiohttp.client_reqrep import ConnectionKey
+from aiohttp.test_utils import TestServer
 from aioresponses import aioresponses
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -266,3 +270,27 @@ async def test_default_headers_go_with_every_request_and_a_requests_own_replace_
     assert patched["Content-Type"] == "application/json"
     assert (with_changes["Accept"], with_changes["X-Trace"]) == ("text/plain", "t-1")
     assert fake_vapi.numbers[number["id"]]["name"] == "n"
+
+
+# A compressed answer (the live API's edge may gzip one) is read whole, small or large.
+
+
+@pytest.mark.parametrize("size", [2_000, 3_000_000])
+async def test_a_gzipped_answer_is_read_whole(size: int) -> None:
+    body = json.dumps({"results": ["x" * 90] * (size // 100)}).encode()
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(
+            body=gzip.compress(body),
+            headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+        )
+
+    app = web.Application()
+    app.router.add_get("/phone-number", answer)
+    async with TestServer(app, host="127.0.0.1") as server:
+        transport = AiohttpTransport(str(server.make_url("")).rstrip("/"))
+        try:
+            got = await transport.send(Request("GET", "/phone-number"))
+        finally:
+            await transport.aclose()
+    assert got.status == 200 and got.body == body
