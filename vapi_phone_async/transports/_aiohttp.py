@@ -13,10 +13,9 @@ Timeouts, and why they are what they are:
   create, and it never makes an outcome unknown.
 - Then one attempt is bounded by its `Timeout`: `total` (aiohttp's) and `connect`
   (aiohttp's `sock_connect`: aiohttp's own `connect` would count the pool's wait).
-- And a body that stalls after its headers fails the attempt once `read` seconds pass
-  without a byte of it. The transport applies this itself, and only to a body that has
-  not arrived with its headers: aiohttp's own `sock_read` would re-arm a timer on every
-  chunk of every answer, which costs a tenth of a small request.
+- And a body that stalls after its headers fails once `read` seconds pass without a byte
+  of it: applied here, only to a body that did not come with its headers (aiohttp's
+  `sock_read` re-arms a timer on every chunk, a tenth of a small request).
 - The call's deadline (`Request.deadline`) bounds the wait for a slot, and shortens an
   attempt whose `total` would outlast it; when it is what ran out, the built-in
   `TimeoutError` goes up to the call path, which says what the deadline cut short.
@@ -29,7 +28,6 @@ import inspect
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,6 +36,7 @@ import aiohttp
 from .._deadline import ran_out
 from ..errors import APIConnectionError, APITimeoutError, ClientClosedError, ResponseDecodeError
 from ._base import Answer, Request, Timeout
+from ._headers import DefaultHeaders
 from ._slots import Slots
 
 __all__ = [
@@ -222,8 +221,7 @@ class AiohttpTransport:
         self._pool_timeout = pool_timeout
         self._timeouts: dict[Timeout, aiohttp.ClientTimeout] = {}
         # A session passed in has default headers of its own, if any.
-        self._default_headers = dict(headers or {}) if session is None else {}
-        self._reduced: dict[int, tuple[Mapping[str, str], dict[str, str] | None]] = {}
+        self._defaults = DefaultHeaders(headers if session is None else None)
         self._closed = False
 
     def __repr__(self) -> str:
@@ -237,9 +235,7 @@ class AiohttpTransport:
         if self._session is None:
             limit, limit_per_host = self._limits
             connector = aiohttp.TCPConnector(limit=limit, limit_per_host=limit_per_host)
-            self._session = aiohttp.ClientSession(
-                connector=connector, headers=self._default_headers
-            )
+            self._session = aiohttp.ClientSession(connector=connector, headers=self._defaults.sent)
         return self._session
 
     async def send(self, request: Request) -> Answer:
@@ -268,7 +264,7 @@ class AiohttpTransport:
                 self.base_url + path,
                 params=request.query,
                 data=request.body,
-                headers=self._beyond_defaults(request.headers),
+                headers=self._defaults.beyond(request.headers),
                 timeout=self._client_timeout(timeout, deadline),
                 allow_redirects=False,
                 # A session passed in may raise on 4xx/5xx itself; our errors need the body.
@@ -302,23 +298,6 @@ class AiohttpTransport:
                 response.release()  # its connection back to the pool, or closed if spoilt
             if slots is not None:
                 slots.give_back()
-
-    def _beyond_defaults(self, headers: Mapping[str, str]) -> Mapping[str, str] | None:
-        """What of `headers` to hand aiohttp: its session sends the default headers by
-        itself, and copies every header it is handed into a multidict on each request (a
-        few microseconds). So a read-only set (a client's, shared by all its calls) is
-        reduced, once, to the headers it adds to the defaults or changes."""
-        defaults = self._default_headers
-        if not defaults or type(headers) is not MappingProxyType:
-            return headers
-        known = self._reduced.get(id(headers))
-        if known is not None and known[0] is headers:
-            return known[1]
-        beyond = {name: value for name, value in headers.items() if defaults.get(name) != value}
-        if len(self._reduced) > 16:  # views of a client with other headers: stay small
-            self._reduced.clear()
-        self._reduced[id(headers)] = (headers, beyond or None)
-        return beyond or None
 
     def _client_timeout(self, timeout: Timeout, deadline: float | None) -> aiohttp.ClientTimeout:
         """aiohttp's bounds of an attempt: its `timeout`, with `total` cut short to end by
@@ -375,12 +354,8 @@ async def _read_body(response: aiohttp.ClientResponse, request: Request) -> byte
     """The rest of a body, failing once `request.timeout.read` seconds (None: no limit)
     pass without a byte of it, or once it grows past `MAX_RESPONSE_BYTES`; the attempt's
     total timeout (aiohttp's) may end it first, while bytes still come."""
-    method, path, timeout, progress = (
-        request.method,
-        request.path,
-        request.timeout,
-        request.progress,
-    )
+    method, path, progress = request.method, request.path, request.progress
+    timeout = request.timeout
     chunks = []
     size = 0
     idle = timeout.read
