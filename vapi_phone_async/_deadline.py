@@ -6,8 +6,9 @@ attempt is bounded by the transport, which is handed the deadline in the `Reques
 (`Request.deadline`: it waits no longer for a connection, and shortens the attempt to what
 remains); and the call path bounds each of its own waits with `bounded`: its turn (the
 pacer), the user's hooks, a 429's report, the wait before a retry, a create's lookup.
-Whichever runs out raises the built-in `TimeoutError`, which `Deadline.timeout_error` turns into
-the call's `APITimeoutError`, naming what the call was doing (its `Progress`).
+Whichever runs out raises the built-in `TimeoutError`, which `Deadline.timeout_error`
+turns into the call's `APITimeoutError`, naming what the call was doing (a `Deadline` is
+the call's `Progress` too).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class Deadline(Progress):
 
     def __init__(self, limit: float) -> None:
         self.limit = limit
-        self.at = asyncio.get_running_loop().time() + limit
+        self.at = deadline_at(limit)
 
     def passed(self) -> bool:
         """Whether the deadline has run out."""
