@@ -1,12 +1,11 @@
 """Requests per second of VapiPhoneClient beside bare aiohttp: 2,000 gets and 2,000 updates.
 
 Both sides run at concurrency 32 over one connector limited to 32 connections, against a
-FakeVapiServer in its own process on a core of its own, and decode every answer with the
-same msgspec decoder, so the difference is what the client adds: validation, the retry
-engine and its pacing, error mapping, logging. A second table times the retry engine
-alone around an attempt that does nothing: a call that succeeds at once (the engine's
-loop, no tenacity state) beside one whose first attempt fails (tenacity decides on the
-failure, once).
+FakeVapiServer in its own process, and decode every answer with the same msgspec decoder,
+so the difference is what the client adds: validation, the retry engine and its pacing,
+error mapping, logging. A second table times the retry engine alone around an attempt
+that does nothing: a call that succeeds at once (the engine's loop, no tenacity state)
+beside one whose first attempt fails (tenacity decides on the failure, once).
 
     python benchmarks/crud.py [--calls 2000] [--rounds 15]
 """
@@ -113,7 +112,7 @@ async def measure_bare(url: str, ids: list[str], calls: int) -> dict[str, float]
 
 
 async def main(calls: int, rounds: int) -> None:
-    with fake_server_process(numbers=max(calls, 1000), own_core=True) as url:
+    with fake_server_process(numbers=max(calls, 1000)) as url:
         ids = await twilio_ids(url)
         results: dict[str, dict[str, list[float]]] = {
             side: {"get": [], "update": [], "get cpu": [], "update cpu": []}
@@ -125,8 +124,7 @@ async def main(calls: int, rounds: int) -> None:
                     results[name][operation].append(rate)
     print(
         f"{calls:,} calls per operation, concurrency {CONCURRENCY}, one connector of "
-        f"{CONCURRENCY}; FakeVapiServer in its own process, on a core of its own; {rounds} "
-        "rounds, requests/s"
+        f"{CONCURRENCY}; FakeVapiServer in its own process; {rounds} rounds, requests/s"
     )
     print()
     print(
