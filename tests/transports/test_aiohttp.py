@@ -12,6 +12,7 @@ import asyncio
 import gzip
 import json
 import ssl
+from collections.abc import AsyncIterator
 from types import MappingProxyType
 
 import aiohttp
@@ -173,31 +174,38 @@ def test_a_tls_certificate_failure_maps_on_every_aiohttp_allowed() -> None:
 # call path to say what it cut short; the attempt's own bounds stay this package's errors.
 
 
-async def test_an_attempt_that_would_outlast_the_deadline_is_cut_short_at_it(
-    fake_vapi: FakeVapiServer,
-) -> None:
+@pytest.fixture
+async def to_fake(fake_vapi: FakeVapiServer) -> AsyncIterator[AiohttpTransport]:
+    """An aiohttp transport to `fake_vapi`, closed after the test."""
+    transport = AiohttpTransport(fake_vapi.url)
+    yield transport
+    await transport.aclose()
+
+
+def slow_number_path(fake_vapi: FakeVapiServer) -> str:
+    """The path of a number whose every GET is answered after two seconds."""
     (number,) = fake_vapi.seed(1)
     fake_vapi.inject_fault("GET", mode="delay", delay=2.0)
-    transport = AiohttpTransport(fake_vapi.url)
-    request = Request("GET", f"/phone-number/{number['id']}", deadline=deadline_at(0.2))
-    try:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        with pytest.raises(TimeoutError) as caught:
-            await transport.send(request)
-        assert not isinstance(caught.value, APIConnectionError)
-        assert 0.15 < loop.time() - started < 1.0
-    finally:
-        await transport.aclose()
+    return f"/phone-number/{number['id']}"
 
 
-async def test_nothing_is_sent_once_the_deadline_has_run_out(fake_vapi: FakeVapiServer) -> None:
-    transport = AiohttpTransport(fake_vapi.url)
-    try:
-        with pytest.raises(TimeoutError):
-            await transport.send(Request("GET", "/phone-number/1", deadline=deadline_at(-0.1)))
-    finally:
-        await transport.aclose()
+async def test_an_attempt_that_would_outlast_the_deadline_is_cut_short_at_it(
+    fake_vapi: FakeVapiServer, to_fake: AiohttpTransport
+) -> None:
+    request = Request("GET", slow_number_path(fake_vapi), deadline=deadline_at(0.2))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(TimeoutError) as caught:
+        await to_fake.send(request)
+    assert not isinstance(caught.value, APIConnectionError)
+    assert 0.15 < loop.time() - started < 1.0
+
+
+async def test_nothing_is_sent_once_the_deadline_has_run_out(
+    fake_vapi: FakeVapiServer, to_fake: AiohttpTransport
+) -> None:
+    with pytest.raises(TimeoutError):
+        await to_fake.send(Request("GET", "/phone-number/1", deadline=deadline_at(-0.1)))
     assert fake_vapi.requests("GET") == []
 
 
@@ -222,19 +230,12 @@ async def test_the_wait_for_a_connection_ends_at_the_deadline(fake_vapi: FakeVap
 
 
 async def test_an_attempt_timeout_shorter_than_the_deadline_is_the_attempts(
-    fake_vapi: FakeVapiServer,
+    fake_vapi: FakeVapiServer, to_fake: AiohttpTransport
 ) -> None:
-    (number,) = fake_vapi.seed(1)
-    fake_vapi.inject_fault("GET", mode="delay", delay=2.0)
-    transport = AiohttpTransport(fake_vapi.url)
-    request = Request(
-        "GET", f"/phone-number/{number['id']}", timeout=Timeout(0.1), deadline=deadline_at(30)
-    )
-    try:
-        with pytest.raises(APITimeoutError, match=r"total timeout of 0\.1 s ran out"):
-            await transport.send(request)
-    finally:
-        await transport.aclose()
+    path = slow_number_path(fake_vapi)
+    request = Request("GET", path, timeout=Timeout(0.1), deadline=deadline_at(30))
+    with pytest.raises(APITimeoutError, match=r"total timeout of 0\.1 s ran out"):
+        await to_fake.send(request)
 
 
 # Default headers: the session sends a client's own headers; a request's replace them.
